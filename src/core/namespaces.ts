@@ -1,0 +1,38 @@
+/** XML namespaces used by xmuc. */
+export const NS = {
+  CLIENT: 'jabber:client',
+  STREAM: 'http://etherx.jabber.org/streams',
+  STREAMS: 'urn:ietf:params:xml:ns:xmpp-streams',
+  STANZAS: 'urn:ietf:params:xml:ns:xmpp-stanzas',
+  TLS: 'urn:ietf:params:xml:ns:xmpp-tls',
+  SASL: 'urn:ietf:params:xml:ns:xmpp-sasl',
+  BIND: 'urn:ietf:params:xml:ns:xmpp-bind',
+  SESSION: 'urn:ietf:params:xml:ns:xmpp-session',
+  FRAMING: 'urn:ietf:params:xml:ns:xmpp-framing',
+  SM: 'urn:xmpp:sm:3',
+  MUC: 'http://jabber.org/protocol/muc',
+  MUC_USER: 'http://jabber.org/protocol/muc#user',
+  MUC_ADMIN: 'http://jabber.org/protocol/muc#admin',
+  MUC_OWNER: 'http://jabber.org/protocol/muc#owner',
+  MUC_REQUEST: 'http://jabber.org/protocol/muc#request',
+  MUC_ROOMCONFIG: 'http://jabber.org/protocol/muc#roomconfig',
+  MUC_ROOMINFO: 'http://jabber.org/protocol/muc#roominfo',
+  MUC_SELF_PING: 'http://jabber.org/protocol/muc#self-ping-optimization',
+  MUC_STABLE_ID: 'http://jabber.org/protocol/muc#stable_id',
+  DATA_FORMS: 'jabber:x:data',
+  DISCO_INFO: 'http://jabber.org/protocol/disco#info',
+  DISCO_ITEMS: 'http://jabber.org/protocol/disco#items',
+  PING: 'urn:xmpp:ping',
+  DELAY: 'urn:xmpp:delay',
+  SID: 'urn:xmpp:sid:0',
+  OCCUPANT_ID: 'urn:xmpp:occupant-id:0',
+  CONFERENCE: 'jabber:x:conference',
+  MAM: 'urn:xmpp:mam:2',
+  RSM: 'http://jabber.org/protocol/rsm',
+  FORWARD: 'urn:xmpp:forward:0',
+  CAPS: 'http://jabber.org/protocol/caps',
+  XML: 'http://www.w3.org/XML/1998/namespace',
+} as const;
+
+/** One of the namespaces in {@link NS}. */
+export type Namespace = (typeof NS)[keyof typeof NS];

@@ -1,0 +1,13 @@
+/**
+ * xmuc: complete, correct and robust XMPP Multi-User Chat (XEP-0045) for Node.js and browsers.
+ *
+ * @packageDocumentation
+ */
+export * from './core/errors.js';
+export * from './core/namespaces.js';
+export * from './core/logger.js';
+export * from './core/clock.js';
+export * from './core/emitter.js';
+export * from './core/abort.js';
+export * from './core/jid.js';
+export * from './core/connection.js';
