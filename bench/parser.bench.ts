@@ -1,0 +1,99 @@
+/**
+ * Quick local benchmark: xmuc's StreamParser vs xmpp.js's parser (`@xmpp/xml`, ltx tokenizer)
+ * on the captured Prosody/ejabberd stanzas (test/fixtures/streams). Not a test.
+ * Run: `npx tsx bench/parser.bench.ts` (ideally pinned: `taskset -c 0 npx tsx ...`).
+ */
+import { readFileSync } from 'node:fs';
+import { StreamParser } from '../src/connection/parser/stream-parser.js';
+
+interface XmppJsParser {
+  on(event: string, fn: (...args: unknown[]) => void): void;
+  write(data: string): void;
+}
+
+const STANZA_COUNT = 20_000;
+const CHUNK = 64 * 1024;
+const ROUNDS = 7;
+
+function stanzasOf(name: string): string[] {
+  const raw = readFileSync(new URL(`../test/fixtures/streams/${name}.xml`, import.meta.url), 'utf8');
+  const lines = raw.split('\n').slice(1);
+  const body = lines.slice(2, lines.indexOf('</stream:stream>')).join('\n');
+  return body.split(/\n(?=<(?:iq|message|presence)\b)/);
+}
+
+const pool = [...stanzasOf('prosody-muc'), ...stanzasOf('ejabberd-muc')];
+const header =
+  "<?xml version='1.0'?><stream:stream xmlns='jabber:client' xml:lang='en' xmlns:stream='http://etherx.jabber.org/streams' from='localhost' id='b1' version='1.0'>";
+const parts = [header];
+for (let i = 0; i < STANZA_COUNT; i++) parts.push(pool[i % pool.length] as string);
+const bytes = Buffer.from(parts.join(''), 'utf8');
+const chunks: Buffer[] = [];
+for (let i = 0; i < bytes.length; i += CHUNK) chunks.push(Buffer.from(bytes.subarray(i, i + CHUNK)));
+const avgBytes = (bytes.length - header.length) / STANZA_COUNT;
+
+function runOurs(copyStrings = true): number {
+  let n = 0;
+  const p = new StreamParser({
+    copyStrings,
+    onElement: (el) => {
+      if (el.attrs.id !== undefined) n++;
+      else n++;
+    },
+    onError: (e) => {
+      throw e;
+    },
+  });
+  for (const c of chunks) p.write(c);
+  return n;
+}
+
+// @ts-expect-error @xmpp/xml ships no type declarations
+const { Parser: XmppParser } = (await import('@xmpp/xml')) as { Parser: new () => XmppJsParser };
+
+function runXmppJs(): number {
+  let n = 0;
+  const p = new XmppParser();
+  p.on('element', (el) => {
+    if ((el as { attrs: Record<string, string> }).attrs.id !== undefined) n++;
+    else n++;
+  });
+  // As @xmpp/connection does: each chunk decoded on its own.
+  for (const c of chunks) p.write(c.toString('utf8'));
+  return n;
+}
+
+function cpuMicros(fn: () => number): number {
+  const start = process.cpuUsage();
+  const n = fn();
+  const used = process.cpuUsage(start);
+  if (n !== STANZA_COUNT) throw new Error(`expected ${STANZA_COUNT} stanzas, got ${n}`);
+  return (used.user + used.system) / STANZA_COUNT;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)] as number;
+}
+
+for (let i = 0; i < 5; i++) {
+  runOurs();
+  runOurs(false);
+  runXmppJs();
+}
+const ours: number[] = [];
+const oursNoCopy: number[] = [];
+const theirs: number[] = [];
+for (let r = 0; r < ROUNDS; r++) {
+  ours.push(cpuMicros(runOurs));
+  oursNoCopy.push(cpuMicros(() => runOurs(false)));
+  theirs.push(cpuMicros(runXmppJs));
+}
+const o = median(ours);
+const oc = median(oursNoCopy);
+const t = median(theirs);
+console.log(`${STANZA_COUNT} captured stanzas (avg ${avgBytes.toFixed(0)} B), ${chunks.length} chunks of 64 KiB, median of ${ROUNDS} paired runs after 5 warm-up runs`);
+console.log(`xmuc StreamParser : ${o.toFixed(2)} µs/stanza`);
+console.log(`  copyStrings:false: ${oc.toFixed(2)} µs/stanza (${(oc / t).toFixed(2)}x ltx)`);
+console.log(`@xmpp/xml (ltx)   : ${t.toFixed(2)} µs/stanza`);
+console.log(`ratio xmuc/ltx    : ${(o / t).toFixed(2)}`);

@@ -1,0 +1,276 @@
+import { readFileSync } from 'node:fs';
+import { parse as ltxParse } from 'ltx';
+import { describe, expect, it } from 'vitest';
+import { StreamParseError, StreamParser } from './stream-parser.js';
+import { HEADER, parseSplit, recordingParser } from './test-helpers.js';
+
+const STREAM_NS = 'http://etherx.jabber.org/streams';
+
+function fixture(name: string): { stream: string; stanzas: string[] } {
+  const raw = readFileSync(new URL(`../../../test/fixtures/streams/${name}.xml`, import.meta.url), 'utf8');
+  const stream = raw.slice(raw.indexOf('\n') + 1); // drop the source comment line
+  // Stanzas of the fixture, as written: everything between the features line and the closing tag.
+  const lines = stream.split('\n');
+  const body = lines.slice(2, lines.indexOf('</stream:stream>')).join('\n');
+  const stanzas = body.split(/\n(?=<(?:iq|message|presence)\b)/);
+  return { stream, stanzas };
+}
+
+describe.each(['prosody-muc', 'ejabberd-muc'])('captured stream %s', (name) => {
+  const { stream, stanzas } = fixture(name);
+  const whole = parseSplit(stream);
+
+  it('parses whole into the same stanzas ltx gives, plus features, start and end', () => {
+    expect(whole.errors).toEqual([]);
+    expect(whole.events[0]).toBe('start');
+    expect(whole.events.at(-1)).toBe('end');
+    expect(whole.starts[0]?.['xml:lang']).toBe('en');
+    const features = whole.elements[0];
+    expect(features?.is('features', STREAM_NS)).toBe(true);
+    expect(features?.parent).toBeNull();
+    expect(features?.getChild('bind', 'urn:ietf:params:xml:ns:xmpp-bind')).toBeDefined();
+    const got = whole.elements.slice(1);
+    expect(got.length).toBe(stanzas.length);
+    expect(got.length).toBeGreaterThan(70);
+    got.forEach((el, i) => {
+      const ref = ltxParse(stanzas[i] as string);
+      if (ref.attrs['xml:lang'] === undefined) ref.attrs['xml:lang'] = 'en';
+      expect(el.getNS()).toBe('jabber:client');
+      expect(el.toString()).toBe(ref.toString());
+    });
+  });
+
+  it('gives identical events when split at a dense sample of byte offsets, and byte by byte', () => {
+    const bytes = new TextEncoder().encode(stream);
+    for (let cut = 1; cut < bytes.length; cut += 23) {
+      expect(parseSplit(bytes, [cut]).events).toEqual(whole.events);
+    }
+    for (let cut = 1; cut < bytes.length; cut += 541) {
+      expect(parseSplit(bytes, [cut, cut + 3, cut + 50, cut + 51]).events).toEqual(whole.events);
+    }
+    const rec = recordingParser();
+    for (let i = 0; i < bytes.length; i++) rec.parser.write(bytes.subarray(i, i + 1));
+    expect(rec.events).toEqual(whole.events);
+  });
+});
+
+describe('valid input', () => {
+  it('accepts whitespace keepalives, both quote styles, spaces around =, and end tags with spaces', () => {
+    const rec = parseSplit(`${HEADER} \n\t <message to = "a@b" id='x&apos;y'\n><body>hi</body ></message>  \n  `);
+    expect(rec.events).toEqual(['start', `<message to="a@b" id="x&apos;y" xmlns="jabber:client"><body>hi</body></message>`]);
+  });
+
+  it('decodes the five entities and character references, including astral ones', () => {
+    const rec = parseSplit(`${HEADER}<message><body a='&lt;&gt;&amp;&quot;&apos;'>&#65;&#x42;&#x1F600;&#128512;&amp;amp;</body></message>`);
+    const body = rec.elements[0]?.getChild('body');
+    expect(body?.attrs.a).toBe(`<>&"'`);
+    expect(body?.getText()).toBe('AB😀😀&amp;');
+  });
+
+  it('normalises CRLF and CR in text and whitespace in attribute values, but keeps character references', () => {
+    const rec = parseSplit(`${HEADER}<message a='x\ty\nz&#10;'><body>a\r\nb\rc&#13;</body></message>`);
+    expect(rec.elements[0]?.attrs.a).toBe('x y z\n');
+    expect(rec.elements[0]?.getChildText('body')).toBe('a\nb\nc\r');
+    const split = parseSplit(`${HEADER}<message><body>a\r\nb</body></message>`, [HEADER.length + 16]);
+    expect(split.elements[0]?.getChildText('body')).toBe('a\nb');
+  });
+
+  it('accepts CDATA sections inside elements as text (RFC 6120 does not restrict them)', () => {
+    const rec = parseSplit(`${HEADER}<message><body>a<![CDATA[<b>&amp;]]]]>c</body></message>`, [HEADER.length + 20]);
+    expect(rec.errors).toEqual([]);
+    expect(rec.elements[0]?.getChildText('body')).toBe('a<b>&amp;]]c');
+  });
+
+  it('resolves default and prefixed namespaces per element and copies header prefixes it uses', () => {
+    const rec = parseSplit(
+      `${HEADER}<stream:error><conflict xmlns='urn:ietf:params:xml:ns:xmpp-streams'/></stream:error>` +
+        `<message><x xmlns:p='urn:p' p:a='1'><p:y><z/></p:y></x></message>`,
+    );
+    const [error, message] = rec.elements;
+    expect(error?.toString()).toBe(
+      `<stream:error xmlns="jabber:client" xmlns:stream="${STREAM_NS}"><conflict xmlns="urn:ietf:params:xml:ns:xmpp-streams"/></stream:error>`,
+    );
+    expect(error?.is('error', STREAM_NS)).toBe(true);
+    expect(message?.attrs['xmlns:stream']).toBeUndefined();
+    const y = message?.getChild('x')?.getChild('y');
+    expect(y?.getNS()).toBe('urn:p');
+    expect(y?.getChild('z')?.getNS()).toBe('jabber:client');
+  });
+
+  it('copies xml:lang from the header onto top-level elements lacking it', () => {
+    const header = HEADER.replace('>', " xml:lang='de'>");
+    const rec = parseSplit(`${header}<message/><presence xml:lang='fr'/>`);
+    expect(rec.starts[0]?.['xml:lang']).toBe('de');
+    expect(rec.elements.map((e) => e.attrs['xml:lang'])).toEqual(['de', 'fr']);
+  });
+
+  it('accepts the XML declaration at the very start only', () => {
+    expect(parseSplit(`<?xml version="1.0" encoding="UTF-8"?>${HEADER}<a/>`).events).toEqual(['start', '<a xmlns="jabber:client"/>']);
+    expect(parseSplit(`${HEADER}<?xml version="1.0"?>`).events).toEqual(['start', 'error:restricted-xml']);
+  });
+
+  it('ends on </stream:stream> and ignores what follows', () => {
+    expect(parseSplit(`${HEADER}<a/></stream:stream><b/>junk`).events).toEqual(['start', '<a xmlns="jabber:client"/>', 'end']);
+  });
+
+  it('fragments mode (RFC 7395) emits every top-level element, stanzas default to jabber:client', () => {
+    const rec = parseSplit(
+      `<open xmlns="urn:ietf:params:xml:ns:xmpp-framing" to="localhost" version="1.0"/>` +
+        `<stream:features xmlns:stream="${STREAM_NS}"><bind xmlns="urn:ietf:params:xml:ns:xmpp-bind"/></stream:features>` +
+        `<message><body>x</body></message><close xmlns="urn:ietf:params:xml:ns:xmpp-framing"/>`,
+      [10, 100],
+      { mode: 'fragments' },
+    );
+    expect(rec.errors).toEqual([]);
+    expect(rec.elements.map((e) => [e.getName(), e.getNS()])).toEqual([
+      ['open', 'urn:ietf:params:xml:ns:xmpp-framing'],
+      ['features', STREAM_NS],
+      ['message', 'jabber:client'],
+      ['close', 'urn:ietf:params:xml:ns:xmpp-framing'],
+    ]);
+  });
+
+  it('reset() starts a new stream and discards the rest of the chunk being parsed', () => {
+    const rec = recordingParser();
+    const p = new StreamParser({
+      onElement: (el) => {
+        rec.events.push(el.getName());
+        if (el.getName() === 'proceed') p.reset();
+      },
+      onStreamStart: () => rec.events.push('start'),
+      onError: (e) => rec.events.push(`error:${e.condition}`),
+    });
+    p.write(`${HEADER}<proceed xmlns='urn:ietf:params:xml:ns:xmpp-tls'/><injected/>`);
+    p.write(`${HEADER}<message/>`);
+    expect(rec.events).toEqual(['start', 'proceed', 'start', 'message']);
+  });
+
+  it('catches exceptions thrown by callbacks and keeps parsing', () => {
+    const seen: string[] = [];
+    const thrown: unknown[] = [];
+    const p = new StreamParser({
+      onElement: (el) => {
+        seen.push(el.getName());
+        throw new Error('listener bug');
+      },
+      onError: () => seen.push('error'),
+      onCallbackError: (e) => thrown.push(e),
+    });
+    expect(() => p.write(`${HEADER}<a/><b/>`)).not.toThrow();
+    expect(seen).toEqual(['a', 'b']);
+    expect(thrown).toHaveLength(2);
+  });
+
+  it('accepts a top-level element of exactly maxStanzaBytes characters', () => {
+    const stanza = `<message><body>${'x'.repeat(50)}</body></message>`;
+    const rec = parseSplit(`${HEADER}${stanza}`, [], { maxStanzaBytes: stanza.length });
+    expect(rec.errors).toEqual([]);
+    expect(rec.elements).toHaveLength(1);
+  });
+});
+
+describe('rejections', () => {
+  const cases: [string, string, string][] = [
+    ['DOCTYPE', `<!DOCTYPE foo [<!ENTITY x "y">]>`, 'restricted-xml'],
+    ['comment at stream level', `<!-- hi -->`, 'restricted-xml'],
+    ['comment in a stanza', `<message><!-- hi --></message>`, 'restricted-xml'],
+    ['processing instruction', `<message><?php x ?></message>`, 'restricted-xml'],
+    ['unknown entity', `<message><body>&foo;</body></message>`, 'not-well-formed'],
+    ['&nbsp;', `<message><body>&nbsp;</body></message>`, 'not-well-formed'],
+    ['unknown entity in attribute', `<message a='&foo;'/>`, 'not-well-formed'],
+    ['bare &', `<message><body>a & b</body></message>`, 'not-well-formed'],
+    ['&#0;', `<message><body>&#0;</body></message>`, 'not-well-formed'],
+    ['&#xD800;', `<message><body>&#xD800;</body></message>`, 'not-well-formed'],
+    ['&#xFFFE;', `<message><body>&#xFFFE;</body></message>`, 'not-well-formed'],
+    ['&#x110000;', `<message><body>&#x110000;</body></message>`, 'not-well-formed'],
+    ['empty reference', `<message><body>&#;</body></message>`, 'not-well-formed'],
+    ['unquoted attribute', `<message type=chat/>`, 'not-well-formed'],
+    ['attribute without value', `<message disabled/>`, 'not-well-formed'],
+    ['duplicate attribute', `<message id='a' id='b'/>`, 'not-well-formed'],
+    ['< in attribute value', `<message id='a<b'/>`, 'not-well-formed'],
+    ['missing space between attributes', `<message a='1'b='2'/>`, 'not-well-formed'],
+    ['mismatched end tag', `<message><body></message></body>`, 'not-well-formed'],
+    ['stray end tag at stream level', `</message>`, 'not-well-formed'],
+    ['text at stream level', `hello<message/>`, 'not-well-formed'],
+    ['entity at stream level', `&amp;`, 'not-well-formed'],
+    ['CDATA at stream level', `<![CDATA[x]]>`, 'not-well-formed'],
+    [']]> in text', `<message><body>a]]>b</body></message>`, 'not-well-formed'],
+    ['undeclared element prefix', `<message><foo:bar/></message>`, 'not-well-formed'],
+    ['undeclared attribute prefix', `<message foo:a='1'/>`, 'not-well-formed'],
+    ['invalid element name', `<1message/>`, 'not-well-formed'],
+    ['control character', `<message><body>\u0001</body></message>`, 'not-well-formed'],
+    ['xmlns:xmlns declaration', `<message xmlns:xmlns='urn:x'/>`, 'not-well-formed'],
+    ['empty prefix declaration', `<message xmlns:p=''/>`, 'not-well-formed'],
+    ['bad empty-element tag', `<message / >`, 'not-well-formed'],
+  ];
+  it.each(cases)('%s', (_name, bad, condition) => {
+    const rec = parseSplit(`${HEADER}<ok/>${bad}<after/>`, [HEADER.length + 5]);
+    expect(rec.events).toEqual(['start', '<ok xmlns="jabber:client"/>', `error:${condition}`]);
+    expect(rec.errors[0]).toBeInstanceOf(StreamParseError);
+    expect(rec.errors[0]?.name).toBe('StreamParseError');
+  });
+
+  it.each([
+    ['0xFF byte', [0xff]],
+    ['overlong encoding', [0xc0, 0x80]],
+    ['truncated sequence before ASCII', [0xe2, 0x82, 0x41]],
+    ['UTF-16 surrogate encoded in UTF-8', [0xed, 0xa0, 0x80]],
+  ])('invalid UTF-8: %s', (_name, bad) => {
+    const head = new TextEncoder().encode(`${HEADER}<message><body>`);
+    const rec = parseSplit(new Uint8Array([...head, ...bad, ...new TextEncoder().encode('</body></message>')]), [head.length]);
+    expect(rec.events).toEqual(['start', 'error:not-well-formed']);
+  });
+
+  it('lone surrogates in string input', () => {
+    const rec = recordingParser();
+    rec.parser.write(HEADER);
+    rec.parser.write(`<message><body>\uDC00</body></message>`);
+    expect(rec.events).toEqual(['start', 'error:not-well-formed']);
+  });
+
+  it('wrong stream namespace, unsupported content namespace, non-stream root', () => {
+    expect(parseSplit(`<stream:stream xmlns='jabber:client' xmlns:stream='urn:wrong'>`).events).toEqual(['error:invalid-namespace']);
+    expect(parseSplit(`<stream:stream xmlns='urn:x' xmlns:stream='${STREAM_NS}'>`).events).toEqual(['error:invalid-namespace']);
+    expect(parseSplit(`<message xmlns='jabber:client'/>`).events).toEqual(['error:bad-format']);
+  });
+
+  it('oversized stanza -> policy-violation, also while still incomplete (no unbounded buffering)', () => {
+    const big = `<message><body>${'x'.repeat(2000)}</body></message>`;
+    expect(parseSplit(`${HEADER}${big}`, [], { maxStanzaBytes: 1000 }).events).toEqual(['start', 'error:policy-violation']);
+    const rec = recordingParser({ maxStanzaBytes: 1000 });
+    rec.parser.write(`${HEADER}<message><body>`);
+    for (let i = 0; i < 30 && rec.errors.length === 0; i++) rec.parser.write('y'.repeat(50));
+    expect(rec.events).toEqual(['start', 'error:policy-violation']);
+    const tag = recordingParser({ maxStanzaBytes: 1000 });
+    tag.parser.write(`${HEADER}<message a='`);
+    for (let i = 0; i < 30 && tag.errors.length === 0; i++) tag.parser.write('z'.repeat(50));
+    expect(tag.events).toEqual(['start', 'error:policy-violation']);
+  });
+
+  it('bounds a stream header that never ends', () => {
+    const rec = recordingParser({ maxStanzaBytes: 1000 });
+    rec.parser.write(`<stream:stream xmlns='jabber:client' xmlns:stream='${STREAM_NS}'`);
+    for (let i = 0; i < 100 && rec.errors.length === 0; i++) rec.parser.write(` a${i}='${'v'.repeat(20)}'`);
+    expect(rec.events).toEqual(['error:policy-violation']);
+  });
+
+  it('stays linear for a huge attribute value and many attributes fed in tiny chunks', () => {
+    const value = 'v'.repeat(300_000);
+    const attrs = Array.from({ length: 5000 }, (_, i) => ` a${i}='x'`).join('');
+    const input = new TextEncoder().encode(`${HEADER}<message big='${value}'${attrs}/>`);
+    const rec = recordingParser({ maxStanzaBytes: 400_000 });
+    const started = performance.now();
+    for (let i = 0; i < input.length; i += 3) rec.parser.write(input.subarray(i, i + 3));
+    expect(rec.errors).toEqual([]);
+    expect(rec.elements[0]?.attrs.big).toBe(value);
+    expect(rec.elements[0]?.attrs.a4999).toBe('x');
+    expect(performance.now() - started).toBeLessThan(10_000);
+  });
+
+  it('is dead after an error: further writes are ignored and onError fires once', () => {
+    const rec = parseSplit(`${HEADER}<a b=c/>`);
+    rec.parser.write('<message/>');
+    rec.parser.write(new Uint8Array([0xff]));
+    expect(rec.events).toEqual(['start', 'error:not-well-formed']);
+  });
+});

@@ -1,0 +1,580 @@
+/**
+ * xmuc's strict streaming XML parser for XMPP (RFC 6120 streams and RFC 7395 WebSocket frames).
+ *
+ * It accepts the XML subset XMPP allows and builds one self-contained ltx `Element` per
+ * top-level element. Rules (RFC 6120 §11): comments, processing instructions (other than
+ * the XML declaration at the very start) and DOCTYPE are `restricted-xml`; only the five
+ * predefined entities and character references are known. CDATA sections are accepted as
+ * text: RFC 6120 §11.1 does not list them among the restricted features and they are
+ * well-formed XML. Browser-safe: no `node:` imports.
+ */
+import { Element } from 'ltx';
+import {
+  FORBIDDEN_CHAR_RE,
+  MAX_NAME_LENGTH,
+  MAX_REF_LENGTH,
+  ParseFailure,
+  copyString,
+  decodeRefs,
+  fail,
+  internAt,
+  isWs,
+} from './xml-chars.js';
+
+/** Stream error conditions (RFC 6120 §4.9.3) the parser can report. */
+export type StreamErrorCondition =
+  | 'not-well-formed'
+  | 'restricted-xml'
+  | 'policy-violation'
+  | 'invalid-namespace'
+  | 'bad-format';
+
+/** A fatal error in the incoming stream; `condition` is the stream error to answer with. */
+export class StreamParseError extends Error {
+  override readonly name = 'StreamParseError';
+  /** The RFC 6120 stream error condition. */
+  readonly condition: StreamErrorCondition;
+  constructor(condition: StreamErrorCondition, message: string) {
+    super(message);
+    this.condition = condition;
+  }
+}
+
+/** Options and callbacks of a {@link StreamParser}. */
+export interface StreamParserOptions {
+  /**
+   * `'stream'` (default): expects a `<stream:stream>` header; its children are emitted.
+   * `'fragments'`: RFC 7395 WebSocket; every top-level element (incl. `<open/>`, `<close/>`) is emitted.
+   */
+  mode?: 'stream' | 'fragments';
+  /** Largest top-level element in characters (default 1 MiB); larger -> `policy-violation`. */
+  maxStanzaBytes?: number;
+  /** Stream mode: the `<stream:stream>` attributes. */
+  onStreamStart?(attrs: Record<string, string>): void;
+  /** Each complete top-level element. */
+  onElement(el: Element): void;
+  /** `</stream:stream>` was received; further input is ignored until `reset()`. */
+  onStreamEnd?(): void;
+  /** The stream is broken; the parser ignores further writes until `reset()`. */
+  onError(err: StreamParseError): void;
+  /**
+   * Copy attribute values and text out of the decoded chunk (default true), so a kept element
+   * does not pin a whole 64 KiB chunk in memory. Costs about 10% of parse time; turn it off only
+   * if the consumer copies what it keeps.
+   */
+  copyStrings?: boolean;
+  /** A callback above threw; the parser catches it (never throws out of `write`) and reports it here. */
+  onCallbackError?(err: unknown): void;
+}
+
+const STREAM_NS = 'http://etherx.jabber.org/streams';
+const XML_NS = 'http://www.w3.org/XML/1998/namespace';
+const CONTENT_NS = new Set(['jabber:client', 'jabber:server', 'jabber:component:accept']);
+const XML_DECL_RE =
+  /^<\?xml[ \t\n]+version[ \t\n]*=[ \t\n]*(['"])1\.[0-9]+\1([ \t\n]+encoding[ \t\n]*=[ \t\n]*(['"])[Uu][Tt][Ff]-8\3)?([ \t\n]+standalone[ \t\n]*=[ \t\n]*(['"])(yes|no)\5)?[ \t\n]*\?>$/;
+
+interface NsBinding {
+  uri: string;
+  /** Stack depth of the declaring element. */
+  level: number;
+}
+type Scope = Record<string, NsBinding | undefined>;
+const EMPTY_SCOPE: Scope = Object.create(null) as Scope;
+
+interface Frame {
+  el: Element | null;
+  qname: string;
+  defNs: string;
+  scope: Scope;
+}
+
+interface PendingTag {
+  /** Absolute offset of the tag's `<` (for the size limit). */
+  startAbs: number;
+  /** Resume position (start of the attribute being scanned). */
+  p: number;
+  /** Where the search for the closing quote of a split attribute value continues (-1: not in a value). */
+  valueScan: number;
+  /** The quote that closes the split attribute value. */
+  quote: string;
+  qname: string | null;
+  names: string[];
+  values: string[];
+  /** Duplicate check for tags with many attributes. */
+  seen?: Set<string>;
+  end: number;
+  selfClose: boolean;
+}
+
+const CDATA_OPEN = '<![CDATA[';
+const NONE = 0x7fffffff;
+
+/** Incremental XMPP stream parser. `write()` never throws. */
+export class StreamParser {
+  private readonly opts: StreamParserOptions;
+  private readonly fragments: boolean;
+  private readonly max: number;
+  private readonly topDepth: number;
+  private readonly copy: (s: string) => string;
+  private decoder = new TextDecoder('utf-8', { fatal: true });
+  private buf = '';
+  private absBase = 0;
+  private heldTail = '';
+  private stack: Frame[] = [];
+  private pending: PendingTag | null = null;
+  private inCdata = false;
+  private text = '';
+  private topStart = -1;
+  private usedOuter: string[] | null = null;
+  private streamLang: string | undefined;
+  private dead = false;
+  private ended = false;
+  private gen = 0;
+  // Next-occurrence caches over `buf` (valid for queries at or before the cached position).
+  private cLt = -1;
+  private cAmp = -1;
+  private cTab = -1;
+  private cNl = -1;
+  private cRsb = -1;
+
+  constructor(o: StreamParserOptions) {
+    this.opts = o;
+    this.fragments = o.mode === 'fragments';
+    this.max = o.maxStanzaBytes ?? 1_048_576;
+    this.topDepth = this.fragments ? 0 : 1;
+    this.copy = o.copyStrings === false ? (s) => s : copyString;
+  }
+
+  /** Starts over for a new stream (after STARTTLS or SASL); input not yet parsed is discarded. */
+  reset(): void {
+    this.gen++;
+    this.decoder = new TextDecoder('utf-8', { fatal: true });
+    this.buf = '';
+    this.absBase = 0;
+    this.heldTail = '';
+    this.stack = [];
+    this.pending = null;
+    this.inCdata = false;
+    this.text = '';
+    this.topStart = -1;
+    this.usedOuter = null;
+    this.streamLang = undefined;
+    this.dead = false;
+    this.ended = false;
+  }
+
+  /** Feeds bytes (UTF-8, split anywhere) or already decoded text. Never throws. */
+  write(chunk: Uint8Array | string): void {
+    if (this.dead || this.ended) return;
+    const gen = this.gen;
+    try {
+      let text: string;
+      if (typeof chunk === 'string') {
+        text = chunk;
+      } else {
+        try {
+          text = this.decoder.decode(chunk, { stream: true });
+        } catch {
+          fail('not-well-formed', 'invalid UTF-8');
+        }
+      }
+      text = this.normalise(text, typeof chunk === 'string');
+      if (text.length === 0) return;
+      this.buf = this.buf.length === 0 ? text : this.buf + text;
+      const t = this.pending;
+      if (t !== null && t.valueScan >= 0 && text.indexOf(t.quote) === -1) {
+        // Still inside a split attribute value: append only (no rescan, no flattening).
+        if (this.absBase + this.buf.length - (this.topStart >= 0 ? this.topStart : t.startAbs) > this.max) this.tooBig();
+        return;
+      }
+      this.parse(gen);
+    } catch (e) {
+      if (gen !== this.gen) return;
+      const err =
+        e instanceof ParseFailure
+          ? new StreamParseError(e.condition, e.message)
+          : new StreamParseError('not-well-formed', `internal parser error: ${String(e)}`);
+      this.dead = true;
+      this.buf = '';
+      this.stack = [];
+      this.pending = null;
+      this.safe(() => this.opts.onError(err));
+    }
+  }
+
+  /** Line-end normalisation (XML §2.11) and character checks; holds back a trailing CR or high surrogate. */
+  private normalise(input: string, isString: boolean): string {
+    let text = this.heldTail.length ? this.heldTail + input : input;
+    this.heldTail = '';
+    const last = text.charCodeAt(text.length - 1);
+    if (last === 0x0d || (isString && last >= 0xd800 && last <= 0xdbff)) {
+      this.heldTail = text.slice(-1);
+      text = text.slice(0, -1);
+    }
+    if (text.indexOf('\r') !== -1) text = text.replace(/\r\n?/g, '\n');
+    if (FORBIDDEN_CHAR_RE.test(text)) fail('not-well-formed', 'forbidden character');
+    if (isString && !(text as string & { isWellFormed(): boolean }).isWellFormed()) {
+      fail('not-well-formed', 'lone surrogate');
+    }
+    return text;
+  }
+
+  /** Runs a user callback; returns false when the parser was reset, killed or ended meanwhile. */
+  private safe(fn: () => void): boolean {
+    const gen = this.gen;
+    try {
+      fn();
+    } catch (e) {
+      try {
+        this.opts.onCallbackError?.(e);
+      } catch {
+        // ignore: nothing sane left to report to
+      }
+    }
+    return gen === this.gen && !this.dead && !this.ended;
+  }
+
+  private nextOf(ch: string, cached: number, from: number): number {
+    if (cached >= from) return cached;
+    const i = this.buf.indexOf(ch, from);
+    return i === -1 ? NONE : i;
+  }
+
+  private parse(gen: number): void {
+    const b = this.buf;
+    const n = b.length;
+    let pos = 0;
+    this.cLt = this.cAmp = this.cTab = this.cNl = this.cRsb = -1;
+    for (;;) {
+      if (this.pending !== null) {
+        const t = this.pending;
+        if (!this.scanStartTag(t)) break;
+        this.pending = null;
+        pos = t.end;
+        if (!this.openElement(t) || gen !== this.gen) return;
+        continue;
+      }
+      if (this.inCdata) {
+        const close = b.indexOf(']]>', pos);
+        const end = close === -1 ? Math.max(pos, n - 2) : close;
+        this.text += b.slice(pos, end);
+        pos = end;
+        if (close === -1) break;
+        pos += 3;
+        this.inCdata = false;
+        continue;
+      }
+      if (pos >= n) break;
+      let lt = (this.cLt = this.nextOf('<', this.cLt, pos));
+      if (lt === NONE) lt = -1;
+      if (lt !== pos) {
+        const end = lt === -1 ? n : lt;
+        let segEnd = end;
+        if (lt === -1) {
+          const amp = b.lastIndexOf('&', end - 1);
+          if (amp >= pos && b.indexOf(';', amp) === -1) {
+            if (end - amp > MAX_REF_LENGTH + 1) fail('not-well-formed', 'malformed reference');
+            segEnd = amp;
+          } else {
+            while (segEnd > pos && end - segEnd < 2 && b.charCodeAt(segEnd - 1) === 0x5d) segEnd--;
+          }
+        }
+        if (segEnd > pos) this.addText(b, pos, segEnd);
+        pos = segEnd;
+        if (lt === -1) break;
+      }
+      // b[lt] === '<'
+      if (this.topStart >= 0 && this.absBase + lt - this.topStart > this.max) this.tooBig();
+      if (lt + 1 >= n) break;
+      const c = b.charCodeAt(lt + 1);
+      if (c === 0x2f /* / */) {
+        const gt = b.indexOf('>', lt + 2);
+        if (gt === -1) {
+          if (n - lt > MAX_NAME_LENGTH + 64) fail('not-well-formed', 'end tag too long');
+          break;
+        }
+        let e = gt;
+        while (e > lt + 2 && isWs(b.charCodeAt(e - 1))) e--;
+        const top = this.stack[this.stack.length - 1];
+        if (top === undefined || e - lt - 2 !== top.qname.length || !b.startsWith(top.qname, lt + 2)) {
+          fail('not-well-formed', `unexpected end tag </${b.slice(lt + 2, Math.min(e, lt + 42))}>`);
+        }
+        pos = gt + 1;
+        if (!this.closeElement(pos) || gen !== this.gen) return;
+      } else if (c === 0x21 /* ! */) {
+        if (b.startsWith(CDATA_OPEN, lt)) {
+          if (this.stack.length <= this.topDepth) fail('not-well-formed', 'CDATA outside an element');
+          this.inCdata = true;
+          pos = lt + CDATA_OPEN.length;
+        } else if (b.startsWith('<!--', lt)) {
+          fail('restricted-xml', 'comment');
+        } else if (b.startsWith('<!DOCTYPE', lt)) {
+          fail('restricted-xml', 'DOCTYPE');
+        } else {
+          const head = b.slice(lt, lt + 9);
+          if (n - lt < 9 && (CDATA_OPEN.startsWith(head) || '<!DOCTYPE'.startsWith(head) || '<!--'.startsWith(head))) {
+            pos = lt;
+            break;
+          }
+          fail('not-well-formed', 'markup declaration');
+        }
+      } else if (c === 0x3f /* ? */) {
+        if (this.absBase + lt !== 0 || !(n < 6 ? '<?xml '.startsWith(b) : /^<\?xml[ \t\n]/.test(b.slice(0, 6)))) {
+          fail('restricted-xml', 'processing instruction');
+        }
+        const end = b.indexOf('?>', lt);
+        if (end === -1) {
+          if (n > 256) fail('not-well-formed', 'XML declaration too long');
+          pos = lt;
+          break;
+        }
+        if (!XML_DECL_RE.test(b.slice(lt, end + 2))) fail('not-well-formed', 'bad XML declaration');
+        pos = end + 2;
+      } else {
+        if (this.stack.length === this.topDepth) this.topStart = this.absBase + lt;
+        this.pending = {
+          startAbs: this.absBase + lt,
+          p: lt + 1,
+          valueScan: -1,
+          quote: '"',
+          qname: null,
+          names: [],
+          values: [],
+          end: 0,
+          selfClose: false,
+        };
+        pos = lt;
+      }
+    }
+    // Keep what is not consumed, rebased to 0. Of a split start tag only the attribute being
+    // scanned is kept (earlier ones are parsed), so buffering stays linear.
+    const keep = this.pending !== null ? this.pending.p : pos;
+    if (this.pending !== null) {
+      const t = this.pending;
+      t.p -= keep;
+      if (t.valueScan >= 0) t.valueScan -= keep;
+    }
+    this.buf = keep >= n ? '' : b.slice(keep);
+    this.absBase += keep;
+    const from = this.topStart >= 0 ? this.topStart : this.pending !== null ? this.pending.startAbs : this.absBase;
+    if (this.absBase + this.buf.length - from > this.max) this.tooBig();
+  }
+
+  private tooBig(): never {
+    fail('policy-violation', `top-level element larger than ${this.max} characters`);
+  }
+
+  private addText(b: string, s: number, e: number): void {
+    if (this.stack.length <= this.topDepth) {
+      for (let i = s; i < e; i++) {
+        if (!isWs(b.charCodeAt(i))) fail('not-well-formed', 'text outside elements');
+      }
+      return;
+    }
+    let seg = b.slice(s, e);
+    if ((this.cRsb = this.nextOf(']]>', this.cRsb, s)) < e) fail('not-well-formed', ']]> in text');
+    const amp = (this.cAmp = this.nextOf('&', this.cAmp, s));
+    if (amp < e) seg = decodeRefs(seg, amp - s);
+    this.text += seg;
+  }
+
+  /** Scans a start tag from `t.p`; returns false if more input is needed. */
+  private scanStartTag(t: PendingTag): boolean {
+    const b = this.buf;
+    const n = b.length;
+    let p = t.p;
+    if (t.qname === null) {
+      let q = p;
+      while (q < n) {
+        const c = b.charCodeAt(q);
+        if (isWs(c) || c === 0x3e || c === 0x2f) break;
+        q++;
+      }
+      if (q >= n) {
+        if (q - p > MAX_NAME_LENGTH) fail('not-well-formed', 'name too long');
+        return false;
+      }
+      t.qname = internAt(b, p, q);
+      p = q;
+    }
+    for (;;) {
+      t.p = p;
+      const s0 = p;
+      while (p < n && isWs(b.charCodeAt(p))) p++;
+      if (p >= n) return false;
+      let c = b.charCodeAt(p);
+      if (c === 0x3e) {
+        t.end = p + 1;
+        t.selfClose = false;
+        return true;
+      }
+      if (c === 0x2f) {
+        if (p + 1 >= n) return false;
+        if (b.charCodeAt(p + 1) !== 0x3e) fail('not-well-formed', 'bad empty-element tag');
+        t.end = p + 2;
+        t.selfClose = true;
+        return true;
+      }
+      if (p === s0) fail('not-well-formed', 'missing whitespace between attributes');
+      // Name chars above '>' or among ':', '-', '.', digits; everything else ends the name (NaN at the end).
+      let q = p;
+      for (;;) {
+        c = b.charCodeAt(q);
+        if (c > 0x3e || c === 0x3a || c === 0x2d || c === 0x2e || (c >= 0x30 && c <= 0x39)) q++;
+        else break;
+      }
+      if (q >= n) {
+        if (q - p > MAX_NAME_LENGTH) fail('not-well-formed', 'name too long');
+        return false;
+      }
+      const name = internAt(b, p, q);
+      while (q < n && isWs(b.charCodeAt(q))) q++;
+      if (q >= n) return false;
+      if (b.charCodeAt(q) !== 0x3d) fail('not-well-formed', `attribute ${name} without value`);
+      q++;
+      while (q < n && isWs(b.charCodeAt(q))) q++;
+      if (q >= n) return false;
+      const quote = b.charCodeAt(q);
+      if (quote !== 0x22 && quote !== 0x27) fail('not-well-formed', 'unquoted attribute value');
+      const vs = q + 1;
+      const ve = b.indexOf(quote === 0x22 ? '"' : "'", Math.max(vs, t.valueScan));
+      if (ve === -1) {
+        t.valueScan = n;
+        t.quote = quote === 0x22 ? '"' : "'";
+        return false;
+      }
+      t.valueScan = -1;
+      let v = b.slice(vs, ve);
+      if ((this.cLt = this.nextOf('<', this.cLt, vs)) < ve) fail('not-well-formed', '< in attribute value');
+      if ((this.cTab = this.nextOf('\t', this.cTab, vs)) < ve || (this.cNl = this.nextOf('\n', this.cNl, vs)) < ve) {
+        v = v.replace(/[\t\n]/g, ' ');
+      }
+      const amp = (this.cAmp = this.nextOf('&', this.cAmp, vs));
+      v = this.copy(amp < ve ? decodeRefs(v, amp - vs) : v);
+      if (t.names.length < 16) {
+        if (t.names.indexOf(name) !== -1) fail('not-well-formed', `duplicate attribute ${name}`);
+      } else {
+        t.seen ??= new Set(t.names);
+        if (t.seen.has(name)) fail('not-well-formed', `duplicate attribute ${name}`);
+        t.seen.add(name);
+      }
+      t.names.push(name);
+      t.values.push(v);
+      p = ve + 1;
+    }
+  }
+
+  /** Resolves `prefix` in `scope`, recording prefixes a top-level element borrows from outside. */
+  private resolve(scope: Scope, prefix: string): string {
+    if (prefix === 'xml') return XML_NS;
+    const d = scope[prefix];
+    if (d === undefined) fail('not-well-formed', `undeclared prefix ${prefix}`);
+    if (d.level < this.topDepth) {
+      const used = (this.usedOuter ??= []);
+      if (used.indexOf(prefix) === -1) used.push(prefix);
+    }
+    return d.uri;
+  }
+
+  private openElement(t: PendingTag): boolean {
+    const depth = this.stack.length;
+    const parent = this.stack[depth - 1];
+    const qname = t.qname as string;
+    if (depth === this.topDepth) this.usedOuter = null;
+    let defNs = parent !== undefined ? parent.defNs : this.fragments ? 'jabber:client' : '';
+    let scope = parent !== undefined ? parent.scope : EMPTY_SCOPE;
+    const attrs: Record<string, string> = {};
+    const { names, values } = t;
+    let prefixedAttrs = false;
+    for (let i = 0; i < names.length; i++) {
+      const name = names[i] as string;
+      const v = values[i] as string;
+      if (name.indexOf(':') !== -1) {
+        if (name.startsWith('xmlns:')) {
+          const p = name.slice(6);
+          if (p === 'xmlns' || v === '' || (p === 'xml') !== (v === XML_NS)) {
+            fail('not-well-formed', `illegal namespace declaration ${name}`);
+          }
+          if (scope === (parent !== undefined ? parent.scope : EMPTY_SCOPE)) scope = Object.create(scope) as Scope;
+          scope[p] = { uri: v, level: depth };
+        } else {
+          prefixedAttrs = true;
+        }
+      } else if (name === 'xmlns') {
+        defNs = v;
+      }
+      if (name === '__proto__') Object.defineProperty(attrs, name, { value: v, enumerable: true, writable: true, configurable: true });
+      else attrs[name] = v;
+    }
+    if (prefixedAttrs) {
+      for (const name of names) {
+        const colon = name.indexOf(':');
+        if (colon !== -1 && !name.startsWith('xmlns:')) this.resolve(scope, name.slice(0, colon));
+      }
+    }
+    const colon = qname.indexOf(':');
+    const ns = colon === -1 ? defNs : this.resolve(scope, qname.slice(0, colon));
+
+    if (!this.fragments && depth === 0) {
+      if (qname.slice(colon + 1) !== 'stream') fail('bad-format', `expected stream header, got <${qname}>`);
+      if (ns !== STREAM_NS) fail('invalid-namespace', `stream header in namespace "${ns}"`);
+      if (!CONTENT_NS.has(defNs)) fail('invalid-namespace', `unsupported content namespace "${defNs}"`);
+      this.streamLang = attrs['xml:lang'];
+      this.stack.push({ el: null, qname, defNs, scope });
+      if (this.opts.onStreamStart !== undefined) {
+        const cb = this.opts.onStreamStart;
+        if (!this.safe(() => cb.call(this.opts, { ...attrs }))) return false;
+      }
+      return t.selfClose ? this.closeElement(t.end) : true;
+    }
+
+    const el = new Element(qname);
+    el.attrs = attrs;
+    if (depth === this.topDepth) {
+      if (!Object.hasOwn(attrs, 'xmlns') && defNs !== '') attrs.xmlns = defNs;
+      if (this.streamLang !== undefined && !Object.hasOwn(attrs, 'xml:lang')) attrs['xml:lang'] = this.streamLang;
+    } else {
+      const pel = (parent as Frame).el as Element;
+      if (this.text !== '') {
+        pel.children.push(this.copy(this.text));
+        this.text = '';
+      }
+      pel.children.push(el);
+      el.parent = pel;
+    }
+    this.stack.push({ el, qname, defNs, scope });
+    return t.selfClose ? this.closeElement(t.end) : true;
+  }
+
+  /** Pops the current element; `end` is the position just after its end tag. */
+  private closeElement(end: number): boolean {
+    const frame = this.stack.pop() as Frame;
+    const el = frame.el;
+    if (el === null) {
+      this.ended = true;
+      if (this.opts.onStreamEnd !== undefined) {
+        const cb = this.opts.onStreamEnd;
+        this.safe(() => cb.call(this.opts));
+      }
+      return false;
+    }
+    if (this.text !== '') {
+      el.children.push(this.copy(this.text));
+      this.text = '';
+    }
+    if (this.stack.length !== this.topDepth) return true;
+    if (this.absBase + end - this.topStart > this.max) this.tooBig();
+    this.topStart = -1;
+    if (this.usedOuter !== null) {
+      const outer = this.stack[this.topDepth - 1] as Frame;
+      for (const p of this.usedOuter) {
+        const key = 'xmlns:' + p;
+        const d = outer.scope[p];
+        if (d !== undefined && !Object.hasOwn(el.attrs, key)) el.attrs[key] = d.uri;
+      }
+      this.usedOuter = null;
+    }
+    const cb = this.opts.onElement;
+    return this.safe(() => cb.call(this.opts, el));
+  }
+}

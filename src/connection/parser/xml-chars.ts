@@ -1,0 +1,131 @@
+/**
+ * Character-level helpers for the XMPP stream parser: XML names, references, string copies.
+ * Browser-safe (no `node:` imports).
+ */
+
+/** Internal failure raised while parsing; turned into a `StreamParseError` by the parser. */
+export class ParseFailure {
+  constructor(
+    readonly condition: 'not-well-formed' | 'restricted-xml' | 'policy-violation' | 'invalid-namespace' | 'bad-format',
+    readonly message: string,
+  ) {}
+}
+
+/** Throws a {@link ParseFailure}. */
+export function fail(condition: ParseFailure['condition'], message: string): never {
+  throw new ParseFailure(condition, message);
+}
+
+const START =
+  'A-Z_a-z\\u00C0-\\u00D6\\u00D8-\\u00F6\\u00F8-\\u02FF\\u0370-\\u037D\\u037F-\\u1FFF\\u200C-\\u200D' +
+  '\\u2070-\\u218F\\u2C00-\\u2FEF\\u3001-\\uD7FF\\uF900-\\uFDCF\\uFDF0-\\uFFFD\\u{10000}-\\u{EFFFF}';
+const CHAR = START + '\\-.0-9\\u00B7\\u0300-\\u036F\\u203F-\\u2040';
+const NCNAME = `[${START}][${CHAR}]*`;
+/** A namespace-well-formed qualified name: NCName or NCName ':' NCName. */
+const QNAME_RE = new RegExp(`^${NCNAME}(?::${NCNAME})?$`, 'u');
+
+/** Characters XML 1.0 does not allow anywhere in a document (C0 controls except TAB/LF/CR, U+FFFE/U+FFFF). */
+export const FORBIDDEN_CHAR_RE = /[\x00-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]/;
+
+/** Longest element or attribute name accepted (a practical bound, not an XML rule). */
+export const MAX_NAME_LENGTH = 1024;
+
+const nameCache = new Map<string, string>();
+
+/**
+ * Returns an interned copy of `name` if it is a valid QName, else fails with not-well-formed.
+ * Interning keeps name strings small and independent of the chunk they were sliced from.
+ */
+export function internName(name: string): string {
+  const hit = nameCache.get(name);
+  if (hit !== undefined) return hit;
+  if (name.length > MAX_NAME_LENGTH || !QNAME_RE.test(name)) fail('not-well-formed', `invalid name "${name.slice(0, 40)}"`);
+  const copy = copyString(name);
+  if (nameCache.size >= 1024) nameCache.clear();
+  nameCache.set(copy, copy);
+  return copy;
+}
+
+const atoms: (string | undefined)[] = new Array<string | undefined>(512);
+
+/**
+ * Returns the interned, validated name `b.slice(p, q)`, looked up in a 512-slot atom cache
+ * compared in place (no substring is made on a hit).
+ */
+export function internAt(b: string, p: number, q: number): string {
+  const len = q - p;
+  const h = (len * 31 + b.charCodeAt(p) * 7 + b.charCodeAt(q - 1) * 13 + b.charCodeAt(p + (len >> 1))) & 511;
+  const cand = atoms[h];
+  if (cand !== undefined && cand.length === len && b.startsWith(cand, p)) return cand;
+  const name = internName(b.slice(p, q));
+  atoms[h] = name;
+  return name;
+}
+
+/**
+ * Copies a string so it does not keep a large parent string alive. V8 represents
+ * substrings of 13+ chars as slices that pin their parent (the decoded chunk); the
+ * concatenation is flattened into fresh memory before slicing.
+ */
+export function copyString(s: string): string {
+  return s.length < 13 ? s : (' ' + s).slice(1);
+}
+
+function isXmlChar(cp: number): boolean {
+  return (
+    cp === 0x9 ||
+    cp === 0xa ||
+    cp === 0xd ||
+    (cp >= 0x20 && cp <= 0xd7ff) ||
+    (cp >= 0xe000 && cp <= 0xfffd) ||
+    (cp >= 0x10000 && cp <= 0x10ffff)
+  );
+}
+
+/** Longest reference accepted between `&` and `;` (`#x10FFFF` plus leading zeros). */
+export const MAX_REF_LENGTH = 16;
+
+function refValue(s: string, from: number, to: number): string {
+  const body = s.slice(from, to);
+  switch (body) {
+    case 'amp':
+      return '&';
+    case 'lt':
+      return '<';
+    case 'gt':
+      return '>';
+    case 'quot':
+      return '"';
+    case 'apos':
+      return "'";
+  }
+  let cp = NaN;
+  if (/^#x[0-9A-Fa-f]{1,8}$/.test(body)) cp = parseInt(body.slice(2), 16);
+  else if (/^#[0-9]{1,8}$/.test(body)) cp = parseInt(body.slice(1), 10);
+  else fail('not-well-formed', `unknown entity or malformed reference &${body.slice(0, 20)};`);
+  if (!isXmlChar(cp)) fail('not-well-formed', `character reference to forbidden code point ${body}`);
+  return String.fromCodePoint(cp);
+}
+
+/**
+ * Replaces the predefined entities and character references in `s` (which contains `&`).
+ * Fails on unknown entities, malformed or forbidden references and a bare `&`.
+ */
+export function decodeRefs(s: string, first: number): string {
+  let out = '';
+  let last = 0;
+  let amp = first;
+  while (amp !== -1) {
+    const semi = s.indexOf(';', amp + 1);
+    if (semi === -1 || semi - amp - 1 > MAX_REF_LENGTH || semi === amp + 1) fail('not-well-formed', 'malformed reference');
+    out += s.slice(last, amp) + refValue(s, amp + 1, semi);
+    last = semi + 1;
+    amp = s.indexOf('&', last);
+  }
+  return out + s.slice(last);
+}
+
+/** True when `c` is an XML whitespace char code (space, TAB, LF, CR). */
+export function isWs(c: number): boolean {
+  return c === 0x20 || c === 0x0a || c === 0x09 || c === 0x0d;
+}

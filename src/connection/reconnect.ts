@@ -1,0 +1,54 @@
+import { type Clock, type TimerHandle, backoffDelay } from '../core/clock.js';
+
+/**
+ * Schedules reconnect attempts with exponential backoff, full jitter and a cap
+ * (`backoffDelay`), on the injected clock. One pending attempt at most.
+ * @internal
+ */
+export class ReconnectScheduler {
+  readonly #clock: Clock;
+  readonly #baseMs: number;
+  readonly #maxMs: number;
+  readonly #random: () => number;
+  #attempt = 0;
+  #timer: TimerHandle | undefined;
+
+  constructor(clock: Clock, policy: { baseMs: number; maxMs: number }, random: () => number = Math.random) {
+    this.#clock = clock;
+    this.#baseMs = policy.baseMs;
+    this.#maxMs = policy.maxMs;
+    this.#random = random;
+  }
+
+  /** How many attempts were scheduled since the last success. */
+  get attempts(): number {
+    return this.#attempt;
+  }
+
+  /** Whether an attempt is scheduled. */
+  get scheduled(): boolean {
+    return this.#timer !== undefined;
+  }
+
+  /** Schedule `run` after the next backoff delay. Returns the delay. */
+  schedule(run: () => void): number {
+    this.cancel();
+    const delay = backoffDelay(this.#attempt++, this.#baseMs, this.#maxMs, this.#random);
+    this.#timer = this.#clock.setTimeout(() => {
+      this.#timer = undefined;
+      run();
+    }, delay);
+    return delay;
+  }
+
+  /** A session is online again: the next loss starts from the base delay. */
+  reset(): void {
+    this.#attempt = 0;
+  }
+
+  /** Cancel a scheduled attempt. */
+  cancel(): void {
+    if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+}

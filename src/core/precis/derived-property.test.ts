@@ -1,0 +1,103 @@
+import { describe, expect, it } from 'vitest';
+import { contextJAllows, contextOAllows, isVirama } from './context-rules.js';
+import { derivedProperty, stringClassViolation, type DerivedProperty } from './derived-property.js';
+
+const cps = (s: string): number[] => Array.from(s, (c) => c.codePointAt(0)!);
+
+describe('derivedProperty (RFC 8264 §8)', () => {
+  const table: [number, DerivedProperty, DerivedProperty, string][] = [
+    // [code point, IdentifierClass, FreeformClass, why]
+    [0x61, 'PVALID', 'PVALID', 'ASCII7'],
+    [0x7e, 'PVALID', 'PVALID', 'ASCII7 tilde'],
+    [0x20, 'DISALLOWED', 'PVALID', 'SPACE is Zs, not ASCII7'],
+    [0x09, 'DISALLOWED', 'DISALLOWED', 'control'],
+    [0x7f, 'DISALLOWED', 'DISALLOWED', 'DEL is a control'],
+    [0x85, 'DISALLOWED', 'DISALLOWED', 'C1 control'],
+    [0xe9, 'PVALID', 'PVALID', 'é is a letter'],
+    [0xdf, 'PVALID', 'PVALID', 'ß exception'],
+    [0x3c2, 'PVALID', 'PVALID', 'final sigma exception'],
+    [0x640, 'DISALLOWED', 'DISALLOWED', 'tatweel exception'],
+    [0x3031, 'DISALLOWED', 'DISALLOWED', 'vertical kana repeat mark exception'],
+    [0xb7, 'CONTEXTO', 'CONTEXTO', 'middle dot'],
+    [0x661, 'CONTEXTO', 'CONTEXTO', 'Arabic-Indic digit'],
+    [0x200c, 'CONTEXTJ', 'CONTEXTJ', 'ZWNJ'],
+    [0x200d, 'CONTEXTJ', 'CONTEXTJ', 'ZWJ'],
+    [0x200b, 'DISALLOWED', 'DISALLOWED', 'ZERO WIDTH SPACE is default-ignorable'],
+    [0xfeff, 'DISALLOWED', 'DISALLOWED', 'BOM is default-ignorable'],
+    [0xad, 'DISALLOWED', 'DISALLOWED', 'soft hyphen is default-ignorable'],
+    [0xfffe, 'DISALLOWED', 'DISALLOWED', 'noncharacter'],
+    [0x10ffff, 'DISALLOWED', 'DISALLOWED', 'noncharacter'],
+    [0x378, 'UNASSIGNED', 'UNASSIGNED', 'unassigned'],
+    [0x1100, 'DISALLOWED', 'DISALLOWED', 'old Hangul jamo'],
+    [0xac00, 'PVALID', 'PVALID', 'Hangul syllable'],
+    [0xfb00, 'DISALLOWED', 'PVALID', 'ligature ff has a compatibility mapping'],
+    [0xff21, 'DISALLOWED', 'PVALID', 'fullwidth A has a compatibility mapping'],
+    [0x2163, 'DISALLOWED', 'PVALID', 'ROMAN NUMERAL FOUR'],
+    [0x265a, 'DISALLOWED', 'PVALID', 'chess king is a symbol'],
+    [0x2665, 'DISALLOWED', 'PVALID', 'heart suit is a symbol'],
+    [0x21, 'PVALID', 'PVALID', 'ASCII punctuation is ASCII7'],
+    [0x2014, 'DISALLOWED', 'PVALID', 'em dash is punctuation'],
+    [0x1c5, 'DISALLOWED', 'PVALID', 'titlecase Dž (HasCompat)'],
+    [0x300, 'PVALID', 'PVALID', 'combining grave is Mn'],
+    [0x20dd, 'DISALLOWED', 'PVALID', 'enclosing circle is Me'],
+    [0xe000, 'DISALLOWED', 'DISALLOWED', 'private use'],
+    [0xd800, 'DISALLOWED', 'DISALLOWED', 'surrogate'],
+    [0x2028, 'DISALLOWED', 'DISALLOWED', 'line separator'],
+    [0x202e, 'DISALLOWED', 'DISALLOWED', 'RIGHT-TO-LEFT OVERRIDE is Cf'],
+    [0x1f600, 'DISALLOWED', 'PVALID', 'emoji is a symbol'],
+    [0x4e2d, 'PVALID', 'PVALID', 'Han ideograph'],
+  ];
+  it.each(table)('code point %d: %s / %s (%s)', (cp, identifier, freeform) => {
+    expect(derivedProperty(cp, 'identifier')).toBe(identifier);
+    expect(derivedProperty(cp, 'freeform')).toBe(freeform);
+  });
+});
+
+describe('contextual rules (RFC 5892 Appendix A)', () => {
+  it('allows ZWJ and ZWNJ only after a virama, or ZWNJ between joining letters', () => {
+    expect(isVirama(0x94d)).toBe(true);
+    expect(isVirama(0x915)).toBe(false);
+    const devanagari = cps('\u0915\u094d\u200d\u0937');
+    expect(contextJAllows(devanagari, 2)).toBe(true);
+    expect(contextJAllows(cps('a\u200db'), 1)).toBe(false);
+    expect(contextJAllows(cps('\u200d'), 0)).toBe(false);
+    // BEH (dual-joining) ZWNJ ALEF (right-joining): allowed; the reverse order is not.
+    expect(contextJAllows(cps('\u0628\u200c\u0627'), 1)).toBe(true);
+    expect(contextJAllows(cps('\u0627\u200c\u0628'), 1)).toBe(false);
+    // transparent marks between the letter and the ZWNJ are skipped
+    expect(contextJAllows(cps('\u0628\u064e\u200c\u0627'), 2)).toBe(true);
+    // ZWJ is not licensed by joining letters
+    expect(contextJAllows(cps('\u0628\u200d\u0627'), 1)).toBe(false);
+    // nothing after the ZWNJ
+    expect(contextJAllows(cps('\u0628\u200c'), 1)).toBe(false);
+  });
+
+  it('applies the CONTEXTO rules', () => {
+    expect(contextOAllows(cps('l\u00b7l'), 1)).toBe(true);
+    expect(contextOAllows(cps('a\u00b7l'), 1)).toBe(false);
+    expect(contextOAllows(cps('\u0375\u03b1'), 0)).toBe(true);
+    expect(contextOAllows(cps('\u0375a'), 0)).toBe(false);
+    expect(contextOAllows(cps('\u05d0\u05f3'), 1)).toBe(true);
+    expect(contextOAllows(cps('a\u05f4'), 1)).toBe(false);
+    expect(contextOAllows(cps('\u30a2\u30fb'), 1)).toBe(true);
+    expect(contextOAllows(cps('\u30fb'), 0)).toBe(false);
+    expect(contextOAllows(cps('a\u30fb'), 1)).toBe(false);
+    expect(contextOAllows(cps('\u0661\u0662'), 0)).toBe(true);
+    expect(contextOAllows(cps('\u0661\u06f2'), 0)).toBe(false);
+    expect(contextOAllows(cps('\u06f1\u0662'), 0)).toBe(false);
+  });
+});
+
+describe('stringClassViolation', () => {
+  it('accepts valid strings and names the first offending code point', () => {
+    expect(stringClassViolation('juliet', 'identifier')).toBeUndefined();
+    expect(stringClassViolation('foo bar', 'freeform')).toBeUndefined();
+    expect(stringClassViolation('foo bar', 'identifier')).toBe('U+0020 is disallowed');
+    expect(stringClassViolation('a\u200bb', 'freeform')).toBe('U+200B is disallowed');
+    expect(stringClassViolation('a\u0378', 'freeform')).toBe('U+0378 is unassigned');
+    expect(stringClassViolation('a\u200db', 'freeform')).toBe('U+200D is not allowed in this context');
+    expect(stringClassViolation('\u0915\u094d\u200d\u0937', 'identifier')).toBeUndefined();
+    expect(stringClassViolation('\ud800', 'freeform')).toBe('U+D800 is disallowed');
+    expect(stringClassViolation('\udc00x', 'freeform')).toBe('U+DC00 is disallowed');
+  });
+});

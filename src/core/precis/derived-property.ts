@@ -1,0 +1,98 @@
+import { contextJAllows, contextOAllows } from './context-rules.js';
+
+/**
+ * The PRECIS derived property (RFC 8264 §8) of the IdentifierClass and FreeformClass string
+ * classes, computed from the Unicode data of the JavaScript engine (regular-expression
+ * property escapes and `String.prototype.normalize`), so it follows the engine's Unicode
+ * version rather than a frozen table.
+ */
+
+/** The value of the PRECIS derived property for one code point in one string class. */
+export type DerivedProperty = 'PVALID' | 'CONTEXTJ' | 'CONTEXTO' | 'DISALLOWED' | 'UNASSIGNED';
+
+/** The two PRECIS string classes. */
+export type StringClass = 'identifier' | 'freeform';
+
+/** RFC 5892 §2.6 exceptions (F), which PRECIS applies before every other rule. */
+const EXCEPTIONS: ReadonlyMap<number, DerivedProperty> = new Map<number, DerivedProperty>([
+  [0x00df, 'PVALID'], [0x03c2, 'PVALID'], [0x06fd, 'PVALID'], [0x06fe, 'PVALID'], [0x0f0b, 'PVALID'], [0x3007, 'PVALID'],
+  [0x00b7, 'CONTEXTO'], [0x0375, 'CONTEXTO'], [0x05f3, 'CONTEXTO'], [0x05f4, 'CONTEXTO'], [0x30fb, 'CONTEXTO'],
+  ...range(0x0660, 0x0669, 'CONTEXTO'), ...range(0x06f0, 0x06f9, 'CONTEXTO'),
+  [0x0640, 'DISALLOWED'], [0x07fa, 'DISALLOWED'], [0x302e, 'DISALLOWED'], [0x302f, 'DISALLOWED'],
+  ...range(0x3031, 0x3035, 'DISALLOWED'), [0x303b, 'DISALLOWED'],
+]);
+
+function range(from: number, to: number, p: DerivedProperty): [number, DerivedProperty][] {
+  const out: [number, DerivedProperty][] = [];
+  for (let cp = from; cp <= to; cp++) out.push([cp, p]);
+  return out;
+}
+
+/** Unassigned (J): gc = Cn and not a noncharacter. */
+const RE_UNASSIGNED = /^(?!\p{Noncharacter_Code_Point})\p{Cn}$/u;
+/** PrecisIgnorableProperties (M). */
+const RE_IGNORABLE = /^[\p{Default_Ignorable_Code_Point}\p{Noncharacter_Code_Point}]$/u;
+/** LetterDigits (A). */
+const RE_LETTER_DIGITS = /^[\p{Ll}\p{Lu}\p{Lo}\p{Nd}\p{Lm}\p{Mn}\p{Mc}]$/u;
+/** OtherLetterDigits (R), Spaces (N), Symbols (O), Punctuation (P): ID_DIS / FREE_PVAL. */
+const RE_FREEFORM_ONLY = /^[\p{Lt}\p{Nl}\p{No}\p{Me}\p{Zs}\p{Sm}\p{Sc}\p{Sk}\p{So}\p{P}]$/u;
+
+/**
+ * OldHangulJamo (I): Hangul_Syllable_Type L, V or T (not exposed to JS regular expressions,
+ * hence the explicit ranges from Unicode's HangulSyllableType.txt).
+ */
+function isOldHangulJamo(cp: number): boolean {
+  return (
+    (cp >= 0x1100 && cp <= 0x11ff) ||
+    (cp >= 0xa960 && cp <= 0xa97c) ||
+    (cp >= 0xd7b0 && cp <= 0xd7c6) ||
+    (cp >= 0xd7cb && cp <= 0xd7fb)
+  );
+}
+
+/** The PRECIS derived property of a code point in a string class (RFC 8264 §8). */
+export function derivedProperty(cp: number, cls: StringClass): DerivedProperty {
+  const exception = EXCEPTIONS.get(cp);
+  if (exception) return exception;
+  // (BackwardCompatible (G) is empty.)
+  const ch = String.fromCodePoint(cp);
+  if (RE_UNASSIGNED.test(ch)) return 'UNASSIGNED';
+  if (cp >= 0x21 && cp <= 0x7e) return 'PVALID'; // ASCII7 (K)
+  if (cp === 0x200c || cp === 0x200d) return 'CONTEXTJ'; // JoinControl (H)
+  if (isOldHangulJamo(cp)) return 'DISALLOWED';
+  if (RE_IGNORABLE.test(ch)) return 'DISALLOWED';
+  if (cp < 0x20 || (cp >= 0x7f && cp <= 0x9f)) return 'DISALLOWED'; // Controls (L): gc = Cc
+  const freeform = cls === 'freeform' ? 'PVALID' : 'DISALLOWED';
+  if (ch.normalize('NFKC') !== ch) return freeform; // HasCompat (Q)
+  if (RE_LETTER_DIGITS.test(ch)) return 'PVALID';
+  if (RE_FREEFORM_ONLY.test(ch)) return freeform;
+  return 'DISALLOWED'; // Cc, Cf, Co, Cs, Zl, Zp and the rest
+}
+
+/**
+ * Check that a string conforms to a PRECIS string class: every code point PVALID, or
+ * CONTEXTJ / CONTEXTO with its contextual rule satisfied. Returns `undefined` when it does,
+ * else a description of the first offending code point.
+ */
+export function stringClassViolation(s: string, cls: StringClass): string | undefined {
+  let cps: number[] | undefined;
+  let i = 0;
+  for (const ch of s) {
+    const cp = ch.codePointAt(0)!;
+    const p = cp >= 0x21 && cp <= 0x7e ? 'PVALID' : derivedProperty(cp, cls);
+    if (p === 'CONTEXTJ' || p === 'CONTEXTO') {
+      cps ??= Array.from(s, (c) => c.codePointAt(0)!);
+      const ok = p === 'CONTEXTJ' ? contextJAllows(cps, i) : contextOAllows(cps, i);
+      if (!ok) return `${codePointName(cp)} is not allowed in this context`;
+    } else if (p !== 'PVALID') {
+      return `${codePointName(cp)} is ${p === 'UNASSIGNED' ? 'unassigned' : 'disallowed'}`;
+    }
+    i++;
+  }
+  return undefined;
+}
+
+/** `U+200B` style name of a code point, for error messages. */
+export function codePointName(cp: number): string {
+  return `U+${cp.toString(16).toUpperCase().padStart(4, '0')}`;
+}

@@ -1,0 +1,149 @@
+import type { Element } from 'ltx';
+import { NS } from '../core/namespaces.js';
+import { type Codec, element, extra, required } from '../xml/codec.js';
+import { attr, childText, childTextList, children, custom, enumAttr, flag } from '../xml/fields.js';
+
+/** The field types of XEP-0004 §3.3. */
+export const FIELD_TYPES = [
+  'boolean',
+  'fixed',
+  'hidden',
+  'jid-multi',
+  'jid-single',
+  'list-multi',
+  'list-single',
+  'text-multi',
+  'text-private',
+  'text-single',
+] as const;
+
+/** A XEP-0004 field type. */
+export type FieldType = (typeof FIELD_TYPES)[number];
+
+/** The form types of XEP-0004 §3.1. */
+export const FORM_TYPES = ['form', 'submit', 'cancel', 'result'] as const;
+
+/** A XEP-0004 form type: `form` (to fill in), `submit`, `cancel`, `result`. */
+export type DataFormType = (typeof FORM_TYPES)[number];
+
+/** The `var` of the hidden field naming a form's type (XEP-0068). */
+export const FORM_TYPE_VAR = 'FORM_TYPE';
+
+/** One `<option/>` of a list field. */
+export interface FormOption {
+  /** Human-readable label. */
+  label?: string;
+  /** The value submitted when chosen. */
+  value: string;
+}
+
+/**
+ * One `<field/>` of a data form. `type` passes unknown values through as strings (absent
+ * means `text-single`, XEP-0004 §3.3). Children this model does not know (`<validate/>`
+ * of XEP-0122, `<media/>` of XEP-0221) are kept in `extra`, so a form round-trips.
+ */
+export interface FormField {
+  var?: string;
+  type?: FieldType | (string & {});
+  label?: string;
+  desc?: string;
+  required: boolean;
+  values: string[];
+  options: FormOption[];
+  extra?: Element[];
+}
+
+/** A XEP-0004 data form (`<x xmlns='jabber:x:data'/>`). */
+export interface DataForm {
+  type: DataFormType;
+  title?: string;
+  instructions: string[];
+  fields: FormField[];
+  /** The column headers of a multi-item result. */
+  reported?: FormField[];
+  /** The rows of a multi-item result. */
+  items: FormField[][];
+}
+
+/** Codec of `<option/>`. An option without `<value/>` is dropped. */
+export const FormOptionCodec: Codec<FormOption> = element<FormOption>(NS.DATA_FORMS, 'option', {
+  label: attr('label'),
+  value: required(childText('value')),
+});
+
+/** Codec of `<field/>` (children written in the XEP-0004 schema order: desc, required, value, option). */
+export const FormFieldCodec: Codec<FormField> = element<FormField>(NS.DATA_FORMS, 'field', {
+  var: attr('var'),
+  type: enumAttr('type', FIELD_TYPES),
+  label: attr('label'),
+  desc: childText('desc'),
+  required: flag('required'),
+  values: childTextList('value'),
+  options: children(FormOptionCodec),
+  extra: extra(),
+});
+
+interface FieldList {
+  fields: FormField[];
+}
+
+const ReportedCodec = element<FieldList>(NS.DATA_FORMS, 'reported', { fields: children(FormFieldCodec) });
+const ItemCodec = element<FieldList>(NS.DATA_FORMS, 'item', { fields: children(FormFieldCodec) });
+
+/** Codec of `<x xmlns='jabber:x:data'/>`. A form without a valid `type` is malformed. */
+export const DataFormCodec: Codec<DataForm> = element<DataForm>(NS.DATA_FORMS, 'x', {
+  type: required(enumAttr('type', FORM_TYPES, { strict: true })),
+  title: childText('title'),
+  instructions: childTextList('instructions'),
+  fields: children(FormFieldCodec),
+  reported: custom<FormField[] | undefined>({
+    describe: '<reported/>',
+    claims: (c) => ReportedCodec.matches(c),
+    decode: (el, ctx) => ReportedCodec.findIn(el, { logger: ctx.logger })?.fields,
+    encode(el, fields) {
+      if (fields === undefined) return;
+      const reported = ReportedCodec.encode({ fields });
+      delete reported.attrs.xmlns;
+      el.cnode(reported);
+    },
+  }),
+  items: custom<FormField[][]>({
+    describe: '<item/>',
+    claims: (c) => ItemCodec.matches(c),
+    decode: (el, ctx) => ItemCodec.findAllIn(el, { logger: ctx.logger }).map((i) => i.fields),
+    encode(el, items) {
+      for (const fields of items) {
+        const item = ItemCodec.encode({ fields });
+        delete item.attrs.xmlns;
+        el.cnode(item);
+      }
+    },
+  }),
+});
+
+/**
+ * The form's type as named by its hidden `FORM_TYPE` field (XEP-0068), or `undefined`.
+ * A `FORM_TYPE` field of another type than `hidden` does not count (a submitted form may
+ * leave the type out).
+ */
+export function formType(form: DataForm): string | undefined {
+  const field = form.fields.find((f) => f.var === FORM_TYPE_VAR && (f.type === undefined || f.type === 'hidden'));
+  return field?.values[0];
+}
+
+/** The field with `var` in `form`, or `undefined`. */
+export function findField(form: DataForm, varName: string): FormField | undefined {
+  return form.fields.find((f) => f.var === varName);
+}
+
+/** A field with defaults filled in (`required: false`, no values, no options). */
+export function formField(init: Partial<FormField> & Pick<FormField, 'var'>): FormField {
+  const { var: v, required: req = false, values = [], options = [], ...rest } = init;
+  return { var: v, ...rest, required: req, values, options };
+}
+
+/** A data form with defaults filled in (no instructions, fields or items). */
+export function dataForm(init: Partial<DataForm> & Pick<DataForm, 'type'>): DataForm {
+  const { instructions = [], fields = [], items = [], ...rest } = init;
+  return { ...rest, instructions, fields, items };
+}

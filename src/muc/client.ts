@@ -1,0 +1,239 @@
+/**
+ * {@link MucClient}: joins rooms and routes incoming stanzas to them. One stanza handler on
+ * the connection; routing is a map lookup on the bare `from` (no JID parsing for stanzas
+ * that are not a room's).
+ */
+import type { Element } from 'ltx';
+import type { AbortOptions } from '../core/abort.js';
+import { checkDuration } from '../core/abort.js';
+import { type Clock, systemClock } from '../core/clock.js';
+import type { XmppConnection } from '../core/connection.js';
+import { TypedEmitter } from '../core/emitter.js';
+import { DisconnectedError, InvalidArgumentError } from '../core/errors.js';
+import { JID, parseJid, prepareNickname } from '../core/jid.js';
+import { type Logger, silentLogger } from '../core/logger.js';
+import type { History } from './payloads/muc.js';
+import { Room, type RoomHost } from './room.js';
+import type { MucClientEvents } from './room-events.js';
+
+/** Options of the {@link MucClient} constructor. */
+export interface MucClientOptions {
+  /** Where problems and dropped input are reported. Default: silent. */
+  logger?: Logger | undefined;
+  /** The time source (inject a `FakeClock` in tests). */
+  clock?: Clock | undefined;
+  /** The stanza id generator (default: random UUIDs). */
+  newId?: (() => string) | undefined;
+  /** Random source for uids of occupants with no known identity (tests). */
+  randomId?: (() => string) | undefined;
+}
+
+/** How much history to request on join (values as on the wire: `seconds` in seconds). */
+export type HistoryOptions = History;
+
+/** Options of {@link MucClient.join}. */
+export interface JoinOptions {
+  /** The room password; remembered on the room for rejoins. */
+  password?: string | undefined;
+  /** How much history to request (default: the service's default). Ignored on automatic rejoins, which ask for history since the last message seen. */
+  history?: HistoryOptions | undefined;
+  /** Rejoin automatically when a new stream is established after the old one was lost. Default true (as aioxmpp). */
+  autorejoin?: boolean | undefined;
+  /** Abandon the join: `joined` rejects with `AbortError` and an unavailable presence is sent. */
+  signal?: AbortSignal | undefined;
+  /** Abandon the join after this long: `joined` rejects with `TimeoutError`. Default: no timeout. */
+  timeoutMs?: number | undefined;
+}
+
+/** What {@link MucClient.join} returns. */
+export interface JoinResult {
+  /** The room, to attach listeners to right away. */
+  room: Room;
+  /**
+   * Resolves on our self-presence (status 110). Rejects with `MucJoinError` (the room
+   * refused: `reason` and `cause`), `AbortError`, `TimeoutError`, or `DisconnectedError`
+   * (stream lost during the join of a room without autorejoin). An ignored rejection does
+   * not crash the process.
+   */
+  joined: Promise<void>;
+}
+
+const ASCII = /^[\x00-\x7f]*$/;
+
+function defaultId(): string {
+  return globalThis.crypto.randomUUID();
+}
+
+/**
+ * Client-side XEP-0045 multi-user chat over an {@link XmppConnection} (aioxmpp `MUCClient`).
+ *
+ * Stanzas whose bare `from` is a joined (or joining) room are claimed and handled by that
+ * room; everything else is left to the application (mediated invitations and voice
+ * requests, type `normal`, are left too). Presences from a room's bare JID (ejabberd's caps
+ * presence, the unavailable one before a kick) are claimed and ignored.
+ *
+ * @example
+ * ```ts
+ * const muc = new MucClient(connection);
+ * const { room, joined } = muc.join('room@conference.example.org', 'alice', { history: { maxStanzas: 20 } });
+ * room.on('enter', ({ statusCodes }) => { if (statusCodes.has(StatusCode.CREATED)) void room.createInstant(); });
+ * await joined;
+ * ```
+ */
+export class MucClient extends TypedEmitter<MucClientEvents> {
+  readonly #connection: XmppConnection;
+  readonly #logger: Logger;
+  readonly #clock: Clock;
+  readonly #rooms = new Map<string, Room>();
+  readonly #unannounced = new Set<Room>();
+  readonly #host: RoomHost;
+  readonly #offs: (() => void)[] = [];
+  #closed = false;
+
+  constructor(connection: XmppConnection, options: MucClientOptions = {}) {
+    super({ logger: options.logger, clock: options.clock });
+    this.#connection = connection;
+    this.#logger = options.logger ?? silentLogger;
+    this.#clock = options.clock ?? systemClock;
+    this.#host = {
+      connection,
+      logger: this.#logger,
+      clock: this.#clock,
+      newId: options.newId ?? defaultId,
+      randomId: options.randomId,
+      removed: (room) => this.#removed(room),
+    };
+    this.#offs.push(
+      connection.addHandler((stanza) => this.#route(stanza)),
+      connection.events.on('destroyed', () => {
+        for (const room of [...this.#rooms.values()]) room.streamDestroyed();
+      }),
+      connection.events.on('established', () => {
+        for (const room of [...this.#rooms.values()]) room.streamEstablished();
+      }),
+      connection.events.on('acked', ({ stanza }) => this.#acked(stanza)),
+    );
+  }
+
+  /** The rooms joined or being joined (a copy). */
+  get rooms(): Room[] {
+    return [...this.#rooms.values()];
+  }
+
+  /** The room with this bare JID, if joined or being joined. */
+  getRoom(roomJid: JID | string): Room | undefined {
+    const jid = typeof roomJid === 'string' ? JID.tryParse(roomJid) : roomJid;
+    return jid ? this.#rooms.get(jid.bare().toString()) : undefined;
+  }
+
+  /**
+   * Join a room. Synchronous: returns the room and a `joined` promise before anything can
+   * be emitted (the join presence is sent right away when the stream is online, otherwise
+   * when it is established). Joining a room that is already joined or being joined returns
+   * the existing room and promise (the new options are ignored). Throws
+   * `InvalidArgumentError` at once for a malformed or non-bare room JID or a bad nick.
+   */
+  join(roomJid: JID | string, nick: string, options: JoinOptions = {}): JoinResult {
+    if (this.#closed) throw new DisconnectedError('The MucClient is closed');
+    let jid: JID;
+    try {
+      jid = typeof roomJid === 'string' ? JID.parse(roomJid) : roomJid;
+    } catch (error) {
+      throw new InvalidArgumentError(`Malformed room JID: ${JSON.stringify(String(roomJid))}`, { cause: error });
+    }
+    if (!jid.isBare || jid.local === undefined) throw new InvalidArgumentError(`A room JID must be bare (room@service): ${jid.toString()}`);
+    const key = jid.toString();
+    const existing = this.#rooms.get(key);
+    if (existing) return { room: existing, joined: existing.joined };
+    const wanted = prepareNickname(nick);
+    checkDuration('timeoutMs', options.timeoutMs);
+    const room = new Room(this.#host, {
+      jid,
+      nick: wanted,
+      password: options.password,
+      history: options.history,
+      autorejoin: options.autorejoin ?? true,
+    });
+    this.#rooms.set(key, room);
+    this.#unannounced.add(room);
+    queueMicrotask(() => this.#announce(room));
+    room.bindJoin(options as AbortOptions);
+    if (this.#connection.status === 'online') room.sendJoin();
+    return { room, joined: room.joined };
+  }
+
+  /**
+   * Leave every room (unavailable presences are sent, not awaited), reject pending joins
+   * with `AbortError`, and remove every handler, listener and timer. The client cannot be
+   * used afterwards.
+   */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const room of [...this.#rooms.values()]) room.closeFromClient();
+    for (const off of this.#offs.splice(0)) off();
+    this.#unannounced.clear();
+    this.removeAllListeners();
+  }
+
+  #announce(room: Room): void {
+    if (!this.#unannounced.delete(room)) return;
+    this.emit('conversationAdded', { room });
+  }
+
+  #removed(room: Room): void {
+    const key = room.jid.toString();
+    if (this.#rooms.get(key) === room) this.#rooms.delete(key);
+    this.#announce(room);
+    this.emit('conversationRemoved', { room });
+  }
+
+  #route(stanza: Element): boolean {
+    const name = stanza.name;
+    if (name !== 'presence' && name !== 'message') return false;
+    const from = stanza.attrs.from as unknown;
+    if (typeof from !== 'string' || from === '') return false;
+    const hit = this.#lookupSafe(from);
+    if (!hit) return false;
+    if (hit === 'drop') return true;
+    const { room, jid } = hit;
+    this.#announce(room);
+    try {
+      if (name === 'presence') {
+        room.handlePresence(stanza, jid);
+        return true;
+      }
+      return room.handleMessage(stanza, jid);
+    } catch (error) {
+      this.#logger.error('room failed to handle a stanza', { room: room.jid.toString(), error });
+      return true;
+    }
+  }
+
+  #lookupSafe(from: string): { room: Room; jid: JID } | 'drop' | undefined {
+    const slash = from.indexOf('/');
+    const rawBare = (slash === -1 ? from : from.slice(0, slash)).toLowerCase();
+    let room = this.#rooms.get(rawBare);
+    let jid: JID | undefined;
+    if (!room && ASCII.test(rawBare)) return undefined;
+    try {
+      jid = parseJid(from);
+    } catch (error) {
+      if (room) {
+        this.#logger.debug('stanza for a room with a malformed from: dropped', { from, error });
+        return 'drop';
+      }
+      return undefined;
+    }
+    room ??= this.#rooms.get(jid.bare().toString());
+    if (!room || !jid.bare().equals(room.jid)) return undefined;
+    return { room, jid };
+  }
+
+  #acked(stanza: Element): void {
+    const to = stanza.attrs.to as unknown;
+    if (stanza.name !== 'message' || typeof to !== 'string') return;
+    const hit = this.#lookupSafe(to);
+    if (hit && hit !== 'drop') hit.room.handleAcked(stanza);
+  }
+}

@@ -1,0 +1,228 @@
+/**
+ * A typed view of a message stanza (aioxmpp `Message`) with the MUC-relevant extensions:
+ * XEP-0203 delay, XEP-0359 stanza-id/origin-id, XEP-0421 occupant-id and the muc#user marker.
+ */
+import { Element } from 'ltx';
+import { JID } from '../core/jid.js';
+import { LanguageMap } from '../core/language-map.js';
+import { type Logger, silentLogger } from '../core/logger.js';
+import { NS } from '../core/namespaces.js';
+import { parseDateTime } from '../xml/fields.js';
+
+/** The message types of RFC 6121 §5.2.2 (an unknown type is read as `normal`). */
+export type MessageType = 'normal' | 'chat' | 'groupchat' | 'headline' | 'error';
+
+const TYPES: ReadonlySet<string> = new Set(['normal', 'chat', 'groupchat', 'headline', 'error']);
+
+/** A XEP-0359 `<stanza-id/>`: an id assigned by `by` (trust it only when `by` is the room). */
+export interface StanzaId {
+  /** The id. */
+  id: string;
+  /** The entity that assigned it. */
+  by: JID;
+}
+
+/** A XEP-0203 `<delay/>`. */
+export interface Delay {
+  /** When the message was originally sent. */
+  stamp: Date;
+  /** Who delayed it (for MUC history: the room). */
+  from?: JID;
+}
+
+/** A received message, read leniently by {@link readMessage}. */
+export interface Message {
+  /** The `id` attribute. */
+  id?: string;
+  /** The type (`normal` when absent or unknown). */
+  type: MessageType;
+  /** The sender; `undefined` when absent or malformed. */
+  from?: JID;
+  /** The recipient; `undefined` when absent or malformed. */
+  to?: JID;
+  /** The `<body/>` texts by language (empty when none). */
+  body: LanguageMap;
+  /** The `<subject/>` texts by language; present (possibly `''`) whenever a `<subject/>` is, even empty. */
+  subject?: LanguageMap;
+  /** The `<thread/>`. */
+  thread?: string;
+  /** Every well-formed XEP-0359 `<stanza-id/>` in order (the room decides which `by` to trust). */
+  stanzaId?: StanzaId[];
+  /** The XEP-0359 `<origin-id/>`. */
+  originId?: string;
+  /** The XEP-0421 `<occupant-id/>`. */
+  occupantId?: string;
+  /** The XEP-0203 `<delay/>` (undefined when its stamp is malformed). */
+  delay?: Delay;
+  /** Whether the message carries `<x xmlns='http://jabber.org/protocol/muc#user'/>` (MUC PMs, invitations). */
+  hasMucUserMarker: boolean;
+  /** The stanza as received. */
+  element: Element;
+}
+
+/** Copy a string so it does not keep a larger parser buffer alive. */
+function own(s: string): string {
+  return s.length === 0 ? '' : (' ' + s).slice(1);
+}
+
+function strAttr(el: Element, name: string): string | undefined {
+  const v = el.attrs[name] as unknown;
+  return typeof v === 'string' ? v : undefined;
+}
+
+function jidAttr(el: Element, name: string, logger: Logger): JID | undefined {
+  const raw = strAttr(el, name);
+  if (raw === undefined) return undefined;
+  const jid = JID.tryParse(raw);
+  if (jid === undefined) logger.debug('dropping malformed JID', { element: el.name, attribute: name });
+  return jid;
+}
+
+function setLang(map: LanguageMap, el: Element): void {
+  const lang = LanguageMap.langOf(el);
+  if (!map.has(lang)) map.set(lang, own(el.getText()));
+}
+
+/**
+ * Read a `<message/>` stanza into a {@link Message}. Lenient and cheap: one pass over the
+ * direct children, malformed parts dropped (logged at debug level), never throws.
+ *
+ * @example
+ * ```ts
+ * const m = readMessage(stanza);
+ * if (m.type === 'groupchat' && m.subject === undefined) console.log(m.body.any());
+ * ```
+ */
+export function readMessage(el: Element, logger: Logger = silentLogger): Message {
+  const rawType = strAttr(el, 'type');
+  const msg: Message = {
+    type: rawType !== undefined && TYPES.has(rawType) ? (rawType as MessageType) : 'normal',
+    body: new LanguageMap(),
+    hasMucUserMarker: false,
+    element: el,
+  };
+  try {
+    const id = strAttr(el, 'id');
+    if (id !== undefined) msg.id = own(id);
+    const from = jidAttr(el, 'from', logger);
+    if (from !== undefined) msg.from = from;
+    const to = jidAttr(el, 'to', logger);
+    if (to !== undefined) msg.to = to;
+    for (const c of el.children) {
+      if (typeof c === 'string') continue;
+      const ns = c.attrs.xmlns as unknown;
+      if (ns === undefined || ns === NS.CLIENT) {
+        switch (c.name) {
+          case 'body':
+            setLang(msg.body, c);
+            break;
+          case 'subject':
+            setLang((msg.subject ??= new LanguageMap()), c);
+            break;
+          case 'thread':
+            if (msg.thread === undefined) msg.thread = own(c.getText());
+            break;
+        }
+        continue;
+      }
+      switch (ns) {
+        case NS.DELAY:
+          if (c.name === 'delay' && msg.delay === undefined) readDelay(msg, c, logger);
+          break;
+        case NS.SID:
+          if (c.name === 'stanza-id') readStanzaId(msg, c, logger);
+          else if (c.name === 'origin-id' && msg.originId === undefined) {
+            const oid = strAttr(c, 'id');
+            if (oid) msg.originId = own(oid);
+          }
+          break;
+        case NS.OCCUPANT_ID:
+          if (c.name === 'occupant-id' && msg.occupantId === undefined) {
+            const oid = strAttr(c, 'id');
+            if (oid) msg.occupantId = own(oid);
+          }
+          break;
+        case NS.MUC_USER:
+          if (c.name === 'x') msg.hasMucUserMarker = true;
+          break;
+      }
+    }
+  } catch (error) {
+    // Defensive: a tree built by hand can hold anything; keep what was read.
+    logger.debug('error while reading message', { error });
+  }
+  return msg;
+}
+
+function readDelay(msg: Message, c: Element, logger: Logger): void {
+  const raw = strAttr(c, 'stamp');
+  const stamp = raw === undefined ? undefined : parseDateTime(raw);
+  if (stamp === undefined) {
+    logger.debug('dropping delay with malformed stamp', { stamp: raw });
+    return;
+  }
+  const from = jidAttr(c, 'from', logger);
+  msg.delay = from === undefined ? { stamp } : { stamp, from };
+}
+
+function readStanzaId(msg: Message, c: Element, logger: Logger): void {
+  const id = strAttr(c, 'id');
+  const by = jidAttr(c, 'by', logger);
+  if (!id || by === undefined) {
+    logger.debug('dropping malformed stanza-id', { id, by: c.attrs.by });
+    return;
+  }
+  (msg.stanzaId ??= []).push({ id: own(id), by });
+}
+
+/** What {@link buildMessage} builds. */
+export interface MessageInit {
+  /** The recipient (a room's bare JID, or an occupant JID for a PM). */
+  to: JID | string;
+  /** The type. Default `groupchat`. */
+  type?: MessageType;
+  /** The `id` attribute. */
+  id?: string;
+  /** The body: a text (no language) or texts by language. */
+  body?: string | LanguageMap;
+  /** The subject: a text or texts by language; `''` sends an empty `<subject/>` (clears the topic). */
+  subject?: string | LanguageMap;
+  /** The `<thread/>`. */
+  thread?: string;
+  /** A XEP-0359 origin-id. */
+  originId?: string;
+  /** Add `<x xmlns='http://jabber.org/protocol/muc#user'/>` (MUC private messages). */
+  mucUserMarker?: boolean;
+  /** More children to append, as they are. */
+  extra?: readonly Element[];
+}
+
+function addLangChildren(el: Element, name: string, value: string | LanguageMap): void {
+  const map = typeof value === 'string' ? new LanguageMap([[null, value]]) : value;
+  for (const [lang, text] of map) {
+    const child = el.c(name, lang === null ? {} : { 'xml:lang': lang });
+    if (text !== '') child.t(text);
+    child.up();
+  }
+}
+
+/**
+ * Build a `<message/>`: body, subject, thread, origin-id, muc#user marker, then `extra`.
+ *
+ * @example
+ * ```ts
+ * buildMessage({ to: room.jid, id: 'm1', body: 'hello', originId: 'm1' });
+ * ```
+ */
+export function buildMessage(init: MessageInit): Element {
+  const attrs: Record<string, string> = { to: init.to.toString(), type: init.type ?? 'groupchat' };
+  if (init.id !== undefined) attrs.id = init.id;
+  const el = new Element('message', attrs);
+  if (init.body !== undefined) addLangChildren(el, 'body', init.body);
+  if (init.subject !== undefined) addLangChildren(el, 'subject', init.subject);
+  if (init.thread !== undefined) el.c('thread').t(init.thread);
+  if (init.originId !== undefined) el.c('origin-id', { xmlns: NS.SID, id: init.originId });
+  if (init.mucUserMarker) el.c('x', { xmlns: NS.MUC_USER });
+  for (const child of init.extra ?? []) el.cnode(child);
+  return el;
+}

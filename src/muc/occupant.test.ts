@@ -1,0 +1,154 @@
+import { describe, expect, it } from 'vitest';
+import { loadFixture } from '../../test/fixtures/xep0045/load.js';
+import { x } from '../../test/support/xml.js';
+import { JID } from '../core/jid.js';
+import { LanguageMap } from '../core/language-map.js';
+import { recordingLogger } from '../core/logger.js';
+import { Occupant, ServiceMember, occupantUid, readOccupantId, readPresenceState, readPresenceStatus } from './occupant.js';
+
+const j = (s: string) => JID.parse(s);
+let counter = 0;
+const seq = () => `r${++counter}`;
+
+describe('occupantUid', () => {
+  it('derives from the real bare JID when known (any resource)', () => {
+    expect(occupantUid(j('Bob@Localhost/phone'), 'oid-1', seq)).toBe('jid:bob@localhost');
+    expect(occupantUid(j('bob@localhost/laptop'), undefined, seq)).toBe('jid:bob@localhost');
+  });
+
+  it('derives from the XEP-0421 occupant id when the real JID is hidden', () => {
+    expect(occupantUid(undefined, 'JDBQX+Onjm7=', seq)).toBe('oid:JDBQX+Onjm7=');
+  });
+
+  it('is random otherwise, and different each time', () => {
+    const a = occupantUid(undefined, undefined);
+    const b = occupantUid(undefined, undefined);
+    expect(a).toMatch(/^rnd:[0-9a-f-]{36}$/);
+    expect(a).not.toBe(b);
+    expect(occupantUid(undefined, undefined, () => 'fixed')).toBe('rnd:fixed');
+  });
+
+  it('cannot be forged across kinds (a nick or id that looks like a JID stays in its namespace)', () => {
+    expect(occupantUid(undefined, 'bob@localhost')).toBe('oid:bob@localhost');
+    expect(occupantUid(undefined, 'bob@localhost')).not.toBe(occupantUid(j('bob@localhost'), undefined));
+  });
+});
+
+describe('Occupant.fromPresence', () => {
+  it('reads role, affiliation, real JID and occupant id (Prosody, moderator view)', () => {
+    const o = Occupant.fromPresence(loadFixture('prosody-occupant-presence-jid'), { isSelf: false })!;
+    expect(o.nick).toBe('bob');
+    expect(o.conversationJid).toStrictEqual(j('probe@conference.localhost/bob'));
+    expect(o.directJid).toStrictEqual(j('bob@localhost/probe'));
+    expect(o.role).toBe('participant');
+    expect(o.affiliation).toBe('none');
+    expect(o.occupantId).toBe('/m/tZMY5lLt8z9pKpktxmpOB7mMnMeREEqe9yVg9+Is=');
+    expect(o.uid).toBe('jid:bob@localhost');
+    expect(o.isSelf).toBe(false);
+    expect(o.presenceState).toStrictEqual({ available: true });
+    expect(o.presenceStatus.size).toBe(0);
+  });
+
+  it('uses the occupant id when the room hides the real JID (Prosody)', () => {
+    const o = Occupant.fromPresence(loadFixture('prosody-occupant-presence'), { isSelf: false })!;
+    expect(o.directJid).toBeUndefined();
+    expect(o.uid).toBe('oid:JDBQX+Onjm7JZIJLgfI/dMbalmqxAcl97eLzaK2HDRg=');
+    expect(o.role).toBe('moderator');
+    expect(o.affiliation).toBe('owner');
+  });
+
+  it('falls back to a random uid when neither is known (ejabberd, anonymous view)', () => {
+    const a = Occupant.fromPresence(loadFixture('ejabberd-occupant-presence'), { isSelf: false, randomId: () => 'x1' })!;
+    const b = Occupant.fromPresence(loadFixture('ejabberd-occupant-presence'), { isSelf: false, randomId: () => 'x2' })!;
+    expect(a.uid).toBe('rnd:x1');
+    expect(b.uid).toBe('rnd:x2');
+    expect(a.nick).toBe('alice');
+  });
+
+  it('builds the local occupant from the self-presence', () => {
+    const o = Occupant.fromPresence(loadFixture('ejabberd-self-presence-create'), { isSelf: true })!;
+    expect(o.isSelf).toBe(true);
+    expect(o.uid).toBe('jid:alice@localhost');
+    expect(o.role).toBe('moderator');
+    expect(o.affiliation).toBe('owner');
+  });
+
+  it('refuses a presence from the bare room JID or without from (logged)', () => {
+    const logger = recordingLogger();
+    expect(Occupant.fromPresence(loadFixture('ejabberd-room-caps-presence'), { isSelf: false, logger })).toBeUndefined();
+    expect(Occupant.fromPresence(x`<presence/>`, { isSelf: false, logger })).toBeUndefined();
+    expect(logger.records.map((r) => r.message)).toEqual(['presence without an occupant JID', 'presence without an occupant JID']);
+  });
+
+  it('drops unknown roles and affiliations and reads show and status', () => {
+    const o = Occupant.fromPresence(
+      x`<presence from='room@muc.example/nick'>
+        <show>dnd</show><status>busy</status><status xml:lang='de'>beschäftigt</status>
+        <x xmlns='http://jabber.org/protocol/muc#user'><item role='god' affiliation='king'/></x>
+      </presence>`,
+      { isSelf: false },
+    )!;
+    expect(o.role).toBeUndefined();
+    expect(o.affiliation).toBeUndefined();
+    expect(o.presenceState).toStrictEqual({ available: true, show: 'dnd' });
+    expect(o.presenceStatus).toStrictEqual(new LanguageMap([[null, 'busy'], ['de', 'beschäftigt']]));
+  });
+});
+
+describe('Occupant state', () => {
+  it('keeps uid and identity across update and a nick change', () => {
+    const o = Occupant.fromPresence(loadFixture('prosody-occupant-presence'), { isSelf: false })!;
+    const uid = o.uid;
+    const next = Occupant.fromPresence(
+      x`<presence from='probe@conference.localhost/alice'><show>away</show>
+        <x xmlns='http://jabber.org/protocol/muc#user'><item role='participant' affiliation='owner' jid='alice@localhost/probe'/></x>
+      </presence>`,
+      { isSelf: false },
+    )!;
+    o.update(next);
+    expect(o.uid).toBe(uid);
+    expect(o.presenceState).toStrictEqual({ available: true, show: 'away' });
+    expect(o.role).toBe('participant');
+    expect(o.directJid).toStrictEqual(j('alice@localhost/probe'));
+    expect(o.occupantId).toBe('JDBQX+Onjm7JZIJLgfI/dMbalmqxAcl97eLzaK2HDRg=');
+    o.nick = 'alice2';
+    expect(o.conversationJid).toStrictEqual(j('probe@conference.localhost/alice2'));
+    expect(o.nick).toBe('alice2');
+    expect(o.uid).toBe(uid);
+  });
+
+  it('does not forget a known real JID when a later presence hides it', () => {
+    const o = Occupant.fromPresence(loadFixture('prosody-occupant-presence-jid'), { isSelf: false })!;
+    o.update(new Occupant({ conversationJid: j('probe@conference.localhost/bob'), isSelf: false, role: 'visitor' }));
+    expect(o.directJid).toStrictEqual(j('bob@localhost/probe'));
+    expect(o.role).toBe('visitor');
+    expect(o.affiliation).toBeUndefined();
+  });
+});
+
+describe('ServiceMember', () => {
+  it('is the room itself: bare JID, no nick, unavailable, fixed uid', () => {
+    const s = new ServiceMember(j('room@muc.example/ignored'));
+    expect(s.conversationJid).toStrictEqual(j('room@muc.example'));
+    expect(s.directJid).toStrictEqual(j('room@muc.example'));
+    expect(s.uid).toBe('svc:room@muc.example');
+    expect(s.nick).toBeUndefined();
+    expect(s.isSelf).toBe(false);
+    expect(s.presenceState).toStrictEqual({ available: false });
+    expect(s.presenceStatus.size).toBe(0);
+    expect(s.role).toBeUndefined();
+    expect(s.affiliation).toBeUndefined();
+  });
+});
+
+describe('presence readers', () => {
+  it('read state, status and occupant id leniently', () => {
+    expect(readPresenceState(x`<presence type='unavailable'><show>away</show></presence>`)).toStrictEqual({ available: false });
+    expect(readPresenceState(x`<presence><show>sleeping</show></presence>`)).toStrictEqual({ available: true });
+    expect(readPresenceState(x`<presence><show>xa</show></presence>`)).toStrictEqual({ available: true, show: 'xa' });
+    expect(readPresenceStatus(x`<presence><status xmlns='urn:evil'>no</status></presence>`).size).toBe(0);
+    expect(readOccupantId(x`<presence><occupant-id xmlns='urn:xmpp:occupant-id:0' id=''/></presence>`)).toBeUndefined();
+    expect(readOccupantId(x`<presence><occupant-id xmlns='urn:evil' id='a'/></presence>`)).toBeUndefined();
+    expect(readOccupantId(loadFixture('prosody-kick-self'))).toBe('/m/tZMY5lLt8z9pKpktxmpOB7mMnMeREEqe9yVg9+Is=');
+  });
+});

@@ -1,0 +1,222 @@
+/** Room members: {@link Occupant} (a participant) and {@link ServiceMember} (the room itself). */
+import type { Element } from 'ltx';
+import { JID } from '../core/jid.js';
+import { LanguageMap } from '../core/language-map.js';
+import { type Logger, silentLogger } from '../core/logger.js';
+import { NS } from '../core/namespaces.js';
+import type { ConversationMember } from '../im/conversation.js';
+import type { Affiliation, Role } from './constants.js';
+import { type UserExt, findUserExt } from './payloads/user.js';
+
+/** The `<show/>` values of RFC 6121 §4.7.2.1. */
+export type PresenceShow = 'away' | 'chat' | 'dnd' | 'xa';
+
+const SHOWS: ReadonlySet<string> = new Set(['away', 'chat', 'dnd', 'xa']);
+
+/** Availability and `<show/>` of a presence (aioxmpp `PresenceState`). */
+export interface PresenceState {
+  /** False for `type='unavailable'`. */
+  available: boolean;
+  /** The `<show/>`, when available and given (unknown values are dropped). */
+  show?: PresenceShow;
+}
+
+/** The {@link PresenceState} of a presence stanza. Never throws. */
+export function readPresenceState(presence: Element): PresenceState {
+  if (presence.attrs.type === 'unavailable') return { available: false };
+  const show = presence.getChildText('show')?.trim();
+  return show !== undefined && SHOWS.has(show) ? { available: true, show: show as PresenceShow } : { available: true };
+}
+
+/** The `<status/>` texts of a presence, by language. Never throws. */
+export function readPresenceStatus(presence: Element): LanguageMap {
+  const map = new LanguageMap();
+  for (const c of presence.getChildElements()) {
+    if (c.name !== 'status' || (c.attrs.xmlns !== undefined && c.attrs.xmlns !== NS.CLIENT)) continue;
+    const lang = LanguageMap.langOf(c);
+    if (!map.has(lang)) map.set(lang, c.getText());
+  }
+  return map;
+}
+
+/** The XEP-0421 occupant id of a stanza (`<occupant-id xmlns='urn:xmpp:occupant-id:0' id/>`), if any. */
+export function readOccupantId(stanza: Element): string | undefined {
+  for (const c of stanza.getChildElements()) {
+    if (c.name === 'occupant-id' && c.attrs.xmlns === NS.OCCUPANT_ID) {
+      const id = c.attrs.id as unknown;
+      if (typeof id === 'string' && id !== '') return id;
+    }
+  }
+  return undefined;
+}
+
+/** A random identifier (used for {@link Occupant.uid} when nothing better is known). */
+export function randomUid(): string {
+  return globalThis.crypto.randomUUID();
+}
+
+/**
+ * The uid of an occupant: `jid:<real bare JID>` when the real JID is known, else
+ * `oid:<XEP-0421 occupant id>` when known, else `rnd:<random>`. Opaque to users.
+ */
+export function occupantUid(directJid: JID | undefined, occupantId: string | undefined, random: () => string = randomUid): string {
+  if (directJid !== undefined) return `jid:${directJid.bare().toString()}`;
+  if (occupantId !== undefined) return `oid:${occupantId}`;
+  return `rnd:${random()}`;
+}
+
+/** What an {@link Occupant} is made of. */
+export interface OccupantInit {
+  /** The occupant JID `room@service/nick` (must have a resource). */
+  conversationJid: JID;
+  /** Whether this is the local user. */
+  isSelf: boolean;
+  /** The real JID, if the room discloses it. */
+  directJid?: JID | undefined;
+  /** Availability and show. Default: available. */
+  presenceState?: PresenceState | undefined;
+  /** Presence status texts. Default: empty. */
+  presenceStatus?: LanguageMap | undefined;
+  /** The affiliation, if the room said. */
+  affiliation?: Affiliation | undefined;
+  /** The role, if the room said. */
+  role?: Role | undefined;
+  /** The XEP-0421 occupant id, if the room supports it. */
+  occupantId?: string | undefined;
+  /** The random source for the uid when neither real JID nor occupant id is known. */
+  randomId?: (() => string) | undefined;
+}
+
+/** Options of {@link Occupant.fromPresence}. */
+export interface FromPresenceOptions {
+  /** Whether the presence is our own (status 110). */
+  isSelf: boolean;
+  /** The already decoded muc#user payload of the presence (decoded here when omitted). */
+  userExt?: UserExt | undefined;
+  /** Where dropped input is reported. */
+  logger?: Logger | undefined;
+  /** The random source for the uid. */
+  randomId?: (() => string) | undefined;
+}
+
+/**
+ * One occupant of a room (aioxmpp `Occupant`). The room keeps one object per occupant and
+ * updates it in place (so it keeps its identity across a 303 nick change).
+ */
+export class Occupant implements ConversationMember {
+  /** The occupant JID `room@service/nick`; changes with the nick. */
+  conversationJid: JID;
+  /** The real JID; `undefined` when the room hides it. */
+  directJid: JID | undefined;
+  /** Whether this is the local user. */
+  readonly isSelf: boolean;
+  /** Opaque identity: from the real bare JID, else the XEP-0421 occupant id, else random. Fixed at creation. */
+  readonly uid: string;
+  /** Availability and show. */
+  presenceState: PresenceState;
+  /** Presence status texts by language. */
+  presenceStatus: LanguageMap;
+  /** The affiliation (may be `undefined` with faulty services). */
+  affiliation: Affiliation | undefined;
+  /** The role (may be `undefined` with faulty services). */
+  role: Role | undefined;
+  /** The XEP-0421 occupant id, when the room supports it. */
+  occupantId: string | undefined;
+
+  constructor(init: OccupantInit) {
+    this.conversationJid = init.conversationJid;
+    this.isSelf = init.isSelf;
+    this.directJid = init.directJid;
+    this.presenceState = init.presenceState ?? { available: true };
+    this.presenceStatus = init.presenceStatus ?? new LanguageMap();
+    this.affiliation = init.affiliation;
+    this.role = init.role;
+    this.occupantId = init.occupantId;
+    this.uid = occupantUid(init.directJid, init.occupantId, init.randomId);
+  }
+
+  /** The nickname (the resource of {@link conversationJid}). */
+  get nick(): string {
+    return this.conversationJid.resource ?? '';
+  }
+
+  /** Change the nickname (sets {@link conversationJid}; throws `InvalidArgumentError` for a malformed nick). */
+  set nick(nick: string) {
+    this.conversationJid = this.conversationJid.withResource(nick);
+  }
+
+  /**
+   * Build an occupant from a MUC presence (`from` = `room@service/nick`, with the muc#user
+   * item for affiliation, role and real JID). `undefined` (logged) when `from` is missing,
+   * malformed or has no nick. Never throws.
+   */
+  static fromPresence(presence: Element, options: FromPresenceOptions): Occupant | undefined {
+    const logger = options.logger ?? silentLogger;
+    const from = JID.tryParse(presence.attrs.from as string | undefined);
+    if (from === undefined || from.resource === undefined) {
+      logger.debug('presence without an occupant JID', { from: presence.attrs.from });
+      return undefined;
+    }
+    const ext = options.userExt ?? findUserExt(presence, { logger });
+    const item = ext?.items[0];
+    return new Occupant({
+      conversationJid: from,
+      isSelf: options.isSelf,
+      directJid: item?.jid,
+      presenceState: readPresenceState(presence),
+      presenceStatus: readPresenceStatus(presence),
+      affiliation: item?.affiliation,
+      role: item?.role,
+      occupantId: readOccupantId(presence),
+      randomId: options.randomId,
+    });
+  }
+
+  /**
+   * Take the state of a newer snapshot of the same occupant: presence, affiliation, role,
+   * occupant id, nick (conversation JID), and the real JID when it becomes known. `uid` and
+   * `isSelf` never change.
+   */
+  update(next: Occupant): void {
+    this.conversationJid = next.conversationJid;
+    this.presenceState = next.presenceState;
+    this.presenceStatus = next.presenceStatus;
+    this.affiliation = next.affiliation;
+    this.role = next.role;
+    if (next.directJid !== undefined) this.directJid = next.directJid;
+    if (next.occupantId !== undefined) this.occupantId = next.occupantId;
+  }
+}
+
+/**
+ * The room itself as a conversation member (aioxmpp `ServiceMember`): the sender of
+ * messages from the room's bare JID. Always unavailable, no nick, role or affiliation.
+ */
+export class ServiceMember implements ConversationMember {
+  /** The room's bare JID. */
+  readonly conversationJid: JID;
+  /** The room's bare JID. */
+  readonly directJid: JID;
+  /** Always false. */
+  readonly isSelf = false as const;
+  /** `svc:<room bare JID>`. */
+  readonly uid: string;
+  /** Always `undefined`. */
+  readonly nick = undefined;
+  /** Always unavailable. */
+  readonly presenceState: PresenceState = Object.freeze({ available: false });
+  /** Always empty. */
+  readonly presenceStatus: LanguageMap = new LanguageMap();
+  /** Always `undefined`. */
+  readonly affiliation = undefined;
+  /** Always `undefined`. */
+  readonly role = undefined;
+  /** Always `undefined`. */
+  readonly occupantId = undefined;
+
+  constructor(roomJid: JID) {
+    this.conversationJid = roomJid.bare();
+    this.directJid = this.conversationJid;
+    this.uid = `svc:${this.conversationJid.toString()}`;
+  }
+}

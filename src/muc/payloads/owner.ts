@@ -1,0 +1,43 @@
+/** The muc#owner query (XEP-0045 §19.3): room configuration form and room destruction. */
+import type { Element } from 'ltx';
+import { NS } from '../../core/namespaces.js';
+import { type Codec, detach, element } from '../../xml/codec.js';
+import { child, custom } from '../../xml/fields.js';
+import { type Destroy, destroyCodec } from './user.js';
+
+/** `<query xmlns='http://jabber.org/protocol/muc#owner'/>`. */
+export interface OwnerQuery {
+  /** The XEP-0004 `<x xmlns='jabber:x:data'/>` (configuration form, or its submission), as an element. */
+  form?: Element;
+  /** A `<destroy/>` request. */
+  destroy?: Destroy;
+}
+
+/** Codec of muc#owner `<destroy/>`. */
+export const ownerDestroy: Codec<Destroy> = destroyCodec(NS.MUC_OWNER);
+
+const isForm = (c: Element) => c.name === 'x' && c.getNS() === NS.DATA_FORMS;
+
+/**
+ * Codec of the muc#owner `<query/>`. The form is kept as a detached element for the forms
+ * layer to read.
+ *
+ * @example
+ * ```ts
+ * ownerQuery.encode({ destroy: { reason: 'Macbeth doth come.' } });
+ * ```
+ */
+export const ownerQuery: Codec<OwnerQuery> = element<OwnerQuery>(NS.MUC_OWNER, 'query', {
+  form: custom<Element | undefined>({
+    describe: "<x xmlns='jabber:x:data'/>",
+    claims: isForm,
+    decode: (el) => {
+      const form = el.getChildElements().find(isForm);
+      return form === undefined ? undefined : detach(form);
+    },
+    encode: (el, form) => {
+      if (form !== undefined) el.cnode(detach(form));
+    },
+  }),
+  destroy: child(ownerDestroy),
+});

@@ -1,0 +1,120 @@
+import { describe, expect, it } from 'vitest';
+import { canonical, x } from '../../../test/support/xml.js';
+import { PayloadError } from '../../core/errors.js';
+import { JID } from '../../core/jid.js';
+import { recordingLogger } from '../../core/logger.js';
+import { adminQuery } from './admin.js';
+import { directInvite } from './direct-invite.js';
+import { ownerQuery } from './owner.js';
+import { findUserExt, mucJoin, userExt } from './user.js';
+
+const j = (s: string) => JID.parse(s);
+
+describe('userExt', () => {
+  it('passes unknown status codes through and drops malformed ones (logged)', () => {
+    const logger = recordingLogger();
+    const ext = userExt.decode(
+      x`<x xmlns='http://jabber.org/protocol/muc#user'><status code='110'/><status code='999'/><status code='abc'/><status/><status code='110'/></x>`,
+      { logger },
+    );
+    expect([...ext.statusCodes]).toEqual([110, 999]);
+    expect(logger.records.map((r) => [r.level, r.message])).toEqual([
+      ['debug', 'dropping malformed attribute'],
+      ['debug', 'dropping malformed child'],
+      ['debug', 'dropping malformed child'],
+    ]);
+  });
+
+  it('keeps every <item/> in order', () => {
+    const ext = userExt.decode(
+      x`<x xmlns='http://jabber.org/protocol/muc#user'>
+        <item nick='a' role='participant'/><item nick='b' affiliation='member'/><item jid='c@example.org'/>
+      </x>`,
+    );
+    expect(ext.items).toStrictEqual([{ nick: 'a', role: 'participant' }, { nick: 'b', affiliation: 'member' }, { jid: j('c@example.org') }]);
+  });
+
+  it('drops unknown roles, affiliations and malformed JIDs, keeping the rest of the item', () => {
+    const logger = recordingLogger();
+    const ext = userExt.decode(
+      x`<x xmlns='http://jabber.org/protocol/muc#user'><item role='god' affiliation='king' jid='@/' nick='n'><reason>r</reason></item></x>`,
+      { logger },
+    );
+    expect(ext.items).toStrictEqual([{ nick: 'n', reason: 'r' }]);
+    expect(logger.records.map((r) => r.context?.attribute)).toEqual(['affiliation', 'role', 'jid']);
+  });
+
+  it('ignores children of other namespaces', () => {
+    const ext = userExt.decode(
+      x`<x xmlns='http://jabber.org/protocol/muc#user'><item xmlns='urn:evil' nick='evil'/><status xmlns='urn:evil' code='307'/></x>`,
+    );
+    expect(ext).toStrictEqual({ statusCodes: new Set(), items: [], invites: [] });
+  });
+
+  it('encodes items, destroy, status codes and password in order', () => {
+    const el = userExt.encode({
+      statusCodes: new Set([110, 307]),
+      items: [{ role: 'none', affiliation: 'none', actor: { nick: 'mod' }, reason: 'bye' }],
+      invites: [{ to: j('x@example.org'), reason: 'join us' }],
+      password: 'pw',
+    });
+    expect(canonical(el)).toBe(
+      canonical(x`<x xmlns='http://jabber.org/protocol/muc#user'>
+        <invite to='x@example.org'><reason>join us</reason></invite>
+        <item affiliation='none' role='none'><actor nick='mod'/><reason>bye</reason></item>
+        <status code='110'/><status code='307'/>
+        <password>pw</password>
+      </x>`),
+    );
+  });
+});
+
+describe('findUserExt', () => {
+  it('returns undefined when the stanza has no muc#user payload', () => {
+    expect(findUserExt(x`<presence><x xmlns='http://jabber.org/protocol/muc'/></presence>`)).toBeUndefined();
+  });
+
+  it('finds the payload among foreign ones', () => {
+    const ext = findUserExt(
+      x`<presence><x xmlns='vcard-temp:x:update'/><x xmlns='http://jabber.org/protocol/muc#user'><status code='110'/></x></presence>`,
+    );
+    expect(ext?.statusCodes).toStrictEqual(new Set([110]));
+  });
+});
+
+describe('mucJoin', () => {
+  it('encodes history and password', () => {
+    const el = mucJoin.encode({ history: { maxChars: 0, maxStanzas: 5, seconds: 180, since: new Date('2020-01-02T03:04:05.678Z') }, password: 'pw' });
+    expect(canonical(el)).toBe(
+      canonical(x`<x xmlns='http://jabber.org/protocol/muc'>
+        <history maxchars='0' maxstanzas='5' seconds='180' since='2020-01-02T03:04:05.678Z'/><password>pw</password>
+      </x>`),
+    );
+    expect(canonical(mucJoin.encode({}))).toBe(canonical(x`<x xmlns='http://jabber.org/protocol/muc'/>`));
+  });
+});
+
+describe('adminQuery / ownerQuery / directInvite', () => {
+  it('encodes a role change by nick', () => {
+    expect(canonical(adminQuery.encode({ items: [{ nick: 'bob', role: 'visitor', reason: 'shh' }] }))).toBe(
+      canonical(x`<query xmlns='http://jabber.org/protocol/muc#admin'><item nick='bob' role='visitor'><reason>shh</reason></item></query>`),
+    );
+  });
+
+  it('encodes an instant-room submission (empty submit form)', () => {
+    const form = x`<x xmlns='jabber:x:data' type='submit'/>`;
+    expect(canonical(ownerQuery.encode({ form }))).toBe(
+      canonical(x`<query xmlns='http://jabber.org/protocol/muc#owner'><x xmlns='jabber:x:data' type='submit'/></query>`),
+    );
+    expect(ownerQuery.decode(x`<query xmlns='http://jabber.org/protocol/muc#owner'/>`)).toStrictEqual({});
+  });
+
+  it('rejects a direct invitation without a room JID', () => {
+    expect(() => directInvite.decode(x`<x xmlns='jabber:x:conference' reason='hi'/>`)).toThrow(PayloadError);
+    expect(directInvite.decode(x`<x xmlns='jabber:x:conference' jid='room@muc.example' continue='true' thread='t'/>`)).toStrictEqual({
+      jid: j('room@muc.example'),
+      continue: true,
+      thread: 't',
+    });
+  });
+});

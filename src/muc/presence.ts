@@ -1,0 +1,268 @@
+/**
+ * Occupant presence -> room events. {@link OccupantRegistry} holds a room's occupants with
+ * O(1) lookups by nick and by occupant id; {@link diffPresence} applies one occupant
+ * presence to it and returns the events it causes, in their fixed order:
+ *
+ * - unknown nick, available: `join`;
+ * - unavailable with 303: `nickChanged` (the same `Occupant` object is renamed);
+ * - available: `presenceChanged` (show/status changed), `roleChanged`, `affiliationChanged`;
+ * - unavailable: `roleChanged`, `affiliationChanged`, then `leave` (or `exit` for us).
+ *
+ * It never sends anything and never throws for network input.
+ */
+import type { Element } from 'ltx';
+import type { JID } from '../core/jid.js';
+import { nicknameKey } from '../core/jid.js';
+import type { LanguageMap } from '../core/language-map.js';
+import { type Logger, silentLogger } from '../core/logger.js';
+import { LeaveMode, StatusCode, leaveModeFromStatusCodes } from './constants.js';
+import { Occupant, readOccupantId, readPresenceState, readPresenceStatus, type PresenceState } from './occupant.js';
+import type { UserExt, UserItem } from './payloads/user.js';
+import type { RoomEvents } from './room-events.js';
+
+/** One event of a room with its payload, as `diffPresence` returns and tests record them. */
+export type RoomEventRecord = { [K in keyof RoomEvents]: [K, RoomEvents[K]] }[keyof RoomEvents];
+
+/** The occupants of a room, by nick (RFC 8266 comparison key) and by XEP-0421 occupant id. */
+export class OccupantRegistry {
+  readonly #byNick = new Map<string, Occupant>();
+  readonly #byId = new Map<string, Occupant>();
+
+  /** How many occupants (us included, once entered). */
+  get size(): number {
+    return this.#byNick.size;
+  }
+
+  /** The occupant with this nick. O(1). */
+  get(nick: string | undefined): Occupant | undefined {
+    const key = nicknameKey(nick);
+    return key === undefined ? undefined : this.#byNick.get(key);
+  }
+
+  /** The occupant with this XEP-0421 occupant id. O(1). */
+  getById(occupantId: string | undefined): Occupant | undefined {
+    return occupantId === undefined ? undefined : this.#byId.get(occupantId);
+  }
+
+  /** Add (or replace) an occupant under its current nick. */
+  add(occupant: Occupant): void {
+    const key = nicknameKey(occupant.nick)!;
+    const previous = this.#byNick.get(key);
+    if (previous && previous !== occupant) this.remove(previous);
+    this.#byNick.set(key, occupant);
+    if (occupant.occupantId !== undefined) this.#byId.set(occupant.occupantId, occupant);
+  }
+
+  /** Remove an occupant. */
+  remove(occupant: Occupant): void {
+    const key = nicknameKey(occupant.nick)!;
+    if (this.#byNick.get(key) === occupant) this.#byNick.delete(key);
+    if (occupant.occupantId !== undefined && this.#byId.get(occupant.occupantId) === occupant) {
+      this.#byId.delete(occupant.occupantId);
+    }
+  }
+
+  /** Re-index an occupant after a change of nick or occupant id (call with the old values). */
+  reindex(occupant: Occupant, oldNick: string, oldOccupantId: string | undefined): void {
+    const oldKey = nicknameKey(oldNick)!;
+    if (this.#byNick.get(oldKey) === occupant) this.#byNick.delete(oldKey);
+    if (oldOccupantId !== undefined && this.#byId.get(oldOccupantId) === occupant) this.#byId.delete(oldOccupantId);
+    this.add(occupant);
+  }
+
+  /** Every occupant, in insertion order. */
+  values(): IterableIterator<Occupant> {
+    return this.#byNick.values();
+  }
+
+  /** Forget everyone. */
+  clear(): void {
+    this.#byNick.clear();
+    this.#byId.clear();
+  }
+}
+
+/** What {@link readOccupantPresence} reads from an occupant presence. */
+export interface OccupantPresence {
+  /** The occupant JID (`room@service/nick`, already parsed by the router). */
+  from: JID;
+  /** The nick (resource of `from`). */
+  nick: string;
+  /** The stanza. */
+  stanza: Element;
+  /** Availability and show. */
+  state: PresenceState;
+  /** Status texts. */
+  status: LanguageMap;
+  /** The muc#user payload (`undefined` when absent). */
+  ext: UserExt | undefined;
+  /** The first muc#user `<item/>`. */
+  item: UserItem | undefined;
+  /** The status codes (empty set when none). */
+  statusCodes: ReadonlySet<number>;
+  /** The XEP-0421 occupant id. */
+  occupantId: string | undefined;
+}
+
+const NO_CODES: ReadonlySet<number> = Object.freeze(new Set<number>());
+
+/** Read an occupant presence (`from` = `room/nick`, given parsed). Never throws. */
+export function readOccupantPresence(stanza: Element, from: JID, ext: UserExt | undefined): OccupantPresence {
+  return {
+    from,
+    nick: from.resource ?? '',
+    stanza,
+    state: readPresenceState(stanza),
+    status: readPresenceStatus(stanza),
+    ext,
+    item: ext?.items[0],
+    statusCodes: ext?.statusCodes ?? NO_CODES,
+    occupantId: readOccupantId(stanza),
+  };
+}
+
+/** A fresh {@link Occupant} for a presence. */
+export function occupantFromPresence(p: OccupantPresence, isSelf: boolean, randomId?: () => string): Occupant {
+  return new Occupant({
+    conversationJid: p.from,
+    isSelf,
+    directJid: p.item?.jid,
+    presenceState: p.state,
+    presenceStatus: p.status,
+    affiliation: p.item?.affiliation,
+    role: p.item?.role,
+    occupantId: p.occupantId,
+    randomId,
+  });
+}
+
+function sameStatus(a: LanguageMap, b: LanguageMap): boolean {
+  if (a.size !== b.size) return false;
+  for (const [k, v] of a) if (b.get(k) !== v) return false;
+  return true;
+}
+
+/** Options of {@link diffPresence}. */
+export interface DiffOptions {
+  /** Our own occupant (the presence is ours when it is this occupant's). */
+  self?: Occupant | undefined;
+  /** Where oddities are reported (debug level). */
+  logger?: Logger | undefined;
+  /** Random source for uids of new occupants (tests). */
+  randomId?: (() => string) | undefined;
+}
+
+/**
+ * Apply one occupant presence (not an error presence, not our initial self-presence) to
+ * `registry` and return the events it causes, in emission order. Our own presence is
+ * recognised by `options.self` (same object found by nick): its removal yields `exit`
+ * instead of `leave`. An unavailable presence for an unknown nick changes nothing.
+ */
+export function diffPresence(registry: OccupantRegistry, p: OccupantPresence, options: DiffOptions = {}): RoomEventRecord[] {
+  const logger = options.logger ?? silentLogger;
+  const existing = registry.get(p.nick);
+  const events: RoomEventRecord[] = [];
+  const isSelf = existing !== undefined && existing === options.self;
+
+  if (!existing) {
+    if (!p.state.available) {
+      logger.debug('unavailable presence from an unknown occupant: ignored', { nick: p.nick });
+      return events;
+    }
+    const member = occupantFromPresence(p, false, options.randomId);
+    registry.add(member);
+    events.push(['join', { member, presence: p.stanza }]);
+    return events;
+  }
+
+  // 303: nick change (the unavailable half of the pair). The object keeps its identity.
+  if (!p.state.available && p.statusCodes.has(StatusCode.NEW_NICKNAME)) {
+    const newNick = p.item?.nick;
+    if (newNick !== undefined && newNick !== '') {
+      const oldNick = existing.nick;
+      const oldId = existing.occupantId;
+      try {
+        existing.nick = newNick;
+      } catch (error) {
+        logger.debug('303 with a malformed new nick: treated as a leave', { nick: newNick, error });
+        return leaveEvents(registry, existing, p, isSelf, events);
+      }
+      const clash = registry.get(newNick);
+      if (clash && clash !== existing) {
+        logger.debug('303 to a nick still in use: dropping the stale occupant', { nick: newNick });
+        registry.remove(clash);
+      }
+      registry.reindex(existing, oldNick, oldId);
+      events.push(['nickChanged', { member: existing, oldNick, newNick: existing.nick, statusCodes: p.statusCodes }]);
+      return events;
+    }
+    logger.debug('303 without a new nick: treated as a leave', { nick: p.nick });
+  }
+
+  if (p.state.available) {
+    const presenceChanged =
+      existing.presenceState.available !== p.state.available ||
+      existing.presenceState.show !== p.state.show ||
+      !sameStatus(existing.presenceStatus, p.status);
+    if (presenceChanged) {
+      existing.presenceState = p.state;
+      existing.presenceStatus = p.status;
+      events.push(['presenceChanged', { member: existing, presence: p.stanza }]);
+    }
+  }
+  pushRoleAndAffiliation(existing, p, events);
+  if (p.item?.jid !== undefined && existing.directJid === undefined) existing.directJid = p.item.jid;
+  if (p.occupantId !== undefined && p.occupantId !== existing.occupantId) {
+    const oldId = existing.occupantId;
+    existing.occupantId = p.occupantId;
+    registry.reindex(existing, existing.nick, oldId);
+  }
+  if (!p.state.available) return leaveEvents(registry, existing, p, isSelf, events);
+  return events;
+}
+
+function pushRoleAndAffiliation(existing: Occupant, p: OccupantPresence, events: RoomEventRecord[]): void {
+  const item = p.item;
+  if (!item) return;
+  const base = { member: existing, presence: p.stanza, actor: item.actor, reason: item.reason, statusCodes: p.statusCodes };
+  if (item.role !== undefined && item.role !== existing.role) {
+    const oldRole = existing.role;
+    existing.role = item.role;
+    events.push(['roleChanged', { ...base, oldRole, newRole: item.role }]);
+  }
+  if (item.affiliation !== undefined && item.affiliation !== existing.affiliation) {
+    const oldAffiliation = existing.affiliation;
+    existing.affiliation = item.affiliation;
+    events.push([
+      'affiliationChanged',
+      { ...base, oldAffiliation, newAffiliation: item.affiliation },
+    ]);
+  }
+}
+
+function leaveEvents(
+  registry: OccupantRegistry,
+  existing: Occupant,
+  p: OccupantPresence,
+  isSelf: boolean,
+  events: RoomEventRecord[],
+): RoomEventRecord[] {
+  existing.presenceState = p.state;
+  existing.presenceStatus = p.status;
+  registry.remove(existing);
+  const mode = leaveModeFromStatusCodes(p.statusCodes, p.ext?.destroy !== undefined);
+  const common = {
+    mode,
+    actor: p.item?.actor,
+    reason: p.item?.reason ?? p.ext?.destroy?.reason,
+    statusCodes: p.statusCodes,
+    presence: p.stanza,
+    destroy: p.ext?.destroy,
+  };
+  if (isSelf) events.push(['exit', { ...common, occupant: existing }]);
+  else events.push(['leave', { ...common, member: existing }]);
+  return events;
+}
+
+/** The leave mode of a local exit without a presence (stream lost). */
+export const DISCONNECTED_MODE: LeaveMode = LeaveMode.DISCONNECTED;

@@ -1,0 +1,120 @@
+/**
+ * The events of a {@link Room} and of the {@link MucClient}. Every event carries exactly one
+ * payload object, so fields can be added without breaking listeners.
+ */
+import type { Element } from 'ltx';
+import type { StanzaError } from '../core/errors.js';
+import type { LanguageMap } from '../core/language-map.js';
+import type { MessageSource } from '../im/conversation.js';
+import type { LeaveMode, Role, Affiliation, RoomState } from './constants.js';
+import type { Message } from './message.js';
+import type { Occupant, ServiceMember } from './occupant.js';
+import type { Actor, Destroy } from './payloads/user.js';
+import type { Room } from './room.js';
+
+/** Who sent a room message: an occupant (live or transitional) or the room itself. */
+export type RoomMember = Occupant | ServiceMember;
+
+
+/** Fields shared by `roleChanged` and `affiliationChanged`. */
+export interface OccupantChange {
+  /** The occupant (already updated). */
+  member: Occupant;
+  /** The presence that carried the change. */
+  presence: Element;
+  /** Who made the change, if the service says. */
+  actor?: Actor | undefined;
+  /** The reason given, if any. */
+  reason?: string | undefined;
+  /** The status codes of the presence. */
+  statusCodes: ReadonlySet<number>;
+}
+
+/** Events of a {@link Room}. */
+export interface RoomEvents {
+  /**
+   * We are in: our self-presence (status 110) arrived. Fired before history replay.
+   * `statusCodes` holds 201 when this join created the room (then `createInstant()` or
+   * `createConfigured()` unlocks it) and 210 when the service changed our nick.
+   */
+  enter: { presence: Element; occupant: Occupant; statusCodes: ReadonlySet<number> };
+  /**
+   * We are out: our unavailable self-presence arrived (`presence` set), or the stream was
+   * lost without autorejoin (`mode: 'disconnected'`, no presence). The room then leaves the
+   * client's bookkeeping. A destroyed room carries `destroy` (reason, alternate venue).
+   */
+  exit: {
+    presence?: Element | undefined;
+    occupant: Occupant | undefined;
+    mode: LeaveMode;
+    actor?: Actor | undefined;
+    reason?: string | undefined;
+    statusCodes: ReadonlySet<number>;
+    destroy?: Destroy | undefined;
+  };
+  /** Another occupant entered (it is already in `members`). */
+  join: { member: Occupant; presence: Element };
+  /** Another occupant left or was removed (it is no longer in `members`). */
+  leave: {
+    member: Occupant;
+    mode: LeaveMode;
+    actor?: Actor | undefined;
+    reason?: string | undefined;
+    statusCodes: ReadonlySet<number>;
+    presence: Element;
+    destroy?: Destroy | undefined;
+  };
+  /** An occupant's presence (show/status) changed. */
+  presenceChanged: { member: Occupant; presence: Element };
+  /** An occupant (maybe us) changed nick (303); the same `Occupant` object now has `newNick`. */
+  nickChanged: { member: Occupant; oldNick: string; newNick: string; statusCodes: ReadonlySet<number> };
+  /** An occupant's role changed (emitted before `leave`/`exit` for the same presence). */
+  roleChanged: OccupantChange & { oldRole?: Role | undefined; newRole?: Role | undefined };
+  /** An occupant's affiliation changed (emitted after `roleChanged`, before `leave`/`exit`). */
+  affiliationChanged: OccupantChange & { oldAffiliation?: Affiliation | undefined; newAffiliation?: Affiliation | undefined };
+  /**
+   * A groupchat message. During history replay `isHistory` is true and `member` is the live
+   * occupant only if nick AND real JID (or occupant id) match, else a transitional occupant
+   * that is never in `members`. `stanzaId` is the XEP-0359 id assigned by this room (only a
+   * `<stanza-id by=room/>` is trusted). Reflections caught by a tracker are not emitted.
+   */
+  message: {
+    message: Message;
+    member: RoomMember;
+    source: MessageSource;
+    isHistory: boolean;
+    delay?: { stamp: Date; from?: string | undefined } | undefined;
+    stanzaId?: string | undefined;
+  };
+  /**
+   * A MUC private message: `type="chat"` from `room/nick` with the muc#user marker. Not
+   * groupchat, and not left to a 1:1 chat service (aioxmpp leaves these to its p2p service;
+   * xmuc keeps them on the room, where the occupant identity is known).
+   */
+  privateMessage: { message: Message; member: Occupant };
+  /** An error reply to a message we sent (not caught by a tracker or a pending `setTopic`). */
+  messageError: { message: Message; error: StanzaError };
+  /**
+   * The subject changed (also once on entry, before the room becomes ACTIVE). `member` is
+   * the occupant who set it when it can be identified, the service member for the room
+   * itself, else `undefined`; `nick` is the setter's nick as the room says.
+   */
+  topicChanged: { member?: RoomMember | undefined; topic: LanguageMap; nick?: string | undefined };
+  /** The room's {@link RoomState} changed. */
+  stateChanged: { state: RoomState; previous: RoomState };
+  /** The stream was lost and the room will be rejoined (autorejoin): state DISCONNECTED. */
+  suspend: Record<string, never>;
+  /** A new stream is up and the room is being rejoined; occupants were cleared. */
+  resume: Record<string, never>;
+}
+
+/** Events of the {@link MucClient}. */
+export interface MucClientEvents {
+  /**
+   * A room was created by `join()`. Emitted right after the caller's synchronous code (and
+   * always before the room's first event).
+   */
+  conversationAdded: { room: Room };
+  /** A room left the client's bookkeeping (after its `exit`, or a failed join). */
+  conversationRemoved: { room: Room };
+}

@@ -1,0 +1,233 @@
+import { describe, expect, it } from 'vitest';
+import { loadFixture } from '../../test/fixtures/xep0045/load.js';
+import { recordEvents } from '../../test/support/record-events.js';
+import { ROOM, setup, type Env } from '../../test/unit/muc/setup.js';
+import { LeaveMode, RoomState } from './constants.js';
+import type { Room } from './room.js';
+
+const ALL = ['enter', 'exit', 'join', 'leave', 'presenceChanged', 'nickChanged', 'roleChanged', 'affiliationChanged', 'message', 'topicChanged', 'stateChanged'] as const;
+
+const CAROL_TO_ALICE = `<presence xmlns="jabber:client" from="probe@conference.localhost/carol" to="alice@localhost/probe">
+  <occupant-id xmlns="urn:xmpp:occupant-id:0" id="O/N71ZHvqS3z1Dt0OZyxjbDrthkHFamN8L1U5SGCbcY="/>
+  <x xmlns="http://jabber.org/protocol/muc#user"><item role="participant" jid="carol@localhost/probe" affiliation="none"/></x></presence>`;
+
+/** alice owns the room (Prosody), with bob and carol in it; the room is ACTIVE. */
+async function aliceRoom(env: Env): Promise<Room> {
+  const { room, joined } = env.muc.join(ROOM, 'alice');
+  env.conn.receive(loadFixture('prosody-self-presence-create'));
+  env.conn.receive(loadFixture('prosody-subject-empty-create'));
+  env.conn.receive(loadFixture('prosody-occupant-presence-jid'));
+  env.conn.receive(CAROL_TO_ALICE);
+  await joined;
+  env.conn.takeSent();
+  return room;
+}
+
+describe('Room occupants (as seen by alice, Prosody)', () => {
+  it('keeps the same Occupant across a 303 nick change and re-indexes it', async () => {
+    const env = setup('alice@localhost/probe');
+    const room = await aliceRoom(env);
+    const carol = room.getOccupant('carol')!;
+    const rec = recordEvents(room, ALL);
+    env.conn.receive(loadFixture('prosody-nick-change-unavailable'));
+    expect(rec).toEqual([['nickChanged', { member: carol, oldNick: 'carol', newNick: 'carol2', statusCodes: new Set([303]) }]]);
+    expect(carol.nick).toBe('carol2');
+    expect(carol.conversationJid.toString()).toBe('probe@conference.localhost/carol2');
+    expect(room.getOccupant('carol')).toBeUndefined();
+    expect(room.getOccupant('carol2')).toBe(carol);
+    expect(room.getOccupantById('O/N71ZHvqS3z1Dt0OZyxjbDrthkHFamN8L1U5SGCbcY=')).toBe(carol);
+    env.conn.receive(loadFixture('prosody-nick-change-available'));
+    expect(rec).toHaveLength(1);
+    expect(room.members.map((m) => m.nick)).toEqual(['alice', 'bob', 'carol2']);
+  });
+
+  it('kick: roleChanged first, then leave with mode kicked, actor and reason', async () => {
+    const env = setup('alice@localhost/probe');
+    const room = await aliceRoom(env);
+    const bob = room.getOccupant('bob')!;
+    const rec = recordEvents(room, ALL);
+    const presence = loadFixture('prosody-kick-observer');
+    env.conn.receive(presence);
+    expect(rec.names()).toEqual(['roleChanged', 'leave']);
+    expect(rec[0]![1]).toMatchObject({ member: bob, oldRole: 'participant', newRole: 'none', reason: 'probe kick', actor: { nick: 'alice' } });
+    expect(rec[1]![1]).toMatchObject({ member: bob, mode: LeaveMode.KICKED, reason: 'probe kick', actor: { nick: 'alice' } });
+    expect([...(rec[1]![1] as { statusCodes: Set<number> }).statusCodes]).toEqual([307]);
+    expect(room.getOccupant('bob')).toBeUndefined();
+    expect(room.members).not.toContain(bob);
+  });
+
+  it('ban: roleChanged, affiliationChanged, then leave with mode banned', () => {
+    const env = setup('earlofcambridge@shakespeare.lit/stabber');
+    const { room } = env.muc.join('southampton@chat.shakespeare.lit', 'me');
+    env.conn.receive(`<presence from="southampton@chat.shakespeare.lit/me"><x xmlns="http://jabber.org/protocol/muc#user"><item affiliation="owner" role="moderator"/><status code="110"/></x></presence>`);
+    env.conn.receive(`<presence from="southampton@chat.shakespeare.lit/cambridge"><x xmlns="http://jabber.org/protocol/muc#user"><item affiliation="member" role="participant"/></x></presence>`);
+    const rec = recordEvents(room, ALL);
+    env.conn.receive(loadFixture('xep-ban'));
+    expect(rec.names()).toEqual(['roleChanged', 'affiliationChanged', 'leave']);
+    expect(rec[1]![1]).toMatchObject({ oldAffiliation: 'member', newAffiliation: 'outcast', reason: 'Treason', actor: { nick: 'The ♚' } });
+    expect(rec[2]![1]).toMatchObject({ mode: LeaveMode.BANNED, reason: 'Treason' });
+  });
+
+  it('voice granted: roleChanged with actor and reason (no presenceChanged)', async () => {
+    const env = setup('alice@localhost/probe');
+    const room = await aliceRoom(env);
+    env.conn.receive(`<presence xmlns="jabber:client" xml:lang="en" from="probe@conference.localhost/dave" to="alice@localhost/probe" id="join-dave"><x xmlns="http://jabber.org/protocol/muc#user"><item role="visitor" jid="dave@localhost/probe" affiliation="none"/></x></presence>`);
+    const rec = recordEvents(room, ALL);
+    env.conn.receive(`<presence xmlns="jabber:client" xml:lang="en" from="probe@conference.localhost/dave" to="alice@localhost/probe" id="join-dave">
+      <x xmlns="vcard-temp:x:update"><photo/></x>
+      <occupant-id xmlns="urn:xmpp:occupant-id:0" id="Pez5IYLs2+ahBuAxSwVzzGNXbZkIlFafi49NtlpTV58="/>
+      <x xmlns="http://jabber.org/protocol/muc#user"><item role="participant" jid="dave@localhost/probe" affiliation="none"><actor jid="alice@localhost/probe" nick="alice"/><reason>Voice granted</reason></item></x></presence>`);
+    expect(rec.names()).toEqual(['roleChanged']);
+    expect(rec[0]![1]).toMatchObject({ oldRole: 'visitor', newRole: 'participant', reason: 'Voice granted' });
+    expect(room.getOccupantById('Pez5IYLs2+ahBuAxSwVzzGNXbZkIlFafi49NtlpTV58=')).toBe(room.getOccupant('dave'));
+  });
+
+  it('presenceChanged on a show/status change, then the role change', async () => {
+    const env = setup('alice@localhost/probe');
+    const room = await aliceRoom(env);
+    const rec = recordEvents(room, ALL);
+    env.conn.receive(`<presence from="probe@conference.localhost/bob"><show>away</show><status>lunch</status><x xmlns="http://jabber.org/protocol/muc#user"><item role="moderator" affiliation="none"/></x></presence>`);
+    expect(rec.names()).toEqual(['presenceChanged', 'roleChanged']);
+    const bob = room.getOccupant('bob')!;
+    expect(bob.presenceState).toEqual({ available: true, show: 'away' });
+    expect(bob.presenceStatus.any()).toBe('lunch');
+    env.conn.receive(`<presence from="probe@conference.localhost/bob"><show>away</show><status>lunch</status><x xmlns="http://jabber.org/protocol/muc#user"><item role="moderator" affiliation="none"/></x></presence>`);
+    expect(rec).toHaveLength(2);
+  });
+
+  it('ignores an unavailable presence from an unknown nick and a presence without muc#user', async () => {
+    const env = setup('alice@localhost/probe');
+    const room = await aliceRoom(env);
+    const rec = recordEvents(room, ALL);
+    expect(env.conn.receive(`<presence from="probe@conference.localhost/ghost" type="unavailable"><x xmlns="http://jabber.org/protocol/muc#user"><item role="none" affiliation="none"/></x></presence>`)).toBe(true);
+    expect(env.conn.receive(`<presence from="probe@conference.localhost/plain"/>`)).toBe(true);
+    expect(rec).toEqual([]);
+    expect(room.getOccupant('plain')).toBeUndefined();
+  });
+});
+
+describe('Room: our own occupant', () => {
+  it('setNick resolves with the assigned nick after the 303 round trip (Prosody)', async () => {
+    const env = setup('carol@localhost/probe');
+    const { room, joined } = env.muc.join(ROOM, 'carol');
+    env.conn.receive(`<presence from="probe@conference.localhost/carol" to="carol@localhost/probe"><occupant-id xmlns="urn:xmpp:occupant-id:0" id="O/N71ZHvqS3z1Dt0OZyxjbDrthkHFamN8L1U5SGCbcY="/><x xmlns="http://jabber.org/protocol/muc#user"><item role="participant" jid="carol@localhost/probe" affiliation="none"/><status code="110"/></x></presence>`);
+    env.conn.receive(`<message from="probe@conference.localhost" type="groupchat"><subject/></message>`);
+    await joined;
+    env.conn.takeSent();
+    const me = room.me!;
+    const rec = recordEvents(room, ALL);
+    let result: string | undefined;
+    const done = room.setNick('carol2').then((n) => (result = n));
+    env.conn.expectSent(`<presence to="probe@conference.localhost/carol2" id="id2"/>`);
+    env.conn.receive(loadFixture('prosody-nick-change-self-unavailable'));
+    await Promise.resolve();
+    expect(result).toBeUndefined();
+    env.conn.receive(loadFixture('prosody-nick-change-self-available'));
+    await done;
+    expect(result).toBe('carol2');
+    expect(rec.names()).toEqual(['nickChanged']);
+    expect(room.me).toBe(me);
+    expect(me.nick).toBe('carol2');
+    expect(room.state).toBe(RoomState.ACTIVE);
+    expect(env.clock.pending).toBe(0);
+  });
+
+  it('setNick rejects with StanzaError on conflict and keeps the old nick', async () => {
+    const env = setup();
+    const { room, joined } = env.muc.join(ROOM, 'bob');
+    env.conn.receive(loadFixture('prosody-self-presence-join'));
+    await joined;
+    env.conn.takeSent();
+    const done = room.setNick('alice');
+    env.conn.receive(`<presence from="probe@conference.localhost/alice" to="bob@localhost/probe" type="error" id="id2"><error type="cancel"><conflict xmlns="urn:ietf:params:xml:ns:xmpp-stanzas"/></error></presence>`);
+    await expect(done).rejects.toMatchObject({ name: 'StanzaError', condition: 'conflict' });
+    expect(room.me!.nick).toBe('bob');
+    expect(room.isActive).toBe(true);
+    expect(env.clock.pending).toBe(0);
+  });
+
+  it('setNick times out (FakeClock) and allows a new attempt', async () => {
+    const env = setup();
+    const { room, joined } = env.muc.join(ROOM, 'bob');
+    env.conn.receive(loadFixture('prosody-self-presence-join'));
+    await joined;
+    const done = room.setNick('bobby', { timeoutMs: 100 });
+    await expect(room.setNick('other')).rejects.toMatchObject({ name: 'InvalidArgumentError' });
+    env.clock.advance(100);
+    await expect(done).rejects.toMatchObject({ name: 'TimeoutError' });
+    expect(env.clock.pending).toBe(0);
+    const again = room.setNick('bobby2', { timeoutMs: 100 });
+    env.clock.advance(100);
+    await expect(again).rejects.toMatchObject({ name: 'TimeoutError' });
+  });
+
+  it('setTopic resolves on the reflected subject and rejects on an error reply', async () => {
+    const env = setup('alice@localhost/probe');
+    const room = await aliceRoom(env);
+    const done = room.setTopic('Probe subject');
+    env.conn.expectSent(`<message to="probe@conference.localhost" type="groupchat" id="id2"><subject>Probe subject</subject></message>`);
+    env.conn.receive(loadFixture('prosody-subject-change'));
+    await expect(done).resolves.toBeUndefined();
+    const refused = room.setTopic('nope');
+    env.conn.receive(`<message from="probe@conference.localhost" to="alice@localhost/probe" type="error" id="id3"><error type="auth"><forbidden xmlns="urn:ietf:params:xml:ns:xmpp-stanzas"/></error></message>`);
+    await expect(refused).rejects.toMatchObject({ name: 'StanzaError', condition: 'forbidden' });
+    expect(room.subject.any()).toBe('Probe subject');
+    expect(env.clock.pending).toBe(0);
+  });
+
+  it('leave() resolves on the self-unavailable: exit NORMAL, removed from the client', async () => {
+    const env = setup('alice@localhost/probe');
+    const room = await aliceRoom(env);
+    const rec = recordEvents(room, ALL);
+    const done = room.leave();
+    env.conn.expectSent(`<presence to="probe@conference.localhost/alice" type="unavailable"/>`);
+    env.conn.receive(`<presence from="probe@conference.localhost/alice" to="alice@localhost/probe" type="unavailable"><x xmlns="http://jabber.org/protocol/muc#user"><item role="none" affiliation="owner" jid="alice@localhost/probe"/><status code="110"/></x></presence>`);
+    await done;
+    expect(rec.names()).toEqual(['roleChanged', 'exit', 'stateChanged']);
+    expect(rec[1]![1]).toMatchObject({ mode: LeaveMode.NORMAL, occupant: room.me });
+    expect(rec[2]![1]).toEqual({ state: 'disconnected', previous: 'active' });
+    expect(room.isJoined).toBe(false);
+    expect(env.muc.rooms).toEqual([]);
+    expect(env.clock.pending).toBe(0);
+    expect(env.conn.receive(loadFixture('prosody-live-message'))).toBe(false);
+  });
+
+  it('kicked (ejabberd): the bare-JID unavailable is ignored, then roleChanged and exit kicked', async () => {
+    const env = setup();
+    const { room, joined } = env.muc.join(ROOM, 'bob');
+    env.conn.receive(loadFixture('ejabberd-self-presence-join'));
+    env.conn.receive(loadFixture('ejabberd-subject-empty-create'));
+    await joined;
+    const rec = recordEvents(room, ALL);
+    expect(env.conn.receive(loadFixture('ejabberd-kick-bare-unavailable'))).toBe(true);
+    expect(rec).toEqual([]);
+    env.conn.receive(loadFixture('ejabberd-kick-self'));
+    expect(rec.names()).toEqual(['roleChanged', 'exit', 'stateChanged']);
+    expect(rec[1]![1]).toMatchObject({ mode: LeaveMode.KICKED, reason: 'probe kick', actor: { nick: 'alice' } });
+    expect(env.muc.rooms).toEqual([]);
+  });
+
+  it('destroyed (ejabberd, no status 110): exit destroyed with reason and alternate venue', async () => {
+    const env = setup('alice@localhost/probe');
+    const { room, joined } = env.muc.join(ROOM, 'alice');
+    env.conn.receive(loadFixture('ejabberd-self-presence-create'));
+    env.conn.receive(loadFixture('ejabberd-subject-empty-create'));
+    await joined;
+    const rec = recordEvents(room, ALL);
+    env.conn.receive(loadFixture('ejabberd-destroy-bare-unavailable'));
+    env.conn.receive(loadFixture('ejabberd-destroy-self'));
+    expect(rec.names()).toEqual(['roleChanged', 'affiliationChanged', 'exit', 'stateChanged']);
+    const exit = rec[2]![1] as { mode: string; reason: string; destroy: { jid: { toString(): string }; reason: string } };
+    expect(exit.mode).toBe(LeaveMode.DESTROYED);
+    expect(exit.reason).toBe('probe over');
+    expect(exit.destroy.jid.toString()).toBe('probe-new@conference.localhost');
+  });
+
+  it('destroyed (Prosody, with 110): exit destroyed', async () => {
+    const env = setup('alice@localhost/probe');
+    const room = await aliceRoom(env);
+    const rec = recordEvents(room, ['exit']);
+    env.conn.receive(loadFixture('prosody-destroy-self'));
+    expect(rec[0]![1]).toMatchObject({ mode: LeaveMode.DESTROYED, reason: 'probe over' });
+  });
+});

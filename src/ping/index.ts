@@ -1,0 +1,2 @@
+/** XEP-0199 XMPP ping. */
+export { type AnswerPingsOptions, type PingOptions, answerPings, ping } from './ping.js';

@@ -1,0 +1,31 @@
+/**
+ * Typed access to `@xmpp/client` (a devDependency; it ships no types) for tests, over xmuc's
+ * own declarations of the part it uses.
+ */
+// @ts-ignore -- @xmpp/client has no type declarations; typed below with our own.
+import { client as untypedClient } from '@xmpp/client';
+import type { Element } from 'ltx';
+import type { XmppJsClient, XmppJsReconnect, XmppJsStreamManagement } from '../../src/core/xmppjs-types.js';
+
+/** An `@xmpp/client` instance as the tests use it. */
+export interface TestXmppClient extends XmppJsClient {
+  start(): Promise<unknown>;
+  reconnect: XmppJsReconnect;
+  streamManagement: XmppJsStreamManagement & { outbound_q: unknown[]; requestAckInterval: number };
+  middleware: { use(fn: (ctx: { stanza: Element }, next: () => Promise<unknown>) => unknown): unknown };
+  iqCallee: { get(ns: string, name: string, handler: (ctx: unknown) => unknown): void };
+}
+
+/** Options of `client()` used by the tests. */
+export interface TestClientOptions {
+  service: string;
+  domain: string;
+  username?: string;
+  password?: string;
+  resource?: string;
+}
+
+/** Create an `@xmpp/client` instance (ANONYMOUS when no credentials are given). */
+export function createXmppJsClient(options: TestClientOptions): TestXmppClient {
+  return (untypedClient as (o: TestClientOptions) => TestXmppClient)(options);
+}

@@ -1,0 +1,83 @@
+/** Shared set-up of the xmpp.js adapter tests: a scripted server, a real @xmpp/client, the adapter. */
+import type { Element } from 'ltx';
+import { FakeClock } from '../../../src/core/clock.js';
+import { type RecordingLogger, recordingLogger } from '../../../src/core/logger.js';
+import { fromXmppJs, type XmppJsAdapterOptions, type XmppJsConnection } from '../../../src/core/xmppjs-adapter.js';
+import { createXmppJsClient, type TestXmppClient } from '../../support/xmppjs-client.js';
+import { type ScriptedConnection, startTestServer, type TestServer } from '../../support/xmppjs-test-server.js';
+
+/** Everything one test works with. */
+export interface Harness {
+  server: TestServer;
+  xmpp: TestXmppClient;
+  conn: XmppJsConnection;
+  clock: FakeClock;
+  logger: RecordingLogger;
+  /** Adapter events in order: `status:online`, `established:JID`, `destroyed:true`. */
+  log: string[];
+  /** Stanzas emitted as `stanza` (unclaimed). */
+  unclaimed: Element[];
+}
+
+/** Start a scripted server and a client wrapped by the adapter (not started). */
+export async function setup(
+  script: (conn: ScriptedConnection, index: number) => void | Promise<void>,
+  options: XmppJsAdapterOptions = {},
+): Promise<Harness> {
+  const server = await startTestServer(script);
+  const xmpp = createXmppJsClient({ service: server.service, domain: 'localhost' });
+  xmpp.on('error', () => {});
+  const clock = new FakeClock();
+  const logger = recordingLogger();
+  const conn = fromXmppJs(xmpp, { clock, logger, random: () => 1, pingIntervalMs: 0, ...options });
+  const log: string[] = [];
+  const unclaimed: Element[] = [];
+  conn.events.on('status', ({ status }) => log.push(`status:${status}`));
+  conn.events.on('established', ({ jid }) => log.push(`established:${jid.toString()}`));
+  conn.events.on('destroyed', ({ willReconnect }) => log.push(`destroyed:${willReconnect}`));
+  conn.events.on('stanza', ({ stanza }) => unclaimed.push(stanza));
+  return { server, xmpp, conn, clock, logger, log, unclaimed };
+}
+
+/** Stop the client, detach the adapter, stop the server. */
+export async function teardown(h: Harness | undefined): Promise<void> {
+  if (!h) return;
+  if (h.xmpp.status === 'online') await within(h.xmpp.stop().catch(() => {}), 3000, 'client.stop()').catch(() => {});
+  h.conn.dispose();
+  h.xmpp.reconnect.stop();
+  h.xmpp.socket?.destroy?.();
+  await h.server.close();
+}
+
+/** Settle `promise` or fail after `ms` real milliseconds. */
+export function within<T>(promise: Promise<T>, ms = 4000, what = 'operation'): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${what} did not settle within ${ms} ms`)), ms);
+    promise.then(
+      (v) => {
+        clearTimeout(timer);
+        resolve(v);
+      },
+      (e: unknown) => {
+        clearTimeout(timer);
+        reject(e instanceof Error ? e : new Error(String(e)));
+      },
+    );
+  });
+}
+
+/** Wait (real time, bounded) until `condition()` holds. */
+export async function until(condition: () => boolean, ms = 4000, what = 'condition'): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`${what} not reached within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 2));
+  }
+}
+
+/** Start the client and wait for the adapter's first `established`. */
+export async function startAndEstablish(h: Harness): Promise<void> {
+  const established = h.conn.events.waitFor('established');
+  await within(h.xmpp.start(), 4000, 'client.start()');
+  await within(established, 4000, 'established');
+}
