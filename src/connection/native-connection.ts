@@ -87,6 +87,8 @@ export class NativeConnection implements XmppConnection {
   #closed = false;
   #closeWaiter: (() => void) | undefined;
   #fatal: Error | undefined;
+  /** Why we dropped the current transport ourselves (parse error, keepalive timeout, stream error). */
+  #dropReason: Error | undefined;
   #sessionAlive = false;
 
   /** @internal Use {@link connect}. */
@@ -241,6 +243,7 @@ export class NativeConnection implements XmppConnection {
 
   async #attempt(): Promise<void> {
     const gen = ++this.#gen;
+    this.#dropReason = undefined;
     const ac = new AbortController();
     const inbox = new Inbox();
     this.#attemptAbort = ac;
@@ -295,6 +298,7 @@ export class NativeConnection implements XmppConnection {
     } catch (e) {
       this.#clearStall();
       if (gen === this.#gen) {
+        this.#gen++; // ignore the callbacks of the transport we drop
         this.#negotiating = false;
         this.#inbox = undefined;
         this.#transport?.destroy();
@@ -333,6 +337,7 @@ export class NativeConnection implements XmppConnection {
         this.#o.logger.error('stream parse error', { condition: perr.condition, message: perr.message });
         this.#events.emit('error', { error: err });
         if (this.#negotiating) inbox.fail(err);
+        this.#dropReason = err;
         this.#transport?.sendStreamError(perr.condition);
         this.#transport?.destroy();
       },
@@ -423,6 +428,7 @@ export class NativeConnection implements XmppConnection {
       this.#o.logger.error('stream error from the server', { condition: err.condition, text: err.text });
       if (FATAL_STREAM_ERRORS.has(err.condition)) this.#fatal = err;
       this.#events.emit('error', { error: err });
+      this.#dropReason = err;
       this.#transport?.destroy();
       return;
     }
@@ -481,7 +487,8 @@ export class NativeConnection implements XmppConnection {
   #lost(error: Error | undefined): void {
     this.#transport = undefined;
     this.#stopTimers();
-    const reason = this.#fatal ?? error ?? new DisconnectedError('The connection was lost');
+    const reason = this.#fatal ?? this.#dropReason ?? error ?? new DisconnectedError('The connection was lost');
+    this.#dropReason = undefined;
     const willReconnect = this.#reconnect !== undefined && this.#fatal === undefined && !this.#closed;
     this.#o.logger.warn('connection lost', { reason: reason.message, willReconnect, resumable: this.#sm.resumable });
     if (!willReconnect) {
@@ -548,6 +555,7 @@ export class NativeConnection implements XmppConnection {
     const error = new TimeoutError('No data from the server after a keepalive probe: dropping the socket');
     this.#o.logger.warn(error.message);
     this.#events.emit('error', { error });
+    this.#dropReason = error;
     this.#transport?.destroy();
   }
 }

@@ -73,7 +73,7 @@ describe('error classes', () => {
     const foreign = Object.assign(new Error('x'), { [Symbol.for('xmuc.error')]: true });
     expect(foreign instanceof XmucError).toBe(true);
     expect(new Error('plain') instanceof XmucError).toBe(false);
-    expect(null instanceof XmucError).toBe(false);
+    expect((null as unknown as object) instanceof XmucError).toBe(false);
   });
 
   it('toError wraps non-errors', () => {

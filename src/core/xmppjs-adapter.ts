@@ -528,6 +528,7 @@ class XmppJsAdapter implements XmppJsConnection {
         if (error instanceof StanzaError) this.#schedulePing(); // an error reply is a sign of life
         else if (error instanceof TimeoutError) {
           this.#reportError('server ping timed out; dropping the socket to resume', error);
+          this.#killSocket();
         }
       },
     );

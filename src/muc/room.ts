@@ -15,7 +15,7 @@ import { LanguageMap } from '../core/language-map.js';
 import type { Logger } from '../core/logger.js';
 import { NS } from '../core/namespaces.js';
 import { type DataForm, DataFormCodec } from '../forms/form.js';
-import { MessageSource } from '../im/conversation.js';
+import { type Conversation, MessageSource } from '../im/conversation.js';
 import { LeaveMode, RoomState, StatusCode } from './constants.js';
 import { historyEnd, historySender, liveSender, type ClaimedSender } from './history.js';
 import { MucJoinError } from './join-error.js';
@@ -103,7 +103,7 @@ const NO_CODES: ReadonlySet<number> = Object.freeze(new Set<number>());
  * await room.sendMessage('hello');
  * ```
  */
-export class Room extends TypedEmitter<RoomEvents> {
+export class Room extends TypedEmitter<RoomEvents> implements Conversation {
   /** The room's bare JID. */
   readonly jid: JID;
   /** The room itself as a member (sender of messages from the bare JID). */

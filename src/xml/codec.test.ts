@@ -5,7 +5,7 @@ import { JID } from '../core/jid.js';
 import { LanguageMap } from '../core/language-map.js';
 import { recordingLogger } from '../core/logger.js';
 import { canonical, x } from '../../test/support/xml.js';
-import { element, extra, required } from './codec.js';
+import { element, extra, optional, required } from './codec.js';
 import {
   attr,
   boolAttr,
@@ -175,6 +175,13 @@ describe('element codec', () => {
     expect(v).toStrictEqual({ code: 1 });
   });
 
+  it('widens a field with optional()', () => {
+    const C = element<{ muted?: boolean }>(NS, 'c', { muted: optional(flag('muted')) });
+    expect(C.decode(x`<c xmlns="urn:test:0"><muted/></c>`)).toStrictEqual({ muted: true });
+    expect(C.encode({}).toString()).toBe('<c xmlns="urn:test:0"/>');
+    expect(C.encode({ muted: true }).toString()).toBe('<c xmlns="urn:test:0"><muted/></c>');
+  });
+
   it('rejects missing or misspelled fields at compile time', () => {
     // @ts-expect-error -- `count` is missing from the field map
     element<{ id: string; count?: number }>(NS, 'a', { id: required(attr('id')) });
@@ -182,6 +189,8 @@ describe('element codec', () => {
     element<{ id: string }>(NS, 'a', { id: required(attr('id')), idd: attr('idd') });
     // @ts-expect-error -- a required property needs required()
     element<{ id: string }>(NS, 'a', { id: attr('id') });
+    // @ts-expect-error -- an optional property needs a field that may yield undefined
+    element<{ on?: boolean }>(NS, 'a', { on: flag('on') });
     expect(true).toBe(true);
   });
 });

@@ -153,6 +153,21 @@ export function required<T>(field: Field<T | undefined>): Field<T> {
 }
 
 /**
+ * Widen a field to accept `undefined` (for an optional property whose field never yields
+ * `undefined`, such as `flag()`): decoding is unchanged, `undefined` is not written.
+ */
+export function optional<T>(field: Field<T>): Field<T | undefined> {
+  return {
+    describe: field.describe,
+    claims: field.claims,
+    decode: field.decode,
+    encode(el, value, ctx) {
+      if (value !== undefined) field.encode(el, value, ctx);
+    },
+  };
+}
+
+/**
  * Foreign children: every child element that no other field of the codec claims, kept
  * (detached copies) so a payload survives a round trip. Declare it only where the interface
  * has an `extra?: Element[]` property.

@@ -108,8 +108,8 @@ class AioxmppPeer:
         import aioxmpp
         msg = aioxmpp.Message(type_=aioxmpp.MessageType.GROUPCHAT)
         msg.body[None] = a["body"]
-        if a.get("id"):
-            msg.id_ = a["id"]
+        if a.get("msg_id"):
+            msg.id_ = a["msg_id"]
         self.rooms[a["room"]].send_message(msg)
         return {}
 
@@ -122,7 +122,7 @@ class AioxmppPeer:
         return {}
 
     async def subject(self, a):
-        await self.rooms[a["room"]].set_topic(a["text"])
+        await self.rooms[a["room"]].set_topic({None: a["text"]})
         return {}
 
     async def nick(self, a):
@@ -182,14 +182,17 @@ class SlixmppPeer:
         self.xmpp.add_event_handler("session_start", lambda e: started.done() or started.set_result(True))
         self.xmpp.add_event_handler("groupchat_message", self._on_groupchat)
         self.xmpp.add_event_handler("message", self._on_message)
+        self.xmpp.add_event_handler("groupchat_subject", self._on_subject)
         self.xmpp.connect(address=(a.get("host", "127.0.0.1"), int(a["port"])), force_starttls=False, disable_starttls=True)
         await asyncio.wait_for(started, 15)
         self.xmpp.send_presence()
         return {"jid": str(self.xmpp.boundjid)}
 
+    def _on_subject(self, msg):
+        emit({"event": "subject", "room": msg["from"].bare, "nick": msg["mucnick"] or None, "text": msg["subject"]})
+
     def _on_groupchat(self, msg):
-        if msg["subject"] and not msg["body"]:
-            emit({"event": "subject", "room": msg["from"].bare, "nick": msg["mucnick"], "text": msg["subject"]})
+        if not msg["body"]:
             return
         emit({"event": "message", "room": msg["from"].bare, "nick": msg["mucnick"], "body": msg["body"], "id": msg["id"],
               "type": "groupchat", "delay": str(msg["delay"]["stamp"]) if msg["delay"]["stamp"] else None})
@@ -209,8 +212,8 @@ class SlixmppPeer:
 
     async def send(self, a):
         m = self.xmpp.make_message(mto=a["room"], mbody=a["body"], mtype="groupchat")
-        if a.get("id"):
-            m["id"] = a["id"]
+        if a.get("msg_id"):
+            m["id"] = a["msg_id"]
         m.send()
         return {}
 

@@ -93,7 +93,7 @@ export class Peer {
         if (line.ok) resolve(line);
         else reject(new Error(`peer ${this.lib}: '${cmd}' failed: ${line.error}\n${String(line.trace ?? '')}`));
       });
-      this.#proc.stdin.write(`${JSON.stringify({ id, cmd, ...args })}\n`);
+      this.#proc.stdin.write(`${JSON.stringify({ ...args, id, cmd })}\n`);
     });
   }
 

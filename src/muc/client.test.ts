@@ -1,0 +1,155 @@
+import { describe, expect, it } from 'vitest';
+import { loadFixture } from '../../test/fixtures/xep0045/load.js';
+import { recordEvents } from '../../test/support/record-events.js';
+import { ROOM, joinedRoom, setup } from '../../test/unit/muc/setup.js';
+import { LeaveMode, RoomState } from './constants.js';
+
+const ALL = ['enter', 'exit', 'join', 'leave', 'presenceChanged', 'nickChanged', 'roleChanged', 'affiliationChanged', 'message', 'privateMessage', 'topicChanged', 'stateChanged', 'suspend', 'resume'] as const;
+
+describe('MucClient routing and hostile input', () => {
+  it('leaves stanzas of other addresses to the application, even when they name a room occupant', async () => {
+    const env = setup();
+    const room = await joinedRoom(env);
+    const rec = recordEvents(room, ALL);
+    const forged = [
+      // Another service, same room and nick.
+      `<message from="probe@conference.evil.example/alice" type="groupchat"><body>hi</body></message>`,
+      // A look-alike room JID.
+      `<message from="probe@conference.localhost.evil/alice" type="groupchat"><body>hi</body></message>`,
+      // The room's address hidden in a resource.
+      `<message from="evil@localhost/probe@conference.localhost/alice" type="groupchat"><body>hi</body></message>`,
+      `<presence from="evil@localhost/probe@conference.localhost/alice" type="unavailable"><x xmlns="http://jabber.org/protocol/muc#user"><item role="none"/><status code="110"/><status code="307"/></x></presence>`,
+      `<presence from="mallory@localhost/probe"><x xmlns="http://jabber.org/protocol/muc#user"><item role="moderator" affiliation="owner"/><status code="110"/></x></presence>`,
+      // No from at all.
+      `<message type="groupchat"><body>hi</body></message>`,
+    ];
+    for (const xml of forged) expect(env.conn.receive(xml), xml).toBe(false);
+    expect(rec).toEqual([]);
+    expect(room.members.map((m) => m.nick)).toEqual(['bob', 'alice']);
+    expect(room.state).toBe(RoomState.ACTIVE);
+  });
+
+  it('routes by the normalised bare JID (case-insensitive local and domain)', async () => {
+    const env = setup();
+    const room = await joinedRoom(env);
+    const rec = recordEvents(room, ['message']);
+    expect(env.conn.receive(`<message from="PROBE@Conference.LocalHost/alice" type="groupchat"><body>hi</body></message>`)).toBe(true);
+    expect(rec[0]![1].member).toBe(room.getOccupant('alice'));
+  });
+
+  it('does not let a self-presence for another nick (forged 110) change our occupant', async () => {
+    const env = setup();
+    const room = await joinedRoom(env);
+    const rec = recordEvents(room, ALL);
+    env.conn.receive(`<presence from="probe@conference.localhost/alice" type="unavailable"><x xmlns="http://jabber.org/protocol/muc#user"><item role="none" affiliation="none"/><status code="110"/><status code="307"/></x></presence>`);
+    expect(rec).toEqual([]);
+    expect(room.isJoined).toBe(true);
+    expect(room.getOccupant('alice')).toBeDefined();
+  });
+
+  it('does not attribute a live message whose occupant id contradicts the occupant', async () => {
+    const env = setup();
+    const room = await joinedRoom(env);
+    const rec = recordEvents(room, ['message']);
+    env.conn.receive(`<message from="probe@conference.localhost/alice" type="groupchat"><body>hi</body><occupant-id xmlns="urn:xmpp:occupant-id:0" id="someone-else"/></message>`);
+    const member = rec[0]![1].member;
+    expect(member).not.toBe(room.getOccupant('alice'));
+    expect(room.members).not.toContain(member);
+  });
+
+  it('never throws out of the handler for junk and keeps the room intact', async () => {
+    const env = setup();
+    const room = await joinedRoom(env);
+    const junk = [
+      `<presence from="probe@conference.localhost/x"><x xmlns="http://jabber.org/protocol/muc#user"><item role="bogus" affiliation="??" jid="@@@"/><status code="abc"/></x></presence>`,
+      `<message from="probe@conference.localhost/alice" type="groupchat"><delay xmlns="urn:xmpp:delay" stamp="garbage"/><body>x</body></message>`,
+      `<presence from="probe@conference.localhost/bob" type="unavailable"><x xmlns="http://jabber.org/protocol/muc#user"><status code="303"/><item nick=""/></x></presence>`,
+      `<message from="probe@conference.localhost" type="error"/>`,
+      `<presence from="probe@conference.localhost" type="subscribe"/>`,
+    ];
+    for (const xml of junk) expect(() => env.conn.receive(xml)).not.toThrow();
+    expect(env.logger.records.filter((r) => r.level === 'error')).toEqual([]);
+    expect(room.getOccupant('x')?.role).toBeUndefined();
+  });
+
+  it('leaves mediated invitations and other normal messages from the room to the application', async () => {
+    const env = setup();
+    await joinedRoom(env);
+    expect(env.conn.receive(loadFixture('prosody-voice-request'))).toBe(false);
+  });
+});
+
+describe('MucClient lifecycle', () => {
+  it('exits with DISCONNECTED when the stream is destroyed (no autorejoin)', async () => {
+    const env = setup();
+    const room = await joinedRoom(env, { autorejoin: false });
+    const rec = recordEvents(room, ALL);
+    env.conn.destroy();
+    expect(rec.names()).toEqual(['exit', 'stateChanged']);
+    expect(rec[0]![1]).toEqual({ mode: LeaveMode.DISCONNECTED, occupant: room.me, statusCodes: new Set() });
+    expect(env.muc.rooms).toEqual([]);
+  });
+
+  it('suspends and rejoins with history since the last message seen (autorejoin)', async () => {
+    const env = setup();
+    const room = await joinedRoom(env);
+    env.conn.receive(`<message from="probe@conference.localhost/alice" type="groupchat"><body>old</body><delay xmlns="urn:xmpp:delay" stamp="2026-11-25T11:44:30Z"/></message>`);
+    const rec = recordEvents(room, ALL);
+    const me = room.me;
+    env.conn.destroy();
+    expect(rec.names()).toEqual(['stateChanged', 'suspend']);
+    expect(room.state).toBe(RoomState.DISCONNECTED);
+    expect(room.isJoined).toBe(true);
+    expect(room.isActive).toBe(false);
+    await expect(room.sendMessage('x')).rejects.toMatchObject({ name: 'NotJoinedError' });
+    rec.clear();
+    env.conn.establish();
+    expect(rec.names()).toEqual(['stateChanged', 'resume']);
+    expect(room.members).toEqual([]);
+    env.conn.expectSent(
+      `<presence to="probe@conference.localhost/bob" id="id2"><x xmlns="http://jabber.org/protocol/muc"><history since="2026-11-25T11:44:30Z"/></x></presence>`,
+    );
+    env.conn.receive(loadFixture('prosody-occupant-presence'));
+    env.conn.receive(loadFixture('prosody-self-presence-join'));
+    expect(rec.names()).toEqual(['stateChanged', 'resume', 'join', 'stateChanged', 'enter']);
+    expect(room.me).not.toBe(me);
+    expect(room.members.map((m) => m.nick)).toEqual(['bob', 'alice']);
+  });
+
+  it('exits with mode error when an automatic rejoin is refused', async () => {
+    const env = setup();
+    const room = await joinedRoom(env);
+    env.conn.destroy();
+    env.conn.establish();
+    const rec = recordEvents(room, ['exit']);
+    env.conn.receive(`<presence from="probe@conference.localhost/bob" type="error" id="id2"><error type="auth"><forbidden xmlns="urn:ietf:params:xml:ns:xmpp-stanzas"/></error></presence>`);
+    expect(rec[0]![1]).toMatchObject({ mode: LeaveMode.ERROR });
+    expect(env.muc.rooms).toEqual([]);
+  });
+
+  it('close() leaves every room and removes every handler, listener and timer', async () => {
+    const env = setup();
+    const handlersBefore = env.conn.handlerCount - 1;
+    const room = await joinedRoom(env);
+    const tracker = room.sendMessageTracked('hello');
+    const pending = env.muc.join('other@conference.localhost', 'bob', { timeoutMs: 10_000 });
+    const nick = room.setNick('bobby');
+    env.conn.takeSent();
+    const rec = recordEvents(room, ['exit']);
+    await env.muc.close();
+    expect(rec[0]![1]).toMatchObject({ mode: LeaveMode.NORMAL });
+    expect(env.conn.takeSent().map((s) => s.toString()).sort()).toEqual([
+      `<presence to="other@conference.localhost/bob" type="unavailable"/>`,
+      `<presence to="probe@conference.localhost/bob" type="unavailable"/>`,
+    ]);
+    await expect(pending.joined).rejects.toMatchObject({ name: 'AbortError' });
+    await expect(nick).rejects.toMatchObject({ name: 'NotJoinedError' });
+    expect(tracker.state).toBe('aborted');
+    expect(env.muc.rooms).toEqual([]);
+    expect(env.conn.handlerCount).toBe(handlersBefore);
+    expect(env.conn.events.listenerCount()).toBe(0);
+    expect(env.clock.pending).toBe(0);
+    expect(env.conn.receive(loadFixture('prosody-live-message'))).toBe(false);
+    expect(() => env.muc.join(ROOM, 'bob')).toThrow();
+  });
+});

@@ -1,0 +1,123 @@
+import { describe, expect, it } from 'vitest';
+import type { Element } from 'ltx';
+import { JID } from '../core/jid.js';
+import { loadFixture } from '../../test/fixtures/xep0045/load.js';
+import { x } from '../../test/support/xml.js';
+import { findUserExt } from './payloads/user.js';
+import { OccupantRegistry, diffPresence, occupantFromPresence, readOccupantPresence } from './presence.js';
+
+function read(stanza: Element) {
+  return readOccupantPresence(stanza, JID.parse(String(stanza.attrs.from)), findUserExt(stanza));
+}
+
+const BOB = () =>
+  x(`<presence from="probe@conference.localhost/bob"><x xmlns="http://jabber.org/protocol/muc#user"><item role="participant" affiliation="none" jid="bob@localhost/probe"/></x></presence>`);
+
+describe('OccupantRegistry', () => {
+  it('looks up by nick (RFC 8266 key) and by occupant id, and re-indexes on rename', () => {
+    const reg = new OccupantRegistry();
+    const o = occupantFromPresence(read(loadFixture('prosody-occupant-presence')), false);
+    reg.add(o);
+    expect(reg.get('ALICE')).toBe(o);
+    expect(reg.getById('JDBQX+Onjm7JZIJLgfI/dMbalmqxAcl97eLzaK2HDRg=')).toBe(o);
+    o.nick = 'alice2';
+    reg.reindex(o, 'alice', o.occupantId);
+    expect(reg.get('alice')).toBeUndefined();
+    expect(reg.get('alice2')).toBe(o);
+    reg.remove(o);
+    expect(reg.size).toBe(0);
+    expect(reg.getById(o.occupantId)).toBeUndefined();
+  });
+});
+
+describe('diffPresence', () => {
+  it('join for an unknown available nick', () => {
+    const reg = new OccupantRegistry();
+    const stanza = BOB();
+    const events = diffPresence(reg, read(stanza));
+    const member = reg.get('bob')!;
+    expect(events).toEqual([['join', { member, presence: stanza }]]);
+    expect(member.directJid?.toString()).toBe('bob@localhost/probe');
+  });
+
+  it('nothing for a repeated identical presence', () => {
+    const reg = new OccupantRegistry();
+    diffPresence(reg, read(BOB()));
+    expect(diffPresence(reg, read(BOB()))).toEqual([]);
+  });
+
+  it('presenceChanged, roleChanged, affiliationChanged in that order for one stanza', () => {
+    const reg = new OccupantRegistry();
+    diffPresence(reg, read(BOB()));
+    const bob = reg.get('bob')!;
+    const stanza = x(`<presence from="probe@conference.localhost/bob"><show>dnd</show><x xmlns="http://jabber.org/protocol/muc#user"><item role="moderator" affiliation="admin"><actor nick="alice"/><reason>promoted</reason></item></x></presence>`);
+    const events = diffPresence(reg, read(stanza));
+    const common = { member: bob, presence: stanza, actor: { nick: 'alice' }, reason: 'promoted', statusCodes: new Set() };
+    expect(events).toEqual([
+      ['presenceChanged', { member: bob, presence: stanza }],
+      ['roleChanged', { ...common, oldRole: 'participant', newRole: 'moderator' }],
+      ['affiliationChanged', { ...common, oldAffiliation: 'none', newAffiliation: 'admin' }],
+    ]);
+    expect(bob.role).toBe('moderator');
+    expect(bob.affiliation).toBe('admin');
+  });
+
+  it('normal leave: roleChanged to none then leave (normal)', () => {
+    const reg = new OccupantRegistry();
+    diffPresence(reg, read(BOB()));
+    const bob = reg.get('bob')!;
+    const stanza = x(`<presence from="probe@conference.localhost/bob" type="unavailable"><x xmlns="http://jabber.org/protocol/muc#user"><item role="none" affiliation="none"/></x></presence>`);
+    const events = diffPresence(reg, read(stanza));
+    expect(events.map(([n]) => n)).toEqual(['roleChanged', 'leave']);
+    expect(events[1]).toEqual([
+      'leave',
+      { member: bob, mode: 'normal', actor: undefined, reason: undefined, statusCodes: new Set(), presence: stanza, destroy: undefined },
+    ]);
+    expect(bob.presenceState.available).toBe(false);
+    expect(reg.get('bob')).toBeUndefined();
+  });
+
+  it('nick change keeps the object; the unavailable half yields only nickChanged', () => {
+    const reg = new OccupantRegistry();
+    const carol = x(`<presence from="probe@conference.localhost/carol"><x xmlns="http://jabber.org/protocol/muc#user"><item role="participant" affiliation="none"/></x></presence>`);
+    diffPresence(reg, read(carol));
+    const occupant = reg.get('carol')!;
+    const events = diffPresence(reg, read(loadFixture('ejabberd-nick-change-unavailable')));
+    expect(events).toEqual([['nickChanged', { member: occupant, oldNick: 'carol', newNick: 'carol2', statusCodes: new Set([303]) }]]);
+    expect(diffPresence(reg, read(loadFixture('ejabberd-nick-change-available')))).toEqual([]);
+    expect(reg.get('carol2')).toBe(occupant);
+  });
+
+  it('exit instead of leave for our own occupant (destroy: reason and venue)', () => {
+    const reg = new OccupantRegistry();
+    const self = occupantFromPresence(read(loadFixture('prosody-self-presence-create')), true);
+    reg.add(self);
+    const stanza = loadFixture('prosody-destroy-self');
+    const events = diffPresence(reg, read(stanza), { self });
+    expect(events.map(([n]) => n)).toEqual(['roleChanged', 'exit']);
+    expect(events[1]![1]).toMatchObject({ occupant: self, mode: 'destroyed', reason: 'probe over' });
+  });
+
+  it('ignores an unavailable presence of an unknown nick', () => {
+    const reg = new OccupantRegistry();
+    expect(diffPresence(reg, read(loadFixture('prosody-kick-observer')))).toEqual([]);
+    expect(reg.size).toBe(0);
+  });
+
+  it('treats a 303 without a usable new nick as a leave', () => {
+    const reg = new OccupantRegistry();
+    diffPresence(reg, read(BOB()));
+    const stanza = x(`<presence from="probe@conference.localhost/bob" type="unavailable"><x xmlns="http://jabber.org/protocol/muc#user"><item role="participant" affiliation="none"/><status code="303"/></x></presence>`);
+    expect(diffPresence(reg, read(stanza)).map(([n]) => n)).toEqual(['leave']);
+  });
+
+  it('drops a stale occupant holding the new nick of a 303', () => {
+    const reg = new OccupantRegistry();
+    diffPresence(reg, read(BOB()));
+    diffPresence(reg, read(x(`<presence from="probe@conference.localhost/bobby"><x xmlns="http://jabber.org/protocol/muc#user"><item role="participant"/></x></presence>`)));
+    const bob = reg.get('bob')!;
+    diffPresence(reg, read(x(`<presence from="probe@conference.localhost/bob" type="unavailable"><x xmlns="http://jabber.org/protocol/muc#user"><item nick="bobby"/><status code="303"/></x></presence>`)));
+    expect(reg.get('bobby')).toBe(bob);
+    expect(reg.size).toBe(1);
+  });
+});
