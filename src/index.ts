@@ -11,3 +11,8 @@ export * from './core/emitter.js';
 export * from './core/abort.js';
 export * from './core/jid.js';
 export * from './core/connection.js';
+export * from './core/language-map.js';
+export * from './xml/index.js';
+export * from './forms/index.js';
+export * from './disco/index.js';
+export * from './ping/index.js';

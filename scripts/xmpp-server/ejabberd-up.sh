@@ -195,13 +195,15 @@ API="http://127.0.0.1:$HTTP/api"
 # Register the accounts concurrently (each API call is a separate HTTP request).
 REGDIR="$(mktemp -d)"
 trap 'rm -rf "$REGDIR"' EXIT
+REGPIDS=()
 for e in $USERS; do
   name="${e%%:*}"; pass="${e#*:}"
   ( out="$(http_post_json "$API/register" "{\"user\":\"$name\",\"host\":\"localhost\",\"password\":\"$pass\"}" 2>&1)" \
       || case "$out" in *10090*|*"already registered"*) ;; *) echo "registering $name: $out" >"$REGDIR/$name.err" ;; esac
   ) &
+  REGPIDS+=($!)
 done
-wait
+wait "${REGPIDS[@]}"   # not a bare `wait`: that would wait for the server VM too
 if ls "$REGDIR"/*.err >/dev/null 2>&1; then fail "$(cat "$REGDIR"/*.err)"; fi
 
 {

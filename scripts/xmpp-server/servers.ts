@@ -295,16 +295,25 @@ export async function startServer(kind: ServerKind, opts: StartServerOptions = {
   const dir = opts.dir !== undefined ? resolve(opts.dir) : mkdtempSync(join(tmpdir(), `xmuc-${kind}-`));
   const fixedPorts = opts.c2sPort !== undefined && opts.httpPort !== undefined;
   const attempts = fixedPorts ? 1 : 3;
+  const cleanup = (): void => {
+    if (ownsDir && process.env.XMUC_KEEP_SERVER_DIRS !== '1') rmSync(dir, { recursive: true, force: true });
+  };
   let last: RunResult | undefined;
-  for (let attempt = 1; attempt <= attempts; attempt++) {
-    const c2s = opts.c2sPort ?? (await freePort());
-    let http = opts.httpPort ?? (await freePort());
-    while (http === c2s) http = await freePort();
-    last = await runUp(kind, dir, { c2s, http }, opts, deadline);
-    if (last.code === 0) return infoFromEnv(kind, dir, ownsDir);
-    if (!PORT_CLASH.test(last.stdout + last.stderr) || Date.now() >= deadline) break;
+  try {
+    for (let attempt = 1; attempt <= attempts; attempt++) {
+      const c2s = opts.c2sPort ?? (await freePort());
+      let http = opts.httpPort ?? (await freePort());
+      while (http === c2s) http = await freePort();
+      last = await runUp(kind, dir, { c2s, http }, opts, deadline);
+      if (last.code === 0) return infoFromEnv(kind, dir, ownsDir);
+      if (!PORT_CLASH.test(last.stdout + last.stderr) || Date.now() >= deadline) break;
+    }
+  } catch (err) {
+    await runDown(kind, dir, false, DEFAULT_STOP_TIMEOUT_MS).catch(() => undefined);
+    cleanup();
+    throw err;
   }
-  if (ownsDir && process.env.XMUC_KEEP_SERVER_DIRS !== '1') rmSync(dir, { recursive: true, force: true });
+  cleanup();
   throw new Error(
     `${kind} failed to start in ${dir} (exit ${last?.code}):\n${last?.stderr ?? ''}${last?.stdout ?? ''}`,
   );

@@ -16,13 +16,13 @@ import { NS } from '../core/namespaces.js';
 import { AuthError, StreamError } from './errors.js';
 import { IqTracker } from './iq-tracker.js';
 import { Liveness } from './liveness.js';
-import type { Endpoint, ResolvedOptions } from './options.js';
+import type { ResolvedOptions } from './options.js';
 import { ReconnectScheduler } from './reconnect.js';
 import { HandlerList, answerUnclaimedIq } from './router.js';
 import { randomId } from './sasl/bytes.js';
 import { Inbox, type NegotiationResult, is, isStanza, negotiate, parseH, streamErrorFrom } from './session.js';
 import { StreamManagementState } from './stream-management.js';
-import type { Transport, TransportCallbacks, TransportOptions } from './transport.js';
+import { type Transport, type TransportCallbacks, type TransportOpener, defaultTransportOpener, openAbortable } from './transport.js';
 
 /** Events of a {@link NativeConnection}: the {@link ConnectionEvents} of the seam, plus `undelivered`. */
 export interface NativeConnectionEvents extends ConnectionEvents {
@@ -34,19 +34,6 @@ export interface NativeConnectionEvents extends ConnectionEvents {
    */
   undelivered: { stanzas: Element[]; reason: Error };
 }
-
-/** Opens a transport (injectable for tests). @internal */
-export type TransportOpener = (endpoint: Endpoint, options: TransportOptions, cb: TransportCallbacks) => Promise<Transport>;
-
-/** The default opener: TCP/TLS or WebSocket, each imported on demand. @internal */
-export const defaultTransportOpener: TransportOpener = async (endpoint, options, cb) => {
-  if (endpoint.kind === 'tcp') {
-    const { openTcpTransport } = await import('./transport-tcp.js');
-    return openTcpTransport({ ...options, host: endpoint.host, port: endpoint.port, directTls: endpoint.directTls }, cb);
-  }
-  const { openWebSocketTransport } = await import('./transport-ws.js');
-  return openWebSocketTransport({ ...options, url: endpoint.url, secure: endpoint.secure }, cb);
-};
 
 /** Stream errors after which reconnecting cannot help. */
 const FATAL_STREAM_ERRORS = new Set(['conflict', 'host-unknown', 'not-authorized', 'invalid-from', 'unsupported-version']);
@@ -79,7 +66,6 @@ export class NativeConnection implements XmppConnection {
   #framed = false;
   #gen = 0;
   #negotiating = false;
-  #inbox: Inbox | undefined;
   #attemptAbort: AbortController | undefined;
   #stallTimer: TimerHandle | undefined;
   #ackTimer: TimerHandle | undefined;
@@ -188,6 +174,8 @@ export class NativeConnection implements XmppConnection {
           resolve();
         };
         this.#closeWaiter = done;
+        // Ask for a last ack first: the server answers before closing its side.
+        if (this.#sm.enabled && this.#sm.unacked.length > 0) t.write(`<r xmlns='${NS.SM}'/>`);
         t.closeStream();
       });
     }
@@ -247,7 +235,6 @@ export class NativeConnection implements XmppConnection {
     const ac = new AbortController();
     const inbox = new Inbox();
     this.#attemptAbort = ac;
-    this.#inbox = inbox;
     this.#negotiating = true;
     this.#setStatus('connecting');
     ac.signal.addEventListener('abort', () => {
@@ -261,29 +248,9 @@ export class NativeConnection implements XmppConnection {
         { domain: this.#o.domain, tls: this.#o.tls, maxStanzaBytes: this.#o.maxStanzaBytes },
         this.#callbacks(gen, inbox),
       );
-      const transport = await new Promise<Transport>((resolve, reject) => {
-        const onAbort = () => reject(toError(ac.signal.reason));
-        if (ac.signal.aborted) onAbort();
-        ac.signal.addEventListener('abort', onAbort, { once: true });
-        opening.then(
-          (t) => {
-            ac.signal.removeEventListener('abort', onAbort);
-            if (ac.signal.aborted || gen !== this.#gen) t.destroy();
-            else resolve(t);
-          },
-          (e: unknown) => {
-            ac.signal.removeEventListener('abort', onAbort);
-            reject(toError(e));
-          },
-        );
-      });
+      const transport = await openAbortable(opening, ac.signal, () => gen !== this.#gen);
       this.#transport = transport;
       this.#framed = transport.framed;
-      if (this.#o.endpoint.kind === 'tcp' && !this.#o.endpoint.directTls) {
-        // plaintext checks happen during negotiation (STARTTLS)
-      } else if (!transport.secure && !this.#o.allowPlaintext && this.#o.starttls === 'required') {
-        throw new StreamError('undefined-condition', { message: 'ws:// is unencrypted; set allowPlaintext: true to use it' });
-      }
       const result = await negotiate({
         transport,
         inbox,
@@ -300,7 +267,6 @@ export class NativeConnection implements XmppConnection {
       if (gen === this.#gen) {
         this.#gen++; // ignore the callbacks of the transport we drop
         this.#negotiating = false;
-        this.#inbox = undefined;
         this.#transport?.destroy();
         this.#transport = undefined;
       }
@@ -328,6 +294,7 @@ export class NativeConnection implements XmppConnection {
         }
         const err = new StreamError('undefined-condition', { message: 'The server closed the stream', remote: true });
         if (this.#negotiating) inbox.fail(err);
+        this.#dropReason = err;
         this.#transport?.closeStream();
         this.#transport?.destroy();
       },
@@ -356,7 +323,6 @@ export class NativeConnection implements XmppConnection {
 
   #online(result: NegotiationResult, inbox: Inbox): void {
     this.#negotiating = false;
-    this.#inbox = undefined;
     this.#attemptAbort = undefined;
     const rest = inbox.drain();
     this.#reconnect?.reset();
@@ -487,7 +453,10 @@ export class NativeConnection implements XmppConnection {
   #lost(error: Error | undefined): void {
     this.#transport = undefined;
     this.#stopTimers();
-    const reason = this.#fatal ?? this.#dropReason ?? error ?? new DisconnectedError('The connection was lost');
+    const reason =
+      this.#fatal ??
+      this.#dropReason ??
+      new DisconnectedError(error ? `The connection was lost: ${error.message}` : 'The connection was lost', { cause: error });
     this.#dropReason = undefined;
     const willReconnect = this.#reconnect !== undefined && this.#fatal === undefined && !this.#closed;
     this.#o.logger.warn('connection lost', { reason: reason.message, willReconnect, resumable: this.#sm.resumable });

@@ -41,7 +41,11 @@ export interface ConnectOptions {
    * `allowPlaintext`), `optional` (use when offered), `never`.
    */
   starttls?: 'required' | 'optional' | 'never' | undefined;
-  /** Allow an unencrypted stream (no STARTTLS offered, `starttls: 'never'`, or `ws://`). Default false. */
+  /**
+   * With the default `starttls: 'required'`: continue without encryption when the server does
+   * not offer STARTTLS, and allow `ws://`. Default false. (`starttls: 'optional' | 'never'` are
+   * explicit choices that allow an unencrypted stream by themselves.)
+   */
   allowPlaintext?: boolean | undefined;
   /** Allow SASL PLAIN on an unencrypted stream. Default false. */
   allowPlainMechanismWithoutTls?: boolean | undefined;

@@ -149,12 +149,15 @@ export async function negotiate(ctx: NegotiationContext): Promise<NegotiationRes
     }
   };
 
+  const plaintextOk = o.allowPlaintext || o.starttls !== 'required';
+  if (!t.secure && !t.canStartTls && !plaintextOk) {
+    throw new StreamError('undefined-condition', { message: 'This transport is unencrypted (ws://); set allowPlaintext: true to use it' });
+  }
   t.openStream(o.domain);
   let features = await expectFeatures();
 
   if (!t.secure) {
     const offer = features.getChild('starttls', NS.TLS);
-    const plaintextOk = o.allowPlaintext || o.starttls !== 'required';
     if (offer && o.starttls !== 'never' && t.canStartTls) {
       t.write(`<starttls xmlns='${NS.TLS}'/>`);
       const r = await nextNonza();

@@ -14,6 +14,7 @@ import { DisconnectedError, InvalidArgumentError, StanzaError, TimeoutError, toE
 import { JID } from './jid.js';
 import { type Logger, silentLogger } from './logger.js';
 import { NS } from './namespaces.js';
+import { installUtf8Decoder, IqTracker, isElement, randomId, yieldToEventLoop } from './xmppjs-internals.js';
 import type { XmppJsClient, XmppJsListener, XmppJsMiddleware } from './xmppjs-types.js';
 
 export type { XmppJsClient } from './xmppjs-types.js';
@@ -49,13 +50,6 @@ export interface XmppJsConnection extends XmppConnection {
   dispose(): void;
 }
 
-interface Pending {
-  to: string | undefined;
-  written: boolean;
-  resolve(el: Element): void;
-  reject(e: Error): void;
-}
-
 interface Queued {
   seq: number;
   stanza: Element;
@@ -64,16 +58,6 @@ interface Queued {
 
 const STANZAS = new Set(['message', 'presence', 'iq']);
 const CONNECTING = new Set(['connecting', 'connect', 'opening', 'open']);
-const yieldToEventLoop: (fn: () => void) => void =
-  typeof setImmediate === 'function' ? (fn) => setImmediate(fn) : (fn) => globalThis.setTimeout(fn, 0);
-
-/** 16 random bytes as hex, from `crypto.getRandomValues` (mitigation M2: not `Math.random`). */
-function randomId(): string {
-  const bytes = new Uint8Array(12);
-  globalThis.crypto.getRandomValues(bytes);
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
-}
-
 /**
  * Wrap an `@xmpp/client` 0.14 instance the application created as an {@link XmppConnection}.
  * Call it BEFORE `client.start()` (it must patch the socket reader first); it throws
@@ -128,7 +112,7 @@ class XmppJsAdapter implements XmppJsConnection {
   #attempt = 0;
   #lastInbound = 0;
   #queue: Queued[] = [];
-  readonly #pending = new Map<string, Pending>();
+  readonly #pending: IqTracker;
   readonly #handlers: StanzaHandler[] = [];
   #reconnectTimer: TimerHandle | undefined;
   #stuckTimer: TimerHandle | undefined;
@@ -165,6 +149,7 @@ class XmppJsAdapter implements XmppJsConnection {
     this.#pingTimeoutMs = options.pingTimeoutMs ?? 20_000;
     this.#connectTimeoutMs = options.connectTimeoutMs ?? 30_000;
     this.events = new TypedEmitter<ConnectionEvents>({ logger: this.#logger, clock: this.#clock });
+    this.#pending = new IqTracker(this.#logger, () => this.#jid);
 
     installUtf8Decoder(client); // M1
     const sm = client.streamManagement;
@@ -173,7 +158,9 @@ class XmppJsAdapter implements XmppJsConnection {
     this.#originalStop = client.stop;
     client.stop = (...args: []) => {
       this.#stopping = true;
-      return this.#originalStop.apply(client, args);
+      return this.#originalStop.apply(client, args).finally(() => {
+        if (client.status === 'offline') this.#stopping = false; // also when no 'offline' event came
+      });
     };
     client.middleware.use(this.#middleware); // M5: one dispatch point, after SM counting
 
@@ -202,14 +189,14 @@ class XmppJsAdapter implements XmppJsConnection {
   }
 
   send(stanza: Element): Promise<void> {
-    if (!(stanza instanceof Element)) return Promise.reject(new InvalidArgumentError('send() needs an ltx Element'));
+    if (!isElement(stanza)) return Promise.reject(new InvalidArgumentError('send() needs an ltx Element'));
     if (this.#stopped || this.#disposed) return Promise.reject(new DisconnectedError('The connection is stopped'));
     return this.#submit(stanza, undefined);
   }
 
   request(iq: Element, options: RequestOptions = {}): Promise<Element> {
     try {
-      if (!(iq instanceof Element) || iq.name !== 'iq' || (iq.attrs.type !== 'get' && iq.attrs.type !== 'set')) {
+      if (!isElement(iq) || iq.name !== 'iq' || (iq.attrs.type !== 'get' && iq.attrs.type !== 'set')) {
         throw new InvalidArgumentError('request() needs an <iq/> of type get or set');
       }
       checkDuration('timeoutMs', options.timeoutMs);
@@ -221,9 +208,7 @@ class XmppJsAdapter implements XmppJsConnection {
     if (this.#stopped || this.#disposed) return Promise.reject(new DisconnectedError('The connection is stopped'));
     const id = String(iq.attrs.id);
     const to = iq.attrs.to === undefined ? undefined : String(iq.attrs.to);
-    const promise = new Promise<Element>((resolve, reject) => {
-      this.#pending.set(id, { to, written: false, resolve, reject });
-    });
+    const promise = this.#pending.add(id, to);
     void this.#submit(iq, id);
     return raceAbort(promise, {
       signal: options.signal,
@@ -253,7 +238,7 @@ class XmppJsAdapter implements XmppJsConnection {
     this.client.stop = this.#originalStop;
     this.client.reconnect?.start();
     this.#queue = [];
-    this.#rejectPending(new DisconnectedError('The connection adapter was disposed'), () => true);
+    this.#pending.rejectWhere(new DisconnectedError('The connection adapter was disposed'), () => true);
     this.#setStatus('offline');
   }
 
@@ -309,7 +294,7 @@ class XmppJsAdapter implements XmppJsConnection {
     this.#lastInbound = this.#clock.now();
     if (!STANZAS.has(stanza.name)) return next();
     if (!stanza.attrs.xmlns) stanza.attrs.xmlns = NS.CLIENT;
-    if (this.#routeReply(stanza)) return undefined;
+    if (this.#pending.route(stanza)) return undefined; // M2
     for (const handler of [...this.#handlers]) {
       let claimed = false;
       try {
@@ -328,33 +313,6 @@ class XmppJsAdapter implements XmppJsConnection {
     this.events.emit('stanza', { stanza });
     return next();
   };
-
-  /** Settle a pending request with a reply matching id AND sender (M2). */
-  #routeReply(stanza: Element): boolean {
-    const type = stanza.attrs.type;
-    if (stanza.name !== 'iq' || (type !== 'result' && type !== 'error')) return false;
-    const id = stanza.attrs.id === undefined ? undefined : String(stanza.attrs.id);
-    const pending = id === undefined ? undefined : this.#pending.get(id);
-    if (!pending) return false;
-    const from = stanza.attrs.from === undefined ? undefined : String(stanza.attrs.from);
-    if (!this.#fromMatches(pending.to, from)) {
-      this.#logger.warn('IQ reply with a pending id from an unexpected sender ignored', { id, to: pending.to, from });
-      return false;
-    }
-    this.#pending.delete(id!);
-    if (type === 'result') pending.resolve(stanza);
-    else pending.reject(StanzaError.fromStanza(stanza));
-    return true;
-  }
-
-  #fromMatches(to: string | undefined, from: string | undefined): boolean {
-    const own = this.#jid?.bare();
-    if (to === undefined) return from === undefined || (own !== undefined && JID.tryParse(from)?.bare().equals(own) === true);
-    const target = JID.tryParse(to);
-    if (target === undefined) return false;
-    if (from === undefined) return own !== undefined && target.equals(own);
-    return target.equals(from);
-  }
 
   #onNonza(el: Element): void {
     try {
@@ -392,7 +350,7 @@ class XmppJsAdapter implements XmppJsConnection {
     if (this.#sessionLive) {
       this.#destroySession(new DisconnectedError('The session could not be resumed'), true);
     }
-    this.#rejectPending(new DisconnectedError('A new session replaced the one the request was sent on'), (p) => p.written);
+    this.#pending.rejectWhere(new DisconnectedError('A new session replaced the one the request was sent on'), (p) => p.written);
     this.#jid = JID.tryParse(String(rawJid ?? this.client.jid ?? '')) ?? this.#jid;
     const sm = this.client.streamManagement;
     if (this.#smOffered && sm && !sm.enabled) {
@@ -440,7 +398,7 @@ class XmppJsAdapter implements XmppJsConnection {
     this.#gated = false;
     this.#clearTimers();
     if (this.#sessionLive) this.#destroySession(new DisconnectedError('The connection was stopped'), false);
-    this.#rejectPending(new DisconnectedError('The connection was stopped'), () => true);
+    this.#pending.rejectWhere(new DisconnectedError('The connection was stopped'), () => true);
     if (this.#queue.length > 0) this.#logger.warn('connection stopped; queued stanzas dropped', { count: this.#queue.length });
     this.#queue = [];
     this.#setStatus('offline');
@@ -448,16 +406,8 @@ class XmppJsAdapter implements XmppJsConnection {
 
   #destroySession(reason: Error | undefined, willReconnect: boolean): void {
     this.#sessionLive = false;
-    this.#rejectPending(new DisconnectedError('The session was destroyed', { cause: reason }), () => true);
+    this.#pending.rejectWhere(new DisconnectedError('The session was destroyed', { cause: reason }), () => true);
     this.events.emit('destroyed', { reason, willReconnect });
-  }
-
-  #rejectPending(error: Error, which: (p: Pending) => boolean): void {
-    for (const [id, p] of [...this.#pending]) {
-      if (!which(p)) continue;
-      this.#pending.delete(id);
-      p.reject(error);
-    }
   }
 
   // --- reconnect (M10) and watchdogs (M3) ---
@@ -595,30 +545,4 @@ class XmppJsAdapter implements XmppJsConnection {
       into.push([event, safe]);
     }
   }
-}
-
-/**
- * M1: xmpp.js decodes every socket chunk on its own (`data.toString('utf8')`), so a UTF-8
- * sequence split across two TCP reads becomes U+FFFD. Replace `_onData` with a streaming
- * decoder per socket. Must run before `start()`: xmpp.js binds `_onData` once, at the
- * first socket. Also ignores data arriving after the parser was detached.
- */
-function installUtf8Decoder(client: XmppJsClient): void {
-  const decoders = new WeakMap<object, TextDecoder>();
-  client._onData = function onData(this: XmppJsClient, data: unknown): void {
-    const parser = this.parser;
-    if (!parser) return;
-    if (typeof data === 'string') {
-      parser.write(data);
-      return;
-    }
-    const key: object = this.socket ?? this;
-    let decoder = decoders.get(key);
-    if (!decoder) {
-      decoder = new TextDecoder('utf-8');
-      decoders.set(key, decoder);
-    }
-    const text = decoder.decode(data as Uint8Array, { stream: true });
-    if (text) parser.write(text);
-  };
 }

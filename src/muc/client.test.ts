@@ -116,6 +116,15 @@ describe('MucClient lifecycle', () => {
     expect(room.members.map((m) => m.nick)).toEqual(['bob', 'alice']);
   });
 
+  it('rejoins when a new session is established without a destroyed event first', async () => {
+    const env = setup();
+    const room = await joinedRoom(env);
+    const rec = recordEvents(room, ALL);
+    env.conn.establish();
+    expect(rec.names()).toEqual(['stateChanged', 'suspend', 'stateChanged', 'resume']);
+    expect(env.conn.nextSent().attrs).toMatchObject({ to: 'probe@conference.localhost/bob' });
+  });
+
   it('exits with mode error when an automatic rejoin is refused', async () => {
     const env = setup();
     const room = await joinedRoom(env);

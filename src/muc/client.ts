@@ -13,7 +13,8 @@ import { DisconnectedError, InvalidArgumentError } from '../core/errors.js';
 import { JID, parseJid, prepareNickname } from '../core/jid.js';
 import { type Logger, silentLogger } from '../core/logger.js';
 import type { History } from './payloads/muc.js';
-import { Room, type RoomHost } from './room.js';
+import { Room } from './room.js';
+import type { RoomHost } from './room-base.js';
 import type { MucClientEvents } from './room-events.js';
 
 /** Options of the {@link MucClient} constructor. */
@@ -101,7 +102,7 @@ export class MucClient extends TypedEmitter<MucClientEvents> {
       clock: this.#clock,
       newId: options.newId ?? defaultId,
       randomId: options.randomId,
-      removed: (room) => this.#removed(room),
+      removed: (room) => this.#removed(room as Room),
     };
     this.#offs.push(
       connection.addHandler((stanza) => this.#route(stanza)),
@@ -158,7 +159,7 @@ export class MucClient extends TypedEmitter<MucClientEvents> {
     this.#unannounced.add(room);
     queueMicrotask(() => this.#announce(room));
     room.bindJoin(options as AbortOptions);
-    if (this.#connection.status === 'online') room.sendJoin();
+    if (this.#connection.status === 'online' && !options.signal?.aborted) room.sendJoin();
     return { room, joined: room.joined };
   }
 

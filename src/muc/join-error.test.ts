@@ -15,11 +15,35 @@ describe('joinErrorReason', () => {
     ['xep-enter-error-conflict', 'conflict', 'nick-conflict'],
     ['xep-enter-error-service-unavailable', 'service-unavailable', 'max-occupants'],
     ['xep-enter-error-jid-malformed', 'jid-malformed', 'nick-required'],
-    ['prosody-enter-error-item-not-found-locked', 'item-not-found', 'not-found'],
   ])('%s: %s -> %s', (fixture, condition, reason) => {
     const cause = StanzaError.fromStanza(loadFixture(fixture));
     expect(cause.condition).toBe(condition);
     expect(joinErrorReason(cause.condition)).toBe(reason);
+  });
+
+  // The same conditions as the two servers send them (ejabberd adds <text/>, echoes the <x/>, omits `by`).
+  it.each([
+    ['prosody-enter-error-item-not-found-locked', 'item-not-found', 'not-found'],
+    ['prosody-enter-error-conflict', 'conflict', 'nick-conflict'],
+    ['prosody-enter-error-forbidden', 'forbidden', 'banned'],
+    ['prosody-enter-error-not-authorized', 'not-authorized', 'password-required'],
+    ['prosody-enter-error-registration-required', 'registration-required', 'members-only'],
+    ['ejabberd-enter-error-conflict', 'conflict', 'nick-conflict'],
+    ['ejabberd-enter-error-forbidden', 'forbidden', 'banned'],
+    ['ejabberd-enter-error-not-authorized', 'not-authorized', 'password-required'],
+    ['ejabberd-enter-error-not-authorized-wrong-password', 'not-authorized', 'password-required'],
+    ['ejabberd-enter-error-registration-required', 'registration-required', 'members-only'],
+    ['ejabberd-enter-error-resource-constraint-full', 'resource-constraint', 'max-occupants'],
+  ])('captured %s: %s -> %s', (fixture, condition, reason) => {
+    const cause = StanzaError.fromStanza(loadFixture(fixture));
+    expect(cause.condition).toBe(condition);
+    expect(new MucJoinError(cause).reason).toBe(reason);
+  });
+
+  it('keeps the server text in the cause (ejabberd)', () => {
+    const err = new MucJoinError(StanzaError.fromStanza(loadFixture('ejabberd-enter-error-not-authorized-wrong-password')));
+    expect(err.cause.text).toBe('Incorrect password');
+    expect(err.cause.type).toBe('auth');
   });
 
   it('maps every other condition (and junk) to other', () => {

@@ -23,6 +23,8 @@ const REASONS: Partial<Record<StanzaErrorCondition, MucJoinReason>> = {
   forbidden: 'banned',
   conflict: 'nick-conflict',
   'service-unavailable': 'max-occupants',
+  // ejabberd 23.01 answers a join to a full room with <resource-constraint/> (type wait).
+  'resource-constraint': 'max-occupants',
   'item-not-found': 'not-found',
   'not-allowed': 'creation-restricted',
   'not-acceptable': 'reserved-nick',
@@ -32,6 +34,8 @@ const REASONS: Partial<Record<StanzaErrorCondition, MucJoinReason>> = {
 /**
  * The {@link MucJoinReason} of a stanza error condition received in reply to a join
  * presence (`not-authorized` -> `password-required`, ...); `other` for any other condition.
+ * Besides the XEP's table, `resource-constraint` (ejabberd's answer for a full room) is
+ * `max-occupants`.
  */
 export function joinErrorReason(condition: StanzaErrorCondition | string): MucJoinReason {
   return Object.hasOwn(REASONS, condition) ? REASONS[condition as StanzaErrorCondition]! : 'other';

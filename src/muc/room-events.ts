@@ -89,7 +89,8 @@ export interface RoomEvents {
   /**
    * A MUC private message: `type="chat"` from `room/nick` with the muc#user marker. Not
    * groupchat, and not left to a 1:1 chat service (aioxmpp leaves these to its p2p service;
-   * xmuc keeps them on the room, where the occupant identity is known).
+   * xmuc keeps them on the room, where the occupant identity is known). A `chat` message
+   * from `room/nick` without the marker is left to the application unclaimed.
    */
   privateMessage: { message: Message; member: Occupant };
   /** An error reply to a message we sent (not caught by a tracker or a pending `setTopic`). */

@@ -271,4 +271,20 @@ describe('MucClient.join', () => {
     env.conn.establish();
     env.conn.expectSent(`<presence to="probe@conference.localhost/bob" id="id1"><x xmlns="http://jabber.org/protocol/muc"/></presence>`);
   });
+
+  it('sends nothing for a signal already aborted', async () => {
+    const env = setup();
+    const { joined } = env.muc.join(ROOM, 'bob', { signal: AbortSignal.abort() });
+    await expect(joined).rejects.toBeInstanceOf(AbortError);
+    env.conn.expectNothingSent();
+    expect(env.muc.rooms).toEqual([]);
+  });
+
+  it('resends the join presence when a new session starts before the self-presence', () => {
+    const env = setup();
+    env.muc.join(ROOM, 'bob');
+    env.conn.takeSent();
+    env.conn.establish();
+    env.conn.expectSent(`<presence to="probe@conference.localhost/bob" id="id2"><x xmlns="http://jabber.org/protocol/muc"/></presence>`);
+  });
 });

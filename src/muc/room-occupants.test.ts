@@ -230,4 +230,40 @@ describe('Room: our own occupant', () => {
     env.conn.receive(loadFixture('prosody-destroy-self'));
     expect(rec[0]![1]).toMatchObject({ mode: LeaveMode.DESTROYED, reason: 'probe over' });
   });
+
+  it('leave() that times out removes the room locally all the same', async () => {
+    const env = setup('alice@localhost/probe');
+    const room = await aliceRoom(env);
+    const rec = recordEvents(room, ['exit']);
+    const done = room.leave({ timeoutMs: 1000 });
+    env.clock.advance(1000);
+    await expect(done).rejects.toMatchObject({ name: 'TimeoutError' });
+    expect(rec).toEqual([['exit', { occupant: room.me, mode: LeaveMode.NORMAL, statusCodes: new Set() }]]);
+    expect(env.muc.rooms).toEqual([]);
+    expect(env.clock.pending).toBe(0);
+  });
+
+  it('leave() during the join abandons it: AbortError on joined, unavailable sent, no exit', async () => {
+    const env = setup();
+    const { room, joined } = env.muc.join(ROOM, 'bob');
+    env.conn.takeSent();
+    const rec = recordEvents(room, ['exit', 'stateChanged']);
+    await room.leave();
+    await expect(joined).rejects.toMatchObject({ name: 'AbortError' });
+    env.conn.expectSent(`<presence to="probe@conference.localhost/bob" type="unavailable"/>`);
+    expect(rec).toEqual([['stateChanged', { state: 'disconnected', previous: 'join-presence' }]]);
+    await expect(room.leave()).resolves.toBeUndefined();
+  });
+
+  it('leave() while suspended (autorejoin) exits at once without sending', async () => {
+    const env = setup('alice@localhost/probe');
+    const room = await aliceRoom(env);
+    env.conn.destroy();
+    const rec = recordEvents(room, ['exit']);
+    await room.leave();
+    expect(rec[0]![1]).toMatchObject({ mode: LeaveMode.NORMAL });
+    env.conn.expectNothingSent();
+    env.conn.establish();
+    env.conn.expectNothingSent();
+  });
 });

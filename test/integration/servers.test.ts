@@ -2,7 +2,8 @@
  * Smoke tests of the real-server harness: the servers from the global setup accept TCP, speak
  * XMPP, and accept accounts made by registerUser; startServer/stopServer/restartServer clean up.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { connect, type Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import {
@@ -178,6 +179,26 @@ describe('startServer / stopServer / restartServer', () => {
     } finally {
       await stopServer(info);
     }
+  });
+
+  it('a start that times out leaves no process and no temp dir', async () => {
+    const before = new Set(readdirSync(tmpdir()).filter((n) => n.startsWith('xmuc-ejabberd-')));
+    await expect(startServer('ejabberd', { timeoutMs: 1 })).rejects.toThrow(/timed out/);
+    const made = readdirSync(tmpdir()).filter((n) => n.startsWith('xmuc-ejabberd-') && !before.has(n));
+    expect(made).toEqual([]);
+    // No live process may still name a dir that was created by this call.
+    const ours = readdirSync('/proc')
+      .filter((p) => /^\d+$/.test(p))
+      .filter((p) => {
+        try {
+          const cmd = readFileSync(`/proc/${p}/cmdline`, 'utf8');
+          return /xmuc-ejabberd-/.test(cmd) && ![...before].some((b) => cmd.includes(b));
+        } catch {
+          return false;
+        }
+      })
+      .filter((p) => isProcessAlive(Number(p)));
+    expect(ours).toEqual([]);
   });
 
   it('rejects tls for ejabberd and an aborted signal without starting anything', async () => {

@@ -104,6 +104,29 @@ class AioxmppPeer:
         await self.muc.set_room_config(jid, aioxmpp.muc.ConfigurationForm.from_xso(form).render_reply())
         return {}
 
+    async def configure(self, a):
+        """Submit the room configuration form with some fields changed (also unlocks a new room).
+
+        Optional keys: password (str: password-protects the room), membersonly (bool),
+        whois ('anyone'|'moderators'), persistent (bool), changesubject (bool: occupants may set the subject).
+        """
+        import aioxmpp
+        jid = aioxmpp.JID.fromstr(a["room"])
+        form = aioxmpp.muc.ConfigurationForm.from_xso(await self.muc.get_room_config(jid))
+        if a.get("password") is not None:
+            form.passwordprotectedroom.value = True
+            form.roomsecret.value = a["password"]
+        if a.get("membersonly") is not None:
+            form.membersonly.value = bool(a["membersonly"])
+        if a.get("whois") is not None:
+            form.whois.value = a["whois"]
+        if a.get("changesubject") is not None:
+            form.changesubject.value = bool(a["changesubject"])
+        if a.get("persistent") is not None:
+            form.persistentroom.value = bool(a["persistent"])
+        await self.muc.set_room_config(jid, form.render_reply())
+        return {}
+
     async def send(self, a):
         import aioxmpp
         msg = aioxmpp.Message(type_=aioxmpp.MessageType.GROUPCHAT)

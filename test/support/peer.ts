@@ -1,8 +1,8 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-/** A line the peer printed: a reply to a command or an event. */
-export type PeerLine = Record<string, unknown> & { event?: string; id?: number; ok?: boolean; error?: string };
+/** A line the peer printed: a reply to a command (numeric `id`) or an event (a message event's `id` is the stanza id). */
+export type PeerLine = Record<string, unknown> & { event?: string; id?: number | string; ok?: boolean; error?: string };
 
 /** Options of {@link startPeer}. */
 export interface PeerOptions {

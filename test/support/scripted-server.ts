@@ -190,13 +190,16 @@ export async function startScriptedServer(opts: ScriptedServerOptions): Promise<
   const listeners = new Set<() => void>();
   const accept = (conn: ScriptedConnection): void => {
     connections.push(conn);
+    const failed = (e: unknown): void => {
+      errors.push(e);
+      conn.destroy();
+    };
+    try {
+      Promise.resolve(opts.onConnection(conn)).catch(failed);
+    } catch (e) {
+      failed(e);
+    }
     for (const l of [...listeners]) l();
-    Promise.resolve()
-      .then(() => opts.onConnection(conn))
-      .catch((e: unknown) => {
-        errors.push(e);
-        conn.destroy();
-      });
   };
   let server: net.Server | http.Server;
   let wss: WebSocketServer | undefined;

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parse as ltxParse } from 'ltx';
 import { describe, expect, it } from 'vitest';
 import { StreamParseError, StreamParser } from './stream-parser.js';
-import { HEADER, parseSplit, recordingParser } from './test-helpers.js';
+import { HEADER, parseSplit, recordingParser } from '../../../test/support/stream-parser-recorder.js';
 
 const STREAM_NS = 'http://etherx.jabber.org/streams';
 
@@ -115,7 +115,7 @@ describe('valid input', () => {
 
   it('fragments mode (RFC 7395) emits every top-level element, stanzas default to jabber:client', () => {
     const rec = parseSplit(
-      `<open xmlns="urn:ietf:params:xml:ns:xmpp-framing" to="localhost" version="1.0"/>` +
+      `<open xmlns="urn:ietf:params:xml:ns:xmpp-framing" to="localhost" version="1.0" xml:lang="en"/>` +
         `<stream:features xmlns:stream="${STREAM_NS}"><bind xmlns="urn:ietf:params:xml:ns:xmpp-bind"/></stream:features>` +
         `<message><body>x</body></message><close xmlns="urn:ietf:params:xml:ns:xmpp-framing"/>`,
       [10, 100],
@@ -128,6 +128,7 @@ describe('valid input', () => {
       ['message', 'jabber:client'],
       ['close', 'urn:ietf:params:xml:ns:xmpp-framing'],
     ]);
+    expect(rec.elements[2]?.attrs['xml:lang']).toBe('en');
   });
 
   it('reset() starts a new stream and discards the rest of the chunk being parsed', () => {
@@ -187,6 +188,7 @@ describe('rejections', () => {
     ['unquoted attribute', `<message type=chat/>`, 'not-well-formed'],
     ['attribute without value', `<message disabled/>`, 'not-well-formed'],
     ['duplicate attribute', `<message id='a' id='b'/>`, 'not-well-formed'],
+    ['duplicate among many attributes', `<message ${Array.from({ length: 40 }, (_, i) => `a${i}='1'`).join(' ')} a39='2'/>`, 'not-well-formed'],
     ['< in attribute value', `<message id='a<b'/>`, 'not-well-formed'],
     ['missing space between attributes', `<message a='1'b='2'/>`, 'not-well-formed'],
     ['mismatched end tag', `<message><body></message></body>`, 'not-well-formed'],

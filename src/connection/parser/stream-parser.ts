@@ -44,7 +44,8 @@ export class StreamParseError extends Error {
 export interface StreamParserOptions {
   /**
    * `'stream'` (default): expects a `<stream:stream>` header; its children are emitted.
-   * `'fragments'`: RFC 7395 WebSocket; every top-level element (incl. `<open/>`, `<close/>`) is emitted.
+   * `'fragments'`: RFC 7395 WebSocket; every top-level element (incl. `<open/>`, `<close/>`) is emitted;
+   * unqualified elements default to `jabber:client`, and the last `<open/>`'s `xml:lang` is inherited.
    */
   mode?: 'stream' | 'fragments';
   /** Largest top-level element in characters (default 1 MiB); larger -> `policy-violation`. */
@@ -69,6 +70,7 @@ export interface StreamParserOptions {
 
 const STREAM_NS = 'http://etherx.jabber.org/streams';
 const XML_NS = 'http://www.w3.org/XML/1998/namespace';
+const FRAMING_NS = 'urn:ietf:params:xml:ns:xmpp-framing';
 const CONTENT_NS = new Set(['jabber:client', 'jabber:server', 'jabber:component:accept']);
 const XML_DECL_RE =
   /^<\?xml[ \t\n]+version[ \t\n]*=[ \t\n]*(['"])1\.[0-9]+\1([ \t\n]+encoding[ \t\n]*=[ \t\n]*(['"])[Uu][Tt][Ff]-8\3)?([ \t\n]+standalone[ \t\n]*=[ \t\n]*(['"])(yes|no)\5)?[ \t\n]*\?>$/;
@@ -163,7 +165,11 @@ export class StreamParser {
     this.ended = false;
   }
 
-  /** Feeds bytes (UTF-8, split anywhere) or already decoded text. Never throws. */
+  /**
+   * Feeds bytes (UTF-8, split anywhere) or already decoded text (e.g. a WebSocket text frame).
+   * Never throws. Errors found while decoding a chunk (invalid UTF-8, forbidden characters) are
+   * reported before any element that chunk would complete.
+   */
   write(chunk: Uint8Array | string): void {
     if (this.dead || this.ended) return;
     const gen = this.gen;
@@ -249,6 +255,7 @@ export class StreamParser {
       if (this.pending !== null) {
         const t = this.pending;
         if (!this.scanStartTag(t)) break;
+        if (this.absBase + t.end - t.startAbs > this.max) this.tooBig();
         this.pending = null;
         pos = t.end;
         if (!this.openElement(t) || gen !== this.gen) return;
@@ -574,6 +581,7 @@ export class StreamParser {
       }
       this.usedOuter = null;
     }
+    if (this.fragments && el.name === 'open' && el.attrs.xmlns === FRAMING_NS) this.streamLang = el.attrs['xml:lang'];
     const cb = this.opts.onElement;
     return this.safe(() => cb.call(this.opts, el));
   }

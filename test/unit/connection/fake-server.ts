@@ -7,7 +7,7 @@
 import { type Element, parse } from 'ltx';
 import { StreamParser } from '../../../src/connection/parser/stream-parser.js';
 import type { Transport, TransportCallbacks } from '../../../src/connection/transport.js';
-import type { TransportOpener } from '../../../src/connection/native-connection.js';
+import type { TransportOpener } from '../../../src/connection/transport.js';
 
 export const HEADER =
   "<?xml version='1.0'?><stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' id='s1' from='localhost' version='1.0'>";

@@ -208,6 +208,25 @@ describe('NativeConnection reconnect and liveness', () => {
     expect(server.attempts).toBe(7);
   });
 
+  it('a stalled reconnect attempt is dropped after connectTimeoutMs and retried', async () => {
+    const { conn, server, clock, events } = harness({ sm: false, silent: (n) => n === 2 }, { connectTimeoutMs: 5000 });
+    await conn.start();
+    conn.forceDisconnect();
+    await flush();
+    clock.advance(1000); // attempt 2: the server never answers
+    await flush();
+    expect(server.attempts).toBe(2);
+    clock.advance(5000); // stalled -> dropped, retry scheduled after 2000 ms
+    await flush();
+    expect(server.transports[1]!.closed).toBe(true);
+    expect(events).toContain('error TimeoutError');
+    clock.advance(2000);
+    await flush();
+    expect(server.attempts).toBe(3);
+    expect(conn.status).toBe('online');
+    expect(events.filter((e) => e.startsWith('established'))).toEqual(['established user@localhost/r1', 'established user@localhost/r3']);
+  });
+
   it('drops the socket (no polite close) when a keepalive probe gets no answer, then resumes', async () => {
     const { conn, server, clock, events } = harness(
       { resume: { result: 'resumed', h: 0 } },

@@ -1,0 +1,151 @@
+/**
+ * Shared set-up of the MUC integration suites: xmuc clients (`MucClient` over xmuc's native
+ * `connect()` or over `@xmpp/client` through `fromXmppJs()`), Python peers, unique room names,
+ * and bounded waits. Everything made through a {@link Harness} is closed by `closeAll()`.
+ */
+import { connect } from '../../src/connection/index.js';
+import type { XmppConnection } from '../../src/core/connection.js';
+import { fromXmppJs } from '../../src/core/xmppjs-adapter.js';
+import { MucClient, type Room, type RoomEvents } from '../../src/muc/index.js';
+import { type Peer, type PeerLine, startPeer } from '../support/peer.js';
+import type { ServerInfo } from '../support/servers.js';
+import { createXmppJsClient } from '../support/xmppjs-client.js';
+
+/** Bound of every single wait in the MUC suites. */
+export const WAIT_MS = 10_000;
+
+/** The client connections the suites run over. */
+export const TRANSPORTS = ['native', 'xmppjs'] as const;
+/** One of {@link TRANSPORTS}. */
+export type TransportKind = (typeof TRANSPORTS)[number];
+
+/** An xmuc client under test. */
+export interface TestClient {
+  connection: XmppConnection;
+  muc: MucClient;
+  /** Bare JID of the account, e.g. `alice@localhost`. */
+  bare: string;
+}
+
+/** Reject with an Error naming `what` when `promise` has not settled within `ms`. */
+export function bounded<T>(promise: Promise<T>, what: string, ms = WAIT_MS): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${what}: nothing within ${ms} ms`)), ms);
+    promise.then(
+      (v) => (clearTimeout(timer), resolve(v)),
+      (e: unknown) => (clearTimeout(timer), reject(e instanceof Error ? e : new Error(String(e)))),
+    );
+  });
+}
+
+/** Settle `promise` into its rejection reason (or fail when it resolves), bounded. */
+export async function rejectionOf(promise: Promise<unknown>, what: string): Promise<unknown> {
+  return bounded(
+    promise.then(
+      () => {
+        throw new Error(`${what}: resolved, expected a rejection`);
+      },
+      (e: unknown) => e,
+    ),
+    what,
+  );
+}
+
+/** Wait (bounded) for the next `event` on `room` passing `filter`. */
+export function next<K extends keyof RoomEvents>(room: Room, event: K, filter?: (p: RoomEvents[K]) => boolean): Promise<RoomEvents[K]> {
+  return room.waitFor(event, { timeoutMs: WAIT_MS, filter });
+}
+
+/** Clients, peers and rooms of one test, against one server, over one transport. */
+export class Harness {
+  readonly #server: ServerInfo;
+  readonly #transport: TransportKind;
+  readonly #closers: (() => Promise<void>)[] = [];
+  readonly #peers: Peer[] = [];
+
+  constructor(server: ServerInfo, transport: TransportKind) {
+    this.#server = server;
+    this.#transport = transport;
+  }
+
+  #password(user: string): string {
+    const account = this.#server.users.find((u) => u.name === user);
+    if (!account) throw new Error(`no account ${user} on ${this.#server.kind}`);
+    return account.password;
+  }
+
+  /** A fresh room JID on the server's MUC service. */
+  room(tag: string): string {
+    return `${tag}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}@${this.#server.mucDomain}`;
+  }
+
+  /** Connect `user` with the harness's transport and put a `MucClient` on it. */
+  async client(user: string): Promise<TestClient> {
+    const service = `xmpp://${this.#server.host}:${this.#server.c2sPort}`;
+    const password = this.#password(user);
+    let connection: XmppConnection;
+    if (this.#transport === 'native') {
+      const native = await connect({
+        service,
+        domain: this.#server.domain,
+        username: user,
+        password,
+        allowPlaintext: true,
+        reconnect: false,
+        connectTimeoutMs: WAIT_MS,
+      });
+      this.#closers.push(() => bounded(native.close(), 'native close').catch(() => undefined));
+      connection = native;
+    } else {
+      const xmpp = createXmppJsClient({ service, domain: this.#server.domain, username: user, password });
+      xmpp.on('error', () => {});
+      const adapted = fromXmppJs(xmpp, { connectTimeoutMs: WAIT_MS });
+      this.#closers.push(async () => {
+        xmpp.reconnect.stop();
+        if (xmpp.status === 'online') await bounded(xmpp.stop(), 'xmpp.js stop', 3000).catch(() => undefined);
+        adapted.dispose();
+        xmpp.socket?.destroy?.();
+      });
+      const established = adapted.events.waitFor('established', { timeoutMs: WAIT_MS });
+      await bounded(xmpp.start(), `${user} start`);
+      await established;
+      connection = adapted;
+    }
+    const muc = new MucClient(connection);
+    // Closed before the connection (closers run in reverse order).
+    this.#closers.push(() => bounded(muc.close(), 'muc close').catch(() => undefined));
+    return { connection, muc, bare: `${user}@${this.#server.domain}` };
+  }
+
+  /** Start a Python peer logged in as `user`. */
+  async peer(user: string, lib: 'aioxmpp' | 'slixmpp' = 'aioxmpp'): Promise<Peer> {
+    const p = await startPeer({
+      lib,
+      host: this.#server.host,
+      port: this.#server.c2sPort,
+      jid: `${user}@${this.#server.domain}`,
+      password: this.#password(user),
+    });
+    this.#peers.push(p);
+    return p;
+  }
+
+  /** A room created by a peer (joined as `nick`, configured with `config` which also unlocks it). */
+  async peerRoom(peer: Peer, tag: string, nick: string, config: Record<string, unknown> = {}): Promise<string> {
+    const room = this.room(tag);
+    await peer.call('join', { room, nick });
+    await peer.call('configure', { room, ...config });
+    return room;
+  }
+
+  /** Close every client (MUC first) and peer; never rejects. */
+  async closeAll(): Promise<void> {
+    for (const close of this.#closers.splice(0).reverse()) await close();
+    await Promise.allSettled(this.#peers.splice(0).map((p) => p.close()));
+  }
+}
+
+/** Matcher for a peer event of `type` in `room` with the given fields. */
+export function peerEvent(type: string, room: string, fields: Record<string, unknown> = {}): (l: PeerLine) => boolean {
+  return (l) => l.event === type && l.room === room && Object.entries(fields).every(([k, v]) => l[k] === v);
+}
