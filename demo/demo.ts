@@ -122,7 +122,7 @@ async function scene(steps: Steps, transport: TransportKind, signal: AbortSignal
     password: server.users.find((u) => u.name === name)!.password,
   });
   const [alice, bob] = await steps.run(STEPS.connect, STEP_MS, async () => {
-    const connecting = [connectClient(transport, account('alice'), STEP_MS), connectClient(transport, account('bob'), STEP_MS)];
+    const connecting = [connectClient(transport, account('alice'), STEP_MS), connectClient(transport, account('bob'), STEP_MS)] as const;
     for (const c of connecting) void c.then((client) => held.clients.push(client), () => undefined);
     return Promise.all(connecting);
   });

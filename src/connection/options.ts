@@ -50,8 +50,9 @@ export interface ConnectOptions {
   /** Allow SASL PLAIN on an unencrypted stream. Default false. */
   allowPlainMechanismWithoutTls?: boolean | undefined;
   /**
-   * Acceptable SASL mechanisms in order of preference. Default: SCRAM-SHA-256-PLUS,
-   * SCRAM-SHA-1-PLUS, SCRAM-SHA-256, SCRAM-SHA-1, PLAIN (ANONYMOUS without a username).
+   * Acceptable SASL mechanisms in order of preference. Default: SCRAM-SHA-512-PLUS,
+   * SCRAM-SHA-256-PLUS, SCRAM-SHA-1-PLUS, SCRAM-SHA-512, SCRAM-SHA-256, SCRAM-SHA-1, PLAIN
+   * (PLAIN only over TLS unless `allowPlainMechanismWithoutTls`; ANONYMOUS without a username).
    */
   mechanisms?: readonly string[] | undefined;
   /** Cancels the initial connect (`connect()` rejects with `AbortError`). Ignored once connected. */

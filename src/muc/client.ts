@@ -27,7 +27,15 @@ export interface MucClientOptions {
   newId?: (() => string) | undefined;
   /** Random source for uids of occupants with no known identity (tests). */
   randomId?: (() => string) | undefined;
+  /**
+   * A room in HISTORY becomes ACTIVE after this long without a history message, for
+   * services that never send the subject (default {@link DEFAULT_HISTORY_TIMEOUT_MS}; 0: never).
+   */
+  historyTimeoutMs?: number | undefined;
 }
+
+/** Default of {@link MucClientOptions.historyTimeoutMs}. */
+export const DEFAULT_HISTORY_TIMEOUT_MS = 15_000;
 
 /** How much history to request on join (values as on the wire: `seconds` in seconds). */
 export type HistoryOptions = History;
@@ -93,6 +101,7 @@ export class MucClient extends TypedEmitter<MucClientEvents> {
 
   constructor(connection: XmppConnection, options: MucClientOptions = {}) {
     super({ logger: options.logger, clock: options.clock });
+    checkDuration('historyTimeoutMs', options.historyTimeoutMs);
     this.#connection = connection;
     this.#logger = options.logger ?? silentLogger;
     this.#clock = options.clock ?? systemClock;
@@ -102,6 +111,7 @@ export class MucClient extends TypedEmitter<MucClientEvents> {
       clock: this.#clock,
       newId: options.newId ?? defaultId,
       randomId: options.randomId,
+      historyTimeoutMs: options.historyTimeoutMs ?? DEFAULT_HISTORY_TIMEOUT_MS,
       removed: (room) => this.#removed(room as Room),
     };
     this.#offs.push(

@@ -12,13 +12,15 @@
  * @packageDocumentation
  */
 export {
+  DEFAULT_HISTORY_TIMEOUT_MS,
   MucClient,
   type HistoryOptions,
   type JoinOptions,
   type JoinResult,
   type MucClientOptions,
 } from './client.js';
-export { Room, type OutgoingMessage, type SubmittableForm, type TrackedSendOptions } from './room.js';
+export { Room, type TrackedSendOptions } from './room.js';
+export type { OutgoingMessage, SubmittableForm } from './room-stanzas.js';
 export type { MucClientEvents, OccupantChange, RoomEvents, RoomMember } from './room-events.js';
 export {
   DEFAULT_TRACKING_TIMEOUT_MS,

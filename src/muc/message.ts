@@ -3,7 +3,7 @@
  * XEP-0203 delay, XEP-0359 stanza-id/origin-id, XEP-0421 occupant-id and the muc#user marker.
  */
 import { Element } from 'ltx';
-import { JID } from '../core/jid.js';
+import { type JID, parseJid } from '../core/jid.js';
 import { LanguageMap } from '../core/language-map.js';
 import { type Logger, silentLogger } from '../core/logger.js';
 import { NS } from '../core/namespaces.js';
@@ -73,9 +73,12 @@ function strAttr(el: Element, name: string): string | undefined {
 function jidAttr(el: Element, name: string, logger: Logger): JID | undefined {
   const raw = strAttr(el, name);
   if (raw === undefined) return undefined;
-  const jid = JID.tryParse(raw);
-  if (jid === undefined) logger.debug('dropping malformed JID', { element: el.name, attribute: name });
-  return jid;
+  try {
+    return parseJid(raw); // memoised: the same room and occupant JIDs recur on every message
+  } catch {
+    logger.debug('dropping malformed JID', { element: el.name, attribute: name });
+    return undefined;
+  }
 }
 
 function setLang(map: LanguageMap, el: Element): void {

@@ -4,42 +4,27 @@
  * router hands over (only those whose bare `from` is this room). `Room` (room.ts) adds the
  * actions and the join lifecycle.
  */
-import { Element } from 'ltx';
-import { raceAbort, checkDuration, type AbortOptions } from '../core/abort.js';
-import type { Clock } from '../core/clock.js';
+import type { Element } from 'ltx';
+import { raceAbort, type AbortOptions } from '../core/abort.js';
+import type { Clock, TimerHandle } from '../core/clock.js';
 import { DEFAULT_REQUEST_TIMEOUT_MS, type XmppConnection } from '../core/connection.js';
 import { TypedEmitter } from '../core/emitter.js';
-import { AbortError, DisconnectedError, InvalidArgumentError, NotJoinedError, StanzaError, TimeoutError, toError } from '../core/errors.js';
-import { type JID, nicknameKey, prepareNickname } from '../core/jid.js';
+import { NotJoinedError, StanzaError } from '../core/errors.js';
+import { type JID, nicknameKey } from '../core/jid.js';
 import { LanguageMap } from '../core/language-map.js';
 import type { Logger } from '../core/logger.js';
-import { NS } from '../core/namespaces.js';
-import { type DataForm, DataFormCodec } from '../forms/form.js';
-import {
-  type OutgoingMessage,
-  type Pending,
-  type SubmittableForm,
-  bodyOf,
-  deferred,
-  formElement,
-  groupchatMessage,
-  joinPresence,
-  leavePresence,
-  nickPresence,
-  ownerIq,
-  privateMessage,
-} from './room-stanzas.js';
-import { type Conversation, MessageSource } from '../im/conversation.js';
+import { MessageSource } from '../im/conversation.js';
 import { LeaveMode, RoomState, StatusCode } from './constants.js';
 import { historyEnd, historySender, liveSender, type ClaimedSender } from './history.js';
 import { MucJoinError } from './join-error.js';
-import { type Message, buildMessage, readMessage } from './message.js';
+import { type Message, readMessage } from './message.js';
 import { type Occupant, ServiceMember } from './occupant.js';
 import type { History } from './payloads/muc.js';
 import { findUserExt } from './payloads/user.js';
 import { OccupantRegistry, diffPresence, occupantFromPresence, readOccupantPresence, type RoomEventRecord } from './presence.js';
 import type { RoomEvents, RoomMember } from './room-events.js';
-import { MessageState, MessageTracker, ReflectionMatcher } from './tracking.js';
+import { type Pending, deferred, leavePresence } from './room-stanzas.js';
+import { MessageState, ReflectionMatcher } from './tracking.js';
 
 /** How the room talks back to its client. @internal */
 export interface RoomHost {
@@ -50,6 +35,8 @@ export interface RoomHost {
   randomId?: (() => string) | undefined;
   /** The room left the bookkeeping (exit, failed join, leave before joining). */
   removed(room: RoomBase): void;
+  /** HISTORY ends after this long without a history stanza (0: never). */
+  historyTimeoutMs: number;
 }
 
 /** Construction parameters of a {@link Room}. @internal */
@@ -61,18 +48,21 @@ export interface RoomInit {
   autorejoin: boolean;
 }
 
-interface PendingNick extends Pending<string> {
+/** A pending `setNick()`. @internal */
+export interface PendingNick extends Pending<string> {
   id: string;
   nick: string;
   renamed: boolean;
 }
 
-interface PendingTopic extends Pending<void> {
+/** A pending `setTopic()`. @internal */
+export interface PendingTopic extends Pending<void> {
   id: string;
   text: string | undefined;
 }
 
-const NO_CODES: ReadonlySet<number> = Object.freeze(new Set<number>());
+/** An empty status code set. @internal */
+export const NO_CODES: ReadonlySet<number> = Object.freeze(new Set<number>());
 
 /** The state and inbound handling shared by every {@link Room}. @internal */
 export abstract class RoomBase extends TypedEmitter<RoomEvents> {
@@ -123,6 +113,7 @@ export abstract class RoomBase extends TypedEmitter<RoomEvents> {
   protected _topicsPending: PendingTopic[] = [];
   /** @internal */
   protected _leavePending: Pending<void>[] = [];
+  #historyTimer: TimerHandle | undefined;
 
   /** @internal Use `MucClient.join()`. */
   constructor(host: RoomHost, init: RoomInit) {
@@ -289,6 +280,7 @@ export abstract class RoomBase extends TypedEmitter<RoomEvents> {
     this._entered = true;
     this._joinId = undefined;
     this._setState(RoomState.HISTORY);
+    this.#armHistoryTimer();
     this.emit('enter', { presence: p.stanza, occupant: me, statusCodes: p.statusCodes });
     const pending = this._joinPending;
     if (pending) {
@@ -341,6 +333,7 @@ export abstract class RoomBase extends TypedEmitter<RoomEvents> {
       this._setState(RoomState.ACTIVE);
     }
     const isHistory = this._state === RoomState.HISTORY && delayed;
+    if (isHistory) this.#armHistoryTimer();
     const nick = from.resource;
 
     if (!isHistory && !isSubject && nick !== undefined) {
@@ -378,6 +371,7 @@ export abstract class RoomBase extends TypedEmitter<RoomEvents> {
 
     this._lastSeen = message.delay?.stamp ?? new Date(this._host.clock.now());
     const stanzaId = message.stanzaId?.find((s) => s.by.equals(this.jid))?.id;
+    const statusCodes = nick === undefined && message.hasMucUserMarker ? findUserExt(message.element)?.statusCodes : undefined;
     this.emit('message', {
       message,
       member,
@@ -385,6 +379,7 @@ export abstract class RoomBase extends TypedEmitter<RoomEvents> {
       isHistory,
       ...(message.delay ? { delay: { stamp: message.delay.stamp, from: message.delay.from?.toString() } } : {}),
       ...(stanzaId !== undefined ? { stanzaId } : {}),
+      ...(statusCodes !== undefined && statusCodes.size > 0 ? { statusCodes } : {}),
     });
   }
 
@@ -423,13 +418,14 @@ export abstract class RoomBase extends TypedEmitter<RoomEvents> {
   /**
    * End the room: state DISCONNECTED, pending operations failed, trackers aborted, removed
    * from the client; then `exit` (when given) and `stateChanged`.
+   * @internal
    */
-  /** @internal */
   protected _terminate(exit: RoomEvents['exit'] | undefined, joinError?: Error): void {
     if (this._closed) return;
     this._closed = true;
     const previous = this._state;
     this._state = RoomState.DISCONNECTED;
+    this.#clearHistoryTimer();
     const join = this._joinPending;
     this._joinPending = undefined;
     join?.cleanup?.();
@@ -456,7 +452,27 @@ export abstract class RoomBase extends TypedEmitter<RoomEvents> {
     const previous = this._state;
     if (previous === state) return;
     this._state = state;
+    if (previous === RoomState.HISTORY) this.#clearHistoryTimer();
     this.emit('stateChanged', { state, previous });
+  }
+
+  /** (Re)start the wait for the end of the history (a server that never sends the subject). */
+  #armHistoryTimer(): void {
+    this.#clearHistoryTimer();
+    const ms = this._host.historyTimeoutMs;
+    if (ms <= 0) return;
+    this.#historyTimer = this._host.clock.setTimeout(() => {
+      this.#historyTimer = undefined;
+      if (this._state !== RoomState.HISTORY) return;
+      this._host.logger.debug('no subject after the history: assuming the replay is over', { room: this.jid.toString() });
+      this._setState(RoomState.ACTIVE);
+    }, ms);
+  }
+
+  #clearHistoryTimer(): void {
+    if (this.#historyTimer === undefined) return;
+    this._host.clock.clearTimeout(this.#historyTimer);
+    this.#historyTimer = undefined;
   }
 
   /** @internal */

@@ -85,6 +85,8 @@ export interface RoomEvents {
     isHistory: boolean;
     delay?: { stamp: Date; from?: string | undefined } | undefined;
     stanzaId?: string | undefined;
+    /** The muc#user status codes of a notice from the room itself (e.g. 104 configuration changed, 170 logging on). */
+    statusCodes?: ReadonlySet<number> | undefined;
   };
   /**
    * A MUC private message: `type="chat"` from `room/nick` with the muc#user marker. Not

@@ -4,42 +4,32 @@
  * closed). The state and inbound handling live in {@link RoomBase} (room-base.ts).
  */
 import { Element } from 'ltx';
-import { raceAbort, checkDuration, type AbortOptions } from '../core/abort.js';
+import { checkDuration, type AbortOptions } from '../core/abort.js';
 import type { Clock } from '../core/clock.js';
-import { DEFAULT_REQUEST_TIMEOUT_MS, type XmppConnection } from '../core/connection.js';
-import { TypedEmitter } from '../core/emitter.js';
+import { DEFAULT_REQUEST_TIMEOUT_MS } from '../core/connection.js';
 import { AbortError, DisconnectedError, InvalidArgumentError, NotJoinedError, StanzaError, TimeoutError, toError } from '../core/errors.js';
-import { type JID, nicknameKey, prepareNickname } from '../core/jid.js';
-import { LanguageMap } from '../core/language-map.js';
-import type { Logger } from '../core/logger.js';
+import { nicknameKey, prepareNickname } from '../core/jid.js';
+import type { LanguageMap } from '../core/language-map.js';
 import { NS } from '../core/namespaces.js';
 import { type DataForm, DataFormCodec } from '../forms/form.js';
+import type { Conversation } from '../im/conversation.js';
+import { LeaveMode, RoomState } from './constants.js';
+import { buildMessage } from './message.js';
+import type { Occupant } from './occupant.js';
+import { type PendingNick, type PendingTopic, RoomBase } from './room-base.js';
 import {
   type OutgoingMessage,
-  type Pending,
   type SubmittableForm,
   bodyOf,
   deferred,
   formElement,
   groupchatMessage,
   joinPresence,
-  leavePresence,
   nickPresence,
   ownerIq,
   privateMessage,
 } from './room-stanzas.js';
-import { type Conversation, MessageSource } from '../im/conversation.js';
-import { LeaveMode, RoomState, StatusCode } from './constants.js';
-import { historyEnd, historySender, liveSender, type ClaimedSender } from './history.js';
-import { MucJoinError } from './join-error.js';
-import { type Message, buildMessage, readMessage } from './message.js';
-import { type Occupant, ServiceMember } from './occupant.js';
-import type { History } from './payloads/muc.js';
-import { findUserExt } from './payloads/user.js';
-import { OccupantRegistry, diffPresence, occupantFromPresence, readOccupantPresence, type RoomEventRecord } from './presence.js';
-import type { RoomEvents, RoomMember } from './room-events.js';
-import { MessageState, MessageTracker, ReflectionMatcher } from './tracking.js';
-import { RoomBase } from './room-base.js';
+import { MessageState, MessageTracker } from './tracking.js';
 
 /** Options of {@link Room.sendMessageTracked}. */
 export interface TrackedSendOptions {

@@ -4,19 +4,23 @@
  * room, existing room, password, nick conflict, members-only), history replay, messages both
  * ways, and message tracking. Occupant-level scenarios are in muc-core-occupants.test.ts.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { StanzaError } from '../../src/core/errors.js';
 import { MessageState, MucJoinError, RoomState, StatusCode } from '../../src/muc/index.js';
 import { recordEvents } from '../support/record-events.js';
 import { describeEachServer } from '../support/servers.js';
-import { bounded, Harness, next, peerEvent, rejectionOf, TRANSPORTS } from './muc-harness.js';
+import { bounded, Harness, next, PeerPool, peerEvent, rejectionOf, TRANSPORTS } from './muc-harness.js';
 
 describeEachServer('MUC core: join, history, messages', (server) => {
+  const pool = new PeerPool(server);
+  afterAll(async () => {
+    await pool.closeAll();
+  });
   for (const transport of TRANSPORTS) {
     describe(`over ${transport}`, () => {
       let h: Harness;
       beforeEach(() => {
-        h = new Harness(server, transport);
+        h = new Harness(server, transport, pool);
       });
       afterEach(async () => {
         await h.closeAll();

@@ -56,16 +56,54 @@ export function next<K extends keyof RoomEvents>(room: Room, event: K, filter?: 
   return room.waitFor(event, { timeoutMs: WAIT_MS, filter });
 }
 
+/**
+ * Python peers shared by the tests of one server's suite (starting python3-aioxmpp costs about
+ * a second of CPU): started on first use, closed by `closeAll()` in `afterAll`. Tests stay
+ * independent because each one uses fresh rooms.
+ */
+export class PeerPool {
+  readonly #server: ServerInfo;
+  readonly #peers = new Map<string, Promise<Peer>>();
+
+  constructor(server: ServerInfo) {
+    this.#server = server;
+  }
+
+  /** The peer logged in as `user` with `lib` (started on first use). */
+  get(user: string, lib: 'aioxmpp' | 'slixmpp' = 'aioxmpp'): Promise<Peer> {
+    const key = `${user}/${lib}`;
+    let p = this.#peers.get(key);
+    if (!p) {
+      const account = this.#server.users.find((u) => u.name === user);
+      if (!account) return Promise.reject(new Error(`no account ${user} on ${this.#server.kind}`));
+      p = startPeer({ lib, host: this.#server.host, port: this.#server.c2sPort, jid: `${user}@${this.#server.domain}`, password: account.password });
+      this.#peers.set(key, p);
+      // A peer that failed to start is not kept: the next test tries again.
+      p.catch(() => this.#peers.get(key) === p && this.#peers.delete(key));
+    }
+    return p;
+  }
+
+  /** Close every peer (bounded); never rejects. */
+  async closeAll(): Promise<void> {
+    const all = [...this.#peers.values()];
+    this.#peers.clear();
+    await Promise.allSettled(all.map(async (p) => (await p).close()));
+  }
+}
+
 /** Clients, peers and rooms of one test, against one server, over one transport. */
 export class Harness {
   readonly #server: ServerInfo;
   readonly #transport: TransportKind;
   readonly #closers: (() => Promise<void>)[] = [];
-  readonly #peers: Peer[] = [];
+  readonly #pool: PeerPool;
 
-  constructor(server: ServerInfo, transport: TransportKind) {
+  /** Peers come from `pool` (shared by the suite, closed by its owner). */
+  constructor(server: ServerInfo, transport: TransportKind, pool: PeerPool) {
     this.#server = server;
     this.#transport = transport;
+    this.#pool = pool;
   }
 
   #password(user: string): string {
@@ -117,17 +155,9 @@ export class Harness {
     return { connection, muc, bare: `${user}@${this.#server.domain}` };
   }
 
-  /** Start a Python peer logged in as `user`. */
-  async peer(user: string, lib: 'aioxmpp' | 'slixmpp' = 'aioxmpp'): Promise<Peer> {
-    const p = await startPeer({
-      lib,
-      host: this.#server.host,
-      port: this.#server.c2sPort,
-      jid: `${user}@${this.#server.domain}`,
-      password: this.#password(user),
-    });
-    this.#peers.push(p);
-    return p;
+  /** The suite's Python peer logged in as `user`. */
+  peer(user: string, lib: 'aioxmpp' | 'slixmpp' = 'aioxmpp'): Promise<Peer> {
+    return this.#pool.get(user, lib);
   }
 
   /** A room created by a peer (joined as `nick`, configured with `config` which also unlocks it). */
@@ -138,10 +168,9 @@ export class Harness {
     return room;
   }
 
-  /** Close every client (MUC first) and peer; never rejects. */
+  /** Close every client of this test (its MucClient first); never rejects. */
   async closeAll(): Promise<void> {
     for (const close of this.#closers.splice(0).reverse()) await close();
-    await Promise.allSettled(this.#peers.splice(0).map((p) => p.close()));
   }
 }
 

@@ -163,10 +163,12 @@ describe('valid input', () => {
   });
 
   it('accepts a top-level element of exactly maxStanzaBytes characters', () => {
-    const stanza = `<message><body>${'x'.repeat(50)}</body></message>`;
+    const stanza = `<message><body>${'x'.repeat(200)}</body></message>`;
     const rec = parseSplit(`${HEADER}${stanza}`, [], { maxStanzaBytes: stanza.length });
     expect(rec.errors).toEqual([]);
     expect(rec.elements).toHaveLength(1);
+    const over = parseSplit(`${HEADER}${stanza.replace('<body>', '<body>x')}`, [], { maxStanzaBytes: stanza.length });
+    expect(over.events).toEqual(['start', 'error:policy-violation']);
   });
 });
 

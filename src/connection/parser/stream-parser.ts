@@ -9,6 +9,7 @@
  * well-formed XML. Browser-safe: no `node:` imports.
  */
 import { Element } from 'ltx';
+import { CharIndex, NONE, newPendingTag, scanStartTag, type PendingTag } from './start-tag.js';
 import {
   FORBIDDEN_CHAR_RE,
   MAX_NAME_LENGTH,
@@ -17,7 +18,6 @@ import {
   copyString,
   decodeRefs,
   fail,
-  internAt,
   isWs,
 } from './xml-chars.js';
 
@@ -90,26 +90,8 @@ interface Frame {
   scope: Scope;
 }
 
-interface PendingTag {
-  /** Absolute offset of the tag's `<` (for the size limit). */
-  startAbs: number;
-  /** Resume position (start of the attribute being scanned). */
-  p: number;
-  /** Where the search for the closing quote of a split attribute value continues (-1: not in a value). */
-  valueScan: number;
-  /** The quote that closes the split attribute value. */
-  quote: string;
-  qname: string | null;
-  names: string[];
-  values: string[];
-  /** Duplicate check for tags with many attributes. */
-  seen?: Set<string>;
-  end: number;
-  selfClose: boolean;
-}
 
 const CDATA_OPEN = '<![CDATA[';
-const NONE = 0x7fffffff;
 
 /** Incremental XMPP stream parser. `write()` never throws. */
 export class StreamParser {
@@ -132,12 +114,7 @@ export class StreamParser {
   private dead = false;
   private ended = false;
   private gen = 0;
-  // Next-occurrence caches over `buf` (valid for queries at or before the cached position).
-  private cLt = -1;
-  private cAmp = -1;
-  private cTab = -1;
-  private cNl = -1;
-  private cRsb = -1;
+  private readonly idx = new CharIndex();
 
   constructor(o: StreamParserOptions) {
     this.opts = o;
@@ -240,21 +217,16 @@ export class StreamParser {
     return gen === this.gen && !this.dead && !this.ended;
   }
 
-  private nextOf(ch: string, cached: number, from: number): number {
-    if (cached >= from) return cached;
-    const i = this.buf.indexOf(ch, from);
-    return i === -1 ? NONE : i;
-  }
-
   private parse(gen: number): void {
     const b = this.buf;
     const n = b.length;
     let pos = 0;
-    this.cLt = this.cAmp = this.cTab = this.cNl = this.cRsb = -1;
+    const idx = this.idx;
+    idx.reset(b);
     for (;;) {
       if (this.pending !== null) {
         const t = this.pending;
-        if (!this.scanStartTag(t)) break;
+        if (!scanStartTag(b, t, idx)) break;
         if (this.absBase + t.end - t.startAbs > this.max) this.tooBig();
         this.pending = null;
         pos = t.end;
@@ -272,7 +244,7 @@ export class StreamParser {
         continue;
       }
       if (pos >= n) break;
-      let lt = (this.cLt = this.nextOf('<', this.cLt, pos));
+      let lt = idx.lt(pos);
       if (lt === NONE) lt = -1;
       if (lt !== pos) {
         const end = lt === -1 ? n : lt;
@@ -339,17 +311,7 @@ export class StreamParser {
         pos = end + 2;
       } else {
         if (this.stack.length === this.topDepth) this.topStart = this.absBase + lt;
-        this.pending = {
-          startAbs: this.absBase + lt,
-          p: lt + 1,
-          valueScan: -1,
-          quote: '"',
-          qname: null,
-          names: [],
-          values: [],
-          end: 0,
-          selfClose: false,
-        };
+        this.pending = newPendingTag(this.absBase + lt, lt + 1, this.copy);
         pos = lt;
       }
     }
@@ -379,96 +341,10 @@ export class StreamParser {
       return;
     }
     let seg = b.slice(s, e);
-    if ((this.cRsb = this.nextOf(']]>', this.cRsb, s)) < e) fail('not-well-formed', ']]> in text');
-    const amp = (this.cAmp = this.nextOf('&', this.cAmp, s));
+    if (this.idx.cdataEnd(s) < e) fail('not-well-formed', ']]> in text');
+    const amp = this.idx.amp(s);
     if (amp < e) seg = decodeRefs(seg, amp - s);
     this.text += seg;
-  }
-
-  /** Scans a start tag from `t.p`; returns false if more input is needed. */
-  private scanStartTag(t: PendingTag): boolean {
-    const b = this.buf;
-    const n = b.length;
-    let p = t.p;
-    if (t.qname === null) {
-      let q = p;
-      while (q < n) {
-        const c = b.charCodeAt(q);
-        if (isWs(c) || c === 0x3e || c === 0x2f) break;
-        q++;
-      }
-      if (q >= n) {
-        if (q - p > MAX_NAME_LENGTH) fail('not-well-formed', 'name too long');
-        return false;
-      }
-      t.qname = internAt(b, p, q);
-      p = q;
-    }
-    for (;;) {
-      t.p = p;
-      const s0 = p;
-      while (p < n && isWs(b.charCodeAt(p))) p++;
-      if (p >= n) return false;
-      let c = b.charCodeAt(p);
-      if (c === 0x3e) {
-        t.end = p + 1;
-        t.selfClose = false;
-        return true;
-      }
-      if (c === 0x2f) {
-        if (p + 1 >= n) return false;
-        if (b.charCodeAt(p + 1) !== 0x3e) fail('not-well-formed', 'bad empty-element tag');
-        t.end = p + 2;
-        t.selfClose = true;
-        return true;
-      }
-      if (p === s0) fail('not-well-formed', 'missing whitespace between attributes');
-      // Name chars above '>' or among ':', '-', '.', digits; everything else ends the name (NaN at the end).
-      let q = p;
-      for (;;) {
-        c = b.charCodeAt(q);
-        if (c > 0x3e || c === 0x3a || c === 0x2d || c === 0x2e || (c >= 0x30 && c <= 0x39)) q++;
-        else break;
-      }
-      if (q >= n) {
-        if (q - p > MAX_NAME_LENGTH) fail('not-well-formed', 'name too long');
-        return false;
-      }
-      const name = internAt(b, p, q);
-      while (q < n && isWs(b.charCodeAt(q))) q++;
-      if (q >= n) return false;
-      if (b.charCodeAt(q) !== 0x3d) fail('not-well-formed', `attribute ${name} without value`);
-      q++;
-      while (q < n && isWs(b.charCodeAt(q))) q++;
-      if (q >= n) return false;
-      const quote = b.charCodeAt(q);
-      if (quote !== 0x22 && quote !== 0x27) fail('not-well-formed', 'unquoted attribute value');
-      const vs = q + 1;
-      const ve = b.indexOf(quote === 0x22 ? '"' : "'", Math.max(vs, t.valueScan));
-      if (ve === -1) {
-        t.valueScan = n;
-        t.quote = quote === 0x22 ? '"' : "'";
-        return false;
-      }
-      t.valueScan = -1;
-      let v = b.slice(vs, ve);
-      if ((this.cLt = this.nextOf('<', this.cLt, vs)) < ve) fail('not-well-formed', '< in attribute value');
-      if ((this.cTab = this.nextOf('\t', this.cTab, vs)) < ve || (this.cNl = this.nextOf('\n', this.cNl, vs)) < ve) {
-        v = v.replace(/[\t\n]/g, ' ');
-      }
-      const amp = (this.cAmp = this.nextOf('&', this.cAmp, vs));
-      v = this.copy(amp < ve ? decodeRefs(v, amp - vs) : v);
-      if (t.names.length < 16) {
-        if (t.names.indexOf(name) !== -1) fail('not-well-formed', `duplicate attribute ${name}`);
-      } else {
-        t.seen ??= new Set(t.names);
-        if (t.seen.has(name)) fail('not-well-formed', `duplicate attribute ${name}`);
-        t.seen.add(name);
-      }
-      t.names.push(name);
-      t.values.push(v);
-      p = ve + 1;
-    }
   }
 
   /** Resolves `prefix` in `scope`, recording prefixes a top-level element borrows from outside. */

@@ -4,9 +4,9 @@ import type { ChannelBindingType, SaslMechanism } from './mechanism.js';
 import { bytesEqual, concat, fromBase64, fromUtf8, randomBytes, toBase64, utf8 } from './bytes.js';
 
 /** Hash functions SCRAM is implemented for. */
-export type ScramHash = 'SHA-1' | 'SHA-256';
+export type ScramHash = 'SHA-1' | 'SHA-256' | 'SHA-512';
 
-const HASH_BYTES: Record<ScramHash, number> = { 'SHA-1': 20, 'SHA-256': 32 };
+const HASH_BYTES: Record<ScramHash, number> = { 'SHA-1': 20, 'SHA-256': 32, 'SHA-512': 64 };
 
 /** The most PBKDF2 iterations xmuc accepts from a server (a hostile server could stall the client). */
 export const MAX_SCRAM_ITERATIONS = 1_000_000;
@@ -65,7 +65,7 @@ function parseAttributes(message: string): Map<string, string> {
 }
 
 /**
- * SCRAM-SHA-1 / SCRAM-SHA-256 (RFC 5802, RFC 7677), optionally -PLUS with channel binding,
+ * SCRAM-SHA-1 / SCRAM-SHA-256 / SCRAM-SHA-512 (RFC 5802, RFC 7677), optionally -PLUS with channel binding,
  * over WebCrypto. The server signature in `<success/>` is verified: a server that does not
  * know the password fails with `AuthError`.
  */

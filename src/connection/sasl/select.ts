@@ -6,8 +6,10 @@ import { type ScramHash, scramMechanism } from './scram.js';
 
 /** Default preference order of SASL mechanisms. */
 export const DEFAULT_MECHANISMS: readonly string[] = [
+  'SCRAM-SHA-512-PLUS',
   'SCRAM-SHA-256-PLUS',
   'SCRAM-SHA-1-PLUS',
+  'SCRAM-SHA-512',
   'SCRAM-SHA-256',
   'SCRAM-SHA-1',
   'PLAIN',
@@ -30,7 +32,7 @@ export interface SaslContext {
   channelBinding(type: ChannelBindingType): Uint8Array | undefined;
 }
 
-const SCRAM: Record<string, ScramHash> = { 'SCRAM-SHA-1': 'SHA-1', 'SCRAM-SHA-256': 'SHA-256' };
+const SCRAM: Record<string, ScramHash> = { 'SCRAM-SHA-1': 'SHA-1', 'SCRAM-SHA-256': 'SHA-256', 'SCRAM-SHA-512': 'SHA-512' };
 
 function pickBinding(ctx: SaslContext): { type: ChannelBindingType; data: Uint8Array } | undefined {
   if (!ctx.secure) return undefined;

@@ -65,7 +65,8 @@ describe('selectMechanism', () => {
     channelBinding: () => undefined,
   };
 
-  it('prefers SCRAM-SHA-256, then SCRAM-SHA-1', () => {
+  it('prefers SCRAM-SHA-512, then SCRAM-SHA-256, then SCRAM-SHA-1', () => {
+    expect(selectMechanism({ ...base, offered: ['PLAIN', 'SCRAM-SHA-1', 'SCRAM-SHA-256', 'SCRAM-SHA-512'] }).name).toBe('SCRAM-SHA-512');
     expect(selectMechanism(base).name).toBe('SCRAM-SHA-256');
     expect(selectMechanism({ ...base, offered: ['SCRAM-SHA-1', 'PLAIN'] }).name).toBe('SCRAM-SHA-1');
   });

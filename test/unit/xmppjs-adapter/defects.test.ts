@@ -232,7 +232,7 @@ describe('M4: no stanza between bind and <enabled/>/<failed/>', () => {
     const c1 = await h.server.connection(1);
     await until(() => order.includes('sent:enable'));
     await c1.write(`<enabled xmlns='urn:xmpp:sm:3' id='sm-1' resume='true'/>`);
-    await c1.readUntil(/<message[^>]*id="early"/);
+    await until(() => /<message[^>]*id="early"/.test(c1.received) && order.includes('sent:message'));
     expect(order).toEqual(['sent:enable', 'recv:enabled', 'established', 'sent:message']);
   });
 });
