@@ -5,7 +5,7 @@
  * success, failure, SIGINT and SIGTERM.
  */
 import { startServer, stopServer, type ServerInfo } from '../scripts/xmpp-server/servers.js';
-import { MessageState, MucClient, type Room, StatusCode } from '../src/muc/index.js';
+import { MessageState, MucClient, type Room, RoomState, StatusCode } from '../src/muc/index.js';
 import { Steps, say, within } from './steps.js';
 import { connectClient, type DemoClient, type TransportKind } from './transport.js';
 
@@ -171,7 +171,7 @@ async function scene(steps: Steps, transport: TransportKind, signal: AbortSignal
     await seen;
     if (t.any() !== 'Welcome to the xmuc demo') throw new Error(`Bob got topic ${JSON.stringify(t.any())}`);
     if (JSON.stringify(history) !== JSON.stringify(texts)) throw new Error(`Bob got history ${JSON.stringify(history)}`);
-    if (!room.isActive) throw new Error(`Bob's room is ${room.state}, not active`);
+    if (room.state !== RoomState.ACTIVE) throw new Error(`Bob's room is ${room.state}, not active`);
     say('bob', `room is ${room.state}; members: ${room.members.map((m) => m.nick).join(', ')}`);
     return room;
   });

@@ -16,3 +16,4 @@ export * from './xml/index.js';
 export * from './forms/index.js';
 export * from './disco/index.js';
 export * from './ping/index.js';
+export * from './connection/index.js';

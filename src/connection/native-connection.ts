@@ -50,6 +50,12 @@ const CLOSE_WAIT_MS = 2000;
  *   first (listeners such as rooms rejoin; what they send goes out at once), then the queue
  *   is flushed, so room messages queued during an outage follow the rejoin presence.
  * - Nothing is sent between binding and the server's `<enabled/>`/`<failed/>`.
+ * - Incoming stanzas are routed synchronously (no promise per stanza): IQ replies to pending
+ *   requests (matched by id AND sender), then handlers in order, then the `stanza` event.
+ *   Unclaimed IQ get/set are also answered: a result for an XEP-0199 ping (from anyone),
+ *   `service-unavailable` otherwise.
+ * - Keepalive timeouts and bad input drop the socket without `</stream:stream>`, so the
+ *   session stays resumable; only {@link NativeConnection.close} closes the stream politely.
  */
 export class NativeConnection implements XmppConnection {
   readonly #events: TypedEmitter<NativeConnectionEvents>;
@@ -140,7 +146,7 @@ export class NativeConnection implements XmppConnection {
       if (id === undefined || id === '') iq.attrs.id = id = randomId();
       else if (this.#iq.has(id)) throw new InvalidArgumentError(`An IQ with id ${id} is already pending`);
       const reply = this.#iq.track(id, iq.attrs.to as string | undefined, options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS, options.signal);
-      if (!options.signal?.aborted) void this.send(iq);
+      if (!options.signal?.aborted) this.send(iq).catch(() => {}); // cannot fail: checked above
       reply.catch(() => {
         const i = this.#queue.indexOf(iq);
         if (i !== -1) this.#queue.splice(i, 1);

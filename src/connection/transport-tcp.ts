@@ -126,6 +126,7 @@ export async function openTcpTransport(options: TcpTransportOptions, cb: Transpo
     };
     const fail = (err: Error) => {
       s.off(options.directTls ? 'secureConnect' : 'connect', ok);
+      s.on('error', () => {}); // late errors of a dropped socket must not crash the process
       s.destroy();
       reject(err);
     };
@@ -172,6 +173,7 @@ export async function openTcpTransport(options: TcpTransportOptions, cb: Transpo
     async startTls(domain) {
       const raw = socket as Socket;
       detach(raw);
+      raw.on('error', () => {}); // the TLS socket reports errors from now on
       upgrading = true;
       try {
         socket = await new Promise<TLSSocket>((resolve, reject) => {
@@ -182,6 +184,7 @@ export async function openTcpTransport(options: TcpTransportOptions, cb: Transpo
           };
           const fail = (err: Error) => {
             s.off('secureConnect', ok);
+            s.on('error', () => {});
             s.destroy();
             reject(err);
           };

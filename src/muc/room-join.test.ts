@@ -239,6 +239,8 @@ describe('MucClient.join', () => {
     const { joined } = env.muc.join(ROOM, 'bob', { timeoutMs: 5000 });
     env.conn.receive(PROSODY_BOB_SELF);
     await joined;
+    expect(env.clock.pending).toBe(1); // the history timer only
+    env.conn.receive(EMPTY_SUBJECT);
     expect(env.clock.pending).toBe(0);
   });
 

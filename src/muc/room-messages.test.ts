@@ -147,6 +147,20 @@ describe('Room history replay', () => {
     env.conn.receive(loadFixture('prosody-occupant-presence'));
     expect(rec.names()).toEqual(['stateChanged', 'enter', 'stateChanged', 'join']);
   });
+  it('ends HISTORY after historyTimeoutMs without a history message when no subject ever comes', () => {
+    const env = setup();
+    const { room } = env.muc.join(ROOM, 'bob');
+    const rec = recordEvents(room, ALL);
+    env.conn.receive(loadFixture('prosody-self-presence-join'));
+    env.clock.advance(10_000);
+    env.conn.receive(P_BOB_HISTORY.replace('carol@localhost/probe', 'bob@localhost/probe'));
+    env.clock.advance(14_999);
+    expect(room.state).toBe(RoomState.HISTORY);
+    env.clock.advance(1);
+    expect(room.state).toBe(RoomState.ACTIVE);
+    expect(rec.names()).toEqual(['stateChanged', 'enter', 'message', 'stateChanged']);
+    expect(env.clock.pending).toBe(0);
+  });
 });
 
 describe('Room messages', () => {
@@ -177,6 +191,9 @@ describe('Room messages', () => {
     const rec = recordEvents(room, ['message']);
     env.conn.receive(loadFixture('prosody-config-change-message'));
     expect(rec[0]![1].member).toBe(room.serviceMember);
+    expect(rec[0]![1].statusCodes).toEqual(new Set([104, 172]));
+    env.conn.receive(loadFixture('prosody-live-message'));
+    expect(rec[1]![1].statusCodes).toBeUndefined();
   });
 
   it('sets the subject on a live subject change and records the setter', async () => {

@@ -136,6 +136,7 @@ describe('Room: our own occupant', () => {
     const env = setup();
     const { room, joined } = env.muc.join(ROOM, 'bob');
     env.conn.receive(loadFixture('prosody-self-presence-join'));
+    env.conn.receive(loadFixture('prosody-subject-empty-create'));
     await joined;
     env.conn.takeSent();
     const done = room.setNick('alice');
@@ -150,6 +151,7 @@ describe('Room: our own occupant', () => {
     const env = setup();
     const { room, joined } = env.muc.join(ROOM, 'bob');
     env.conn.receive(loadFixture('prosody-self-presence-join'));
+    env.conn.receive(loadFixture('prosody-subject-empty-create'));
     await joined;
     const done = room.setNick('bobby', { timeoutMs: 100 });
     await expect(room.setNick('other')).rejects.toMatchObject({ name: 'InvalidArgumentError' });

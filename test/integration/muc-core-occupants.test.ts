@@ -32,7 +32,7 @@ describeEachServer('MUC core: occupants, nick, subject, PMs, leave', (server) =>
         const roomJid = await h.peerRoom(bob, tag, 'bob', config);
         const { room, joined } = alice.muc.join(roomJid, 'alice');
         await bounded(joined, 'join');
-        if (!room.isActive) await next(room, 'stateChanged', ({ state }) => state === RoomState.ACTIVE);
+        if (room.state !== RoomState.ACTIVE) await next(room, 'stateChanged', ({ state }) => state === RoomState.ACTIVE);
         await bob.waitEvent(peerEvent('join', roomJid, { nick: 'alice' }));
         return { alice, bob, roomJid, room };
       }
@@ -93,8 +93,8 @@ describeEachServer('MUC core: occupants, nick, subject, PMs, leave', (server) =>
         room.on('message', ({ message }) => groupchat.push(message.body.any() ?? ''));
 
         await room.sendPrivateMessage(room.getOccupant('bob')!, 'psst from xmuc ü');
-        const atBob = await bob.waitEvent((l) => l.event === 'pm' && l.body === 'psst from xmuc ü');
-        expect(atBob.from).toBe(`${roomJid}/alice`);
+        const atBob = await bob.waitEvent((l) => l.event === 'pm' && l.from === `${roomJid}/alice`);
+        expect(atBob.body).toBe('psst from xmuc ü');
 
         const pm = next(room, 'privateMessage');
         await bob.call('pm', { room: roomJid, nick: 'alice', body: 'psst from aioxmpp ✓' });

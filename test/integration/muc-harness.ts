@@ -149,6 +149,13 @@ export class Harness {
       await established;
       connection = adapted;
     }
+    if (process.env.XMUC_TRACE_STANZAS === '1') {
+      // Debug aid: print every incoming stanza before the MucClient sees it.
+      connection.addHandler((stanza) => {
+        process.stderr.write(`[${user} <-] ${stanza.toString()}\n`);
+        return false;
+      });
+    }
     const muc = new MucClient(connection);
     // Closed before the connection (closers run in reverse order).
     this.#closers.push(() => bounded(muc.close(), 'muc close').catch(() => undefined));

@@ -3,7 +3,7 @@
  * attribute being scanned), with next-occurrence caches so special characters are found by one
  * `indexOf` per buffer region instead of one scan per attribute value.
  */
-import { MAX_NAME_LENGTH, copyString, decodeRefs, fail, internAt, internValue, isWs } from './xml-chars.js';
+import { MAX_NAME_LENGTH, copyString, decodeRefs, fail, internAt, isWs } from './xml-chars.js';
 
 /** "Not found" position for {@link CharIndex}. */
 export const NONE = 0x7fffffff;
@@ -141,16 +141,11 @@ export function scanStartTag(b: string, t: PendingTag, idx: CharIndex): boolean 
       return false;
     }
     t.valueScan = -1;
+    let v = b.slice(vs, ve);
     if (idx.lt(vs) < ve) fail('not-well-formed', '< in attribute value');
+    if (idx.tab(vs) < ve || idx.nl(vs) < ve) v = v.replace(/[\t\n]/g, ' ');
     const amp = idx.amp(vs);
-    let v: string;
-    if (amp >= ve && idx.tab(vs) >= ve && idx.nl(vs) >= ve && (name === 'xmlns' || name.startsWith('xmlns:'))) {
-      v = internValue(b, vs, ve); // namespace names repeat on every stanza: share one copy
-    } else {
-      v = b.slice(vs, ve);
-      if (idx.tab(vs) < ve || idx.nl(vs) < ve) v = v.replace(/[\t\n]/g, ' ');
-      v = t.copy(amp < ve ? decodeRefs(v, amp - vs) : v);
-    }
+    v = t.copy(amp < ve ? decodeRefs(v, amp - vs) : v);
     if (t.names.length < 16) {
       if (t.names.indexOf(name) !== -1) fail('not-well-formed', `duplicate attribute ${name}`);
     } else {

@@ -21,7 +21,14 @@ import {
   isWs,
 } from './xml-chars.js';
 
-/** Stream error conditions (RFC 6120 §4.9.3) the parser can report. */
+/**
+ * Stream error conditions (RFC 6120 §4.9.3) the parser can report: `not-well-formed` (XML or
+ * namespace well-formedness, invalid UTF-8, unknown entities, forbidden characters),
+ * `restricted-xml` (comment, PI, DOCTYPE), `policy-violation` (`maxStanzaBytes` exceeded),
+ * `invalid-namespace` (stream header not in the streams namespace, or content namespace other
+ * than jabber:client/jabber:server/jabber:component:accept), `bad-format` (stream mode: the
+ * first element is not a `stream` header).
+ */
 export type StreamErrorCondition =
   | 'not-well-formed'
   | 'restricted-xml'

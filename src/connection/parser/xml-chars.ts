@@ -62,20 +62,6 @@ export function internAt(b: string, p: number, q: number): string {
   return name;
 }
 
-const valueAtoms: (string | undefined)[] = new Array<string | undefined>(256);
-
-/** Returns an interned copy of the attribute value `b.slice(p, q)` (for namespace names). */
-export function internValue(b: string, p: number, q: number): string {
-  const len = q - p;
-  if (len === 0) return '';
-  const h = (len * 31 + b.charCodeAt(q - 1) * 7 + b.charCodeAt(q - 2 >= p ? q - 2 : p) * 13 + b.charCodeAt(p + (len >> 1))) & 255;
-  const cand = valueAtoms[h];
-  if (cand !== undefined && cand.length === len && b.startsWith(cand, p)) return cand;
-  const v = copyString(b.slice(p, q));
-  valueAtoms[h] = v;
-  return v;
-}
-
 /**
  * Copies a string so it does not keep a large parent string alive. V8 represents
  * substrings of 13+ chars as slices that pin their parent (the decoded chunk); the

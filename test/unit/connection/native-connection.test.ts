@@ -252,6 +252,19 @@ describe('NativeConnection reconnect and liveness', () => {
     expect(events.filter((e) => e.startsWith('established'))).toHaveLength(1);
   });
 
+  it('without SM the keepalive probe is an XEP-0199 ping to the server; its reply keeps the stream', async () => {
+    const { conn, server, clock } = harness({ sm: false }, { keepalive: { intervalMs: 10_000, timeoutMs: 5000 } });
+    await conn.start();
+    clock.advance(10_000);
+    const ping = server.received.at(-1)!;
+    expect(ping.toString()).toBe(`<iq type="get" to="localhost" id="${ping.attrs.id}"><ping xmlns="urn:xmpp:ping"/></iq>`);
+    server.push(`<iq type='result' id='${ping.attrs.id}' from='localhost'/>`);
+    clock.advance(5000);
+    await flush();
+    expect(server.current.closed).toBe(false);
+    expect(conn.status).toBe('online');
+  });
+
   it('close() sends </stream:stream>, emits destroyed, leaves no timer; send afterwards rejects', async () => {
     const { conn, server, clock, events } = harness({}, { keepalive: { intervalMs: 10_000, timeoutMs: 5000 } });
     await conn.start();

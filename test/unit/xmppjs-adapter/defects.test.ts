@@ -235,6 +235,18 @@ describe('M4: no stanza between bind and <enabled/>/<failed/>', () => {
     await until(() => /<message[^>]*id="early"/.test(c1.received) && order.includes('sent:message'));
     expect(order).toEqual(['sent:enable', 'recv:enabled', 'established', 'sent:message']);
   });
+  it('M4: the gate also opens when the server refuses SM with <failed/>', async () => {
+    h = await setup((c) => handshake(c, { sm: true, answerEnable: false }));
+    await within(h.xmpp.start());
+    const c1 = await h.server.connection(1);
+    await h.conn.send(new Element('presence', { id: 'p1' }));
+    await until(() => c1.received.includes('<enable'));
+    expect(h.log).toEqual(['status:connecting']);
+    await c1.write(`<failed xmlns='urn:xmpp:sm:3'><unexpected-request xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></failed>`);
+    await c1.readUntil(/<presence id="p1"\/>/);
+    expect(h.log).toEqual(['status:connecting', 'status:online', 'established:anon@localhost/r1']);
+    expect(h.xmpp.streamManagement.enabled).toBe(false);
+  });
 });
 
 describe('M5: dispatch through one middleware; handlers never throw out', () => {
