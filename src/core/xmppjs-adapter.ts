@@ -15,7 +15,9 @@ import { JID } from './jid.js';
 import { type Logger, silentLogger } from './logger.js';
 import { NS } from './namespaces.js';
 import { installUtf8Decoder, IqTracker, isElement, randomId, yieldToEventLoop } from './xmppjs-internals.js';
-import type { XmppJsClient, XmppJsListener, XmppJsMiddleware } from './xmppjs-types.js';
+import type {
+  XmppJsClient, XmppJsListener, XmppJsMiddleware, XmppJsReconnect, XmppJsStreamManagement,
+} from './xmppjs-types.js';
 
 export type { XmppJsClient } from './xmppjs-types.js';
 
@@ -152,9 +154,9 @@ class XmppJsAdapter implements XmppJsConnection {
     this.#pending = new IqTracker(this.#logger, () => this.#jid);
 
     installUtf8Decoder(client); // M1
-    const sm = client.streamManagement;
+    const sm = smOf(client);
     if (sm) sm.timeout = 0; // M3: never close the stream gracefully on an ack timeout
-    client.reconnect?.stop(); // M10: our backoff replaces the constant 1 s retry
+    reconnectOf(client)?.stop(); // M10: our backoff replaces the constant 1 s retry
     this.#originalStop = client.stop;
     client.stop = (...args: []) => {
       this.#stopping = true;
@@ -233,10 +235,10 @@ class XmppJsAdapter implements XmppJsConnection {
     this.#ready = false;
     this.#clearTimers();
     for (const [event, fn] of this.#clientListeners) this.client.removeListener(event, fn);
-    const sm = this.client.streamManagement;
+    const sm = smOf(this.client);
     if (sm) for (const [event, fn] of this.#smListeners) sm.removeListener(event, fn);
     this.client.stop = this.#originalStop;
-    this.client.reconnect?.start();
+    reconnectOf(this.client)?.start();
     this.#queue = [];
     this.#pending.rejectWhere(new DisconnectedError('The connection adapter was disposed'), () => true);
     this.#setStatus('offline');
@@ -352,7 +354,7 @@ class XmppJsAdapter implements XmppJsConnection {
     }
     this.#pending.rejectWhere(new DisconnectedError('A new session replaced the one the request was sent on'), (p) => p.written);
     this.#jid = JID.tryParse(String(rawJid ?? this.client.jid ?? '')) ?? this.#jid;
-    const sm = this.client.streamManagement;
+    const sm = smOf(this.client);
     if (this.#smOffered && sm && !sm.enabled) {
       this.#gated = true; // M4: wait for <enabled/> or <failed/>
       return;
@@ -382,7 +384,7 @@ class XmppJsAdapter implements XmppJsConnection {
     this.#clearTimer('stuck');
     this.#clearTimer('ping');
     const willReconnect = !this.#stopping;
-    if (this.#sessionLive && (!this.client.streamManagement?.id || !willReconnect)) {
+    if (this.#sessionLive && (!smOf(this.client)?.id || !willReconnect)) {
       this.#destroySession(reason === undefined ? undefined : toError(reason), willReconnect);
     }
     if (!willReconnect) return; // 'offline' follows
@@ -427,7 +429,8 @@ class XmppJsAdapter implements XmppJsConnection {
     if (client.status !== 'disconnect' || this.#stopping || this.#stopped || this.#disposed) return;
     let attempt: Promise<unknown>;
     try {
-      if (client.reconnect) attempt = client.reconnect.reconnect();
+      const reconnect = reconnectOf(client);
+      if (reconnect) attempt = reconnect.reconnect();
       else {
         const { service, domain, lang } = client.options;
         attempt = (async () => {
@@ -447,7 +450,7 @@ class XmppJsAdapter implements XmppJsConnection {
   }
 
   #startStuckTimer(): void {
-    if (this.#stuckTimer !== undefined || this.#connectTimeoutMs === 0) return;
+    return;
     this.#stuckTimer = this.#clock.setTimeout(() => {
       this.#stuckTimer = undefined;
       this.#reportError('connection attempt stuck', new TimeoutError(`Not online after ${this.#connectTimeoutMs} ms`));
@@ -532,7 +535,7 @@ class XmppJsAdapter implements XmppJsConnection {
     this.events.emit('error', { error: e });
   }
 
-  #listen(target: XmppJsClient | NonNullable<XmppJsClient['streamManagement']>, into: [string, XmppJsListener][], map: Record<string, XmppJsListener>): void {
+  #listen(target: XmppJsClient | XmppJsStreamManagement, into: [string, XmppJsListener][], map: Record<string, XmppJsListener>): void {
     for (const [event, fn] of Object.entries(map)) {
       const safe: XmppJsListener = (...args) => {
         try {
@@ -545,4 +548,16 @@ class XmppJsAdapter implements XmppJsConnection {
       into.push([event, safe]);
     }
   }
+}
+
+/** The client's XEP-0198 plugin, if it has one of the expected shape. */
+function smOf(client: XmppJsClient): XmppJsStreamManagement | undefined {
+  const sm = client.streamManagement as Partial<XmppJsStreamManagement> | undefined;
+  return sm && typeof sm.on === 'function' && typeof sm.removeListener === 'function' ? (sm as XmppJsStreamManagement) : undefined;
+}
+
+/** The client's reconnect plugin, if it has one of the expected shape. */
+function reconnectOf(client: XmppJsClient): XmppJsReconnect | undefined {
+  const r = client.reconnect as Partial<XmppJsReconnect> | undefined;
+  return r && typeof r.stop === 'function' && typeof r.start === 'function' && typeof r.reconnect === 'function' ? (r as XmppJsReconnect) : undefined;
 }

@@ -72,10 +72,13 @@ export interface XmppJsClient extends XmppJsEmitter {
   stop(): Promise<unknown>;
   /** The middleware of `@xmpp/middleware`. */
   middleware: { use(fn: XmppJsMiddleware): unknown };
-  /** Present on clients built by `@xmpp/client`. */
-  streamManagement?: XmppJsStreamManagement | undefined;
-  /** Present on clients built by `@xmpp/client`. */
-  reconnect?: XmppJsReconnect | undefined;
+  /**
+   * {@link XmppJsStreamManagement} on clients built by `@xmpp/client` (typed loosely here:
+   * DefinitelyTyped's declaration lacks its events and `timeout`).
+   */
+  streamManagement?: object | undefined;
+  /** {@link XmppJsReconnect} on clients built by `@xmpp/client` (typed loosely, as above). */
+  reconnect?: object | undefined;
   /** Connect the socket (used when `reconnect` is absent). */
   connect?(service?: string): Promise<unknown>;
   /** Open the stream (used when `reconnect` is absent). */

@@ -136,6 +136,19 @@ describe('MucClient lifecycle', () => {
     expect(env.muc.rooms).toEqual([]);
   });
 
+  it('finds rooms by JID and reports removals', async () => {
+    const env = setup();
+    const removed: string[] = [];
+    env.muc.on('conversationRemoved', ({ room }) => removed.push(room.jid.toString()));
+    const room = await joinedRoom(env);
+    expect(env.muc.getRoom('Probe@conference.localhost')).toBe(room);
+    expect(env.muc.getRoom('nope@conference.localhost')).toBeUndefined();
+    expect(env.muc.getRoom('::bad::@/')).toBeUndefined();
+    env.conn.receive(loadFixture('prosody-kick-self'));
+    expect(removed).toEqual(['probe@conference.localhost']);
+    expect(env.muc.getRoom(ROOM)).toBeUndefined();
+  });
+
   it('close() leaves every room and removes every handler, listener and timer', async () => {
     const env = setup();
     const handlersBefore = env.conn.handlerCount - 1;

@@ -5,7 +5,7 @@
  * ways, and message tracking. Occupant-level scenarios are in muc-core-occupants.test.ts.
  */
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { StanzaError } from '../../src/core/errors.js';
+import { NotJoinedError, StanzaError } from '../../src/core/errors.js';
 import { MessageState, MucJoinError, RoomState, StatusCode } from '../../src/muc/index.js';
 import { recordEvents } from '../support/record-events.js';
 import { describeEachServer } from '../support/servers.js';
@@ -31,6 +31,11 @@ describeEachServer('MUC core: join, history, messages', (server) => {
         const roomJid = h.room('fresh');
         const { room, joined } = alice.muc.join(roomJid, 'alice');
         const entered = next(room, 'enter');
+        // Joining again while joining returns the same pair; sending before the join is refused.
+        const again = alice.muc.join(roomJid, 'someone-else');
+        expect(again.room).toBe(room);
+        expect(again.joined).toBe(joined);
+        await expect(room.sendMessage('too early')).rejects.toBeInstanceOf(NotJoinedError);
         await bounded(joined, 'join');
         const { statusCodes, occupant } = await entered;
         expect([...statusCodes].sort()).toEqual([StatusCode.SELF, StatusCode.CREATED].sort());
@@ -44,6 +49,8 @@ describeEachServer('MUC core: join, history, messages', (server) => {
         await bob.call('join', { room: roomJid, nick: 'bob' });
         const { member } = await seen;
         expect(member.nick).toBe('bob');
+        // As the owner we may see real JIDs (whois moderators on both servers by default).
+        expect(member.directJid?.bare().toString()).toBe('bob@localhost');
         expect(room.members.map((m) => m.nick)).toEqual(['alice', 'bob']);
         expect(room.getOccupant('bob')).toBe(member);
         expect(alice.muc.rooms).toEqual([room]);
@@ -63,6 +70,7 @@ describeEachServer('MUC core: join, history, messages', (server) => {
         expect(room.isActive).toBe(true);
         expect(room.members.map((m) => m.nick)).toEqual(['alice', 'bob']);
         expect(room.getOccupant('bob')).toMatchObject({ affiliation: 'owner', role: 'moderator', isSelf: false });
+        expect(room.getOccupant('bob')?.directJid).toBeUndefined(); // semi-anonymous room, we are no moderator
         expect(room.me).toMatchObject({ nick: 'alice', affiliation: 'none', role: 'participant' });
         await bob.waitEvent(peerEvent('join', roomJid, { nick: 'alice' }));
       });

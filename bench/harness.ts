@@ -1,0 +1,123 @@
+/**
+ * Shared helpers of the benchmarks in `bench/`: statistics, CPU/heap sampling, and the line
+ * protocol by which a `*.bench.ts` file reports rows to `bench/run.ts`. Benchmarks are never
+ * part of `npm test`.
+ */
+import { spawn } from 'node:child_process';
+
+/** One row of the summary table printed by `bench/run.ts`. */
+export interface BenchRow {
+  /** The benchmark file's short name (`receive`, `jid`, ...). */
+  bench: string;
+  /** What was measured (`@xmpp/client cold`, `parseJid cached`, ...). */
+  label: string;
+  /** The headline figure (usually a median). */
+  value: number;
+  /** Its unit (`µs/msg`, `ns/op`, ...). */
+  unit: string;
+  /** Ratio to the benchmark's baseline row, when there is one. */
+  ratio?: number | undefined;
+  /** Anything else worth printing (spread, memory, sample count). */
+  note?: string | undefined;
+}
+
+/** Prefix of the stdout lines that carry a {@link BenchRow} as JSON. */
+export const ROW_PREFIX = 'BENCH_ROW ';
+
+/** Print a row for `bench/run.ts` (and, readably, for a human running the file directly). */
+export function reportRow(row: BenchRow): void {
+  process.stdout.write(`${ROW_PREFIX}${JSON.stringify(row)}\n`);
+}
+
+/** Parse the {@link BenchRow}s out of a benchmark's stdout. */
+export function parseRows(stdout: string): BenchRow[] {
+  const rows: BenchRow[] = [];
+  for (const line of stdout.split('\n')) {
+    if (line.startsWith(ROW_PREFIX)) rows.push(JSON.parse(line.slice(ROW_PREFIX.length)) as BenchRow);
+  }
+  return rows;
+}
+
+/** The median of a non-empty list. */
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
+}
+
+/** Minimum and maximum of a non-empty list, as `min–max` with `digits` decimals. */
+export function spread(xs: readonly number[], digits = 2): string {
+  return `${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)}`;
+}
+
+/** Process CPU (user + system) in µs since `start` (a `process.cpuUsage()` sample). */
+export function cpuSince(start: NodeJS.CpuUsage): number {
+  const d = process.cpuUsage(start);
+  return d.user + d.system;
+}
+
+/** Run a full GC when the process was started with `--expose-gc`; returns whether it could. */
+export function gc(): boolean {
+  const g = (globalThis as { gc?: () => void }).gc;
+  if (g === undefined) return false;
+  g();
+  g();
+  return true;
+}
+
+/** Options of {@link runNodeChild}. */
+export interface ChildOptions {
+  /** Extra node flags (before the script). */
+  nodeArgs?: string[];
+  /** Kill the child (SIGKILL, by pid) after this long. */
+  timeoutMs: number;
+  /** Called with each complete stdout line as it arrives. */
+  onLine?: (line: string) => void;
+}
+
+/** The outcome of {@link runNodeChild}. */
+export interface ChildResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  timedOut: boolean;
+}
+
+/**
+ * Run a TypeScript file in a child Node process through tsx (`node --import tsx file args`),
+ * bounded by `timeoutMs`.
+ */
+export function runNodeChild(file: string, args: string[], options: ChildOptions): Promise<ChildResult> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', file, ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    let pending = '';
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, options.timeoutMs);
+    child.stdout.setEncoding('utf8');
+    child.stderr.setEncoding('utf8');
+    child.stdout.on('data', (d: string) => {
+      stdout += d;
+      if (!options.onLine) return;
+      pending += d;
+      let nl: number;
+      while ((nl = pending.indexOf('\n')) !== -1) {
+        options.onLine(pending.slice(0, nl));
+        pending = pending.slice(nl + 1);
+      }
+    });
+    child.stderr.on('data', (d: string) => {
+      stderr += d;
+    });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr, timedOut });
+    });
+  });
+}
