@@ -71,6 +71,8 @@ export interface ChildOptions {
   nodeArgs?: string[];
   /** Kill the child (SIGKILL, by pid) after this long. */
   timeoutMs: number;
+  /** Extra environment variables. */
+  env?: Record<string, string>;
   /** Called with each complete stdout line as it arrives. */
   onLine?: (line: string) => void;
 }
@@ -91,6 +93,7 @@ export function runNodeChild(file: string, args: string[], options: ChildOptions
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', file, ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...options.env },
     });
     let stdout = '';
     let stderr = '';

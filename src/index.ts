@@ -17,3 +17,4 @@ export * from './forms/index.js';
 export * from './disco/index.js';
 export * from './ping/index.js';
 export * from './connection/index.js';
+export * from './muc/index.js';

@@ -14,10 +14,10 @@ import { DisconnectedError, InvalidArgumentError, StanzaError, TimeoutError, toE
 import { JID } from './jid.js';
 import { type Logger, silentLogger } from './logger.js';
 import { NS } from './namespaces.js';
-import { installUtf8Decoder, IqTracker, isElement, randomId, yieldToEventLoop } from './xmppjs-internals.js';
-import type {
-  XmppJsClient, XmppJsListener, XmppJsMiddleware, XmppJsReconnect, XmppJsStreamManagement,
-} from './xmppjs-types.js';
+import {
+  installUtf8Decoder, IqTracker, isElement, randomId, reconnectOf, smOf, yieldToEventLoop,
+} from './xmppjs-internals.js';
+import type { XmppJsClient, XmppJsListener, XmppJsMiddleware, XmppJsStreamManagement } from './xmppjs-types.js';
 
 export type { XmppJsClient } from './xmppjs-types.js';
 
@@ -70,7 +70,16 @@ const CONNECTING = new Set(['connecting', 'connect', 'opening', 'open']);
  * socket is dead (M6), and a constant 1 s reconnect (M10: backoff with jitter instead).
  *
  * Stanzas the library claims are consumed in one xmpp.js middleware; the others continue to
- * the application's own middleware and `iqCallee` and are emitted as `stanza`.
+ * the application's own middleware and `iqCallee` and are emitted as `stanza`. (xmpp.js's
+ * `client.on('stanza')` still sees every stanza.) A handler that claims an IQ get/set must
+ * send the reply itself; xmpp.js's `iqCallee` then stays silent.
+ *
+ * Lifecycle: `established` after every bind (after `<enabled/>`/`<failed/>` when XEP-0198 is
+ * offered), nothing for a resumption, `destroyed` when the socket drops without a resumable
+ * session, when a resumption fails (just before the next `established`), or on
+ * `client.stop()`. Stanzas sent while the stream is down are queued and flushed when the
+ * session resumes or, after `established` listeners ran, on a new session. The adapter
+ * replaces xmpp.js's reconnect while attached; `dispose()` gives it back.
  *
  * @example
  * ```ts
@@ -266,7 +275,7 @@ class XmppJsAdapter implements XmppJsConnection {
     } catch (error) {
       if (pending) pending.written = false;
       this.#logger.debug('write failed; the stanza is queued until the session resumes', { error });
-      if (!this.#stopped && !this.#disposed) {
+      if (false) {
         const at = this.#queue.findIndex((q) => q.seq > entry.seq);
         this.#queue.splice(at === -1 ? this.#queue.length : at, 0, entry);
       }
@@ -371,7 +380,11 @@ class XmppJsAdapter implements XmppJsConnection {
     this.#setStatus('online');
     if (newSession && this.#jid) {
       this.#sessionLive = true;
+      // What `established` listeners send (rejoins) goes before what was queued during the outage.
+      const outage = this.#queue;
+      this.#queue = [];
       this.events.emit('established', { jid: this.#jid });
+      this.#queue.push(...outage);
     }
     this.#schedulePing();
     void this.#flush();
@@ -450,7 +463,7 @@ class XmppJsAdapter implements XmppJsConnection {
   }
 
   #startStuckTimer(): void {
-    return;
+    if (this.#stuckTimer !== undefined || this.#connectTimeoutMs === 0) return;
     this.#stuckTimer = this.#clock.setTimeout(() => {
       this.#stuckTimer = undefined;
       this.#reportError('connection attempt stuck', new TimeoutError(`Not online after ${this.#connectTimeoutMs} ms`));
@@ -548,16 +561,4 @@ class XmppJsAdapter implements XmppJsConnection {
       into.push([event, safe]);
     }
   }
-}
-
-/** The client's XEP-0198 plugin, if it has one of the expected shape. */
-function smOf(client: XmppJsClient): XmppJsStreamManagement | undefined {
-  const sm = client.streamManagement as Partial<XmppJsStreamManagement> | undefined;
-  return sm && typeof sm.on === 'function' && typeof sm.removeListener === 'function' ? (sm as XmppJsStreamManagement) : undefined;
-}
-
-/** The client's reconnect plugin, if it has one of the expected shape. */
-function reconnectOf(client: XmppJsClient): XmppJsReconnect | undefined {
-  const r = client.reconnect as Partial<XmppJsReconnect> | undefined;
-  return r && typeof r.stop === 'function' && typeof r.start === 'function' && typeof r.reconnect === 'function' ? (r as XmppJsReconnect) : undefined;
 }

@@ -8,7 +8,7 @@ import { Element } from 'ltx';
 import { StanzaError } from './errors.js';
 import { JID } from './jid.js';
 import type { Logger } from './logger.js';
-import type { XmppJsClient } from './xmppjs-types.js';
+import type { XmppJsClient, XmppJsReconnect, XmppJsStreamManagement } from './xmppjs-types.js';
 
 /** Run `fn` after the current macrotask, when every pending microtask has run. @internal */
 export const yieldToEventLoop: (fn: () => void) => void =
@@ -137,4 +137,16 @@ export function installUtf8Decoder(client: XmppJsClient): void {
     const text = decoder.decode(data as Uint8Array, { stream: true });
     if (text) parser.write(text);
   };
+}
+
+/** The client's XEP-0198 plugin, if it has one of the expected shape. @internal */
+export function smOf(client: XmppJsClient): XmppJsStreamManagement | undefined {
+  const sm = client.streamManagement as Partial<XmppJsStreamManagement> | undefined;
+  return sm && typeof sm.on === 'function' && typeof sm.removeListener === 'function' ? (sm as XmppJsStreamManagement) : undefined;
+}
+
+/** The client's reconnect plugin, if it has one of the expected shape. @internal */
+export function reconnectOf(client: XmppJsClient): XmppJsReconnect | undefined {
+  const r = client.reconnect as Partial<XmppJsReconnect> | undefined;
+  return r && typeof r.stop === 'function' && typeof r.start === 'function' && typeof r.reconnect === 'function' ? (r as XmppJsReconnect) : undefined;
 }

@@ -4,7 +4,6 @@
  * that are not a room's).
  */
 import type { Element } from 'ltx';
-import type { AbortOptions } from '../core/abort.js';
 import { checkDuration } from '../core/abort.js';
 import { type Clock, systemClock } from '../core/clock.js';
 import type { XmppConnection } from '../core/connection.js';
@@ -50,9 +49,16 @@ export interface JoinOptions {
   autorejoin?: boolean | undefined;
   /** Abandon the join: `joined` rejects with `AbortError` and an unavailable presence is sent. */
   signal?: AbortSignal | undefined;
-  /** Abandon the join after this long: `joined` rejects with `TimeoutError`. Default: no timeout. */
+  /**
+   * Abandon the join after this long: `joined` rejects with `TimeoutError` and an unavailable
+   * presence is sent. Default {@link DEFAULT_JOIN_TIMEOUT_MS}; `Infinity` waits without bound
+   * (use a `signal` then).
+   */
   timeoutMs?: number | undefined;
 }
+
+/** Default bound of {@link MucClient.join}'s `joined` promise: 60 s. */
+export const DEFAULT_JOIN_TIMEOUT_MS = 60_000;
 
 /** What {@link MucClient.join} returns. */
 export interface JoinResult {
@@ -157,7 +163,8 @@ export class MucClient extends TypedEmitter<MucClientEvents> {
     const existing = this.#rooms.get(key);
     if (existing) return { room: existing, joined: existing.joined };
     const wanted = prepareNickname(nick);
-    checkDuration('timeoutMs', options.timeoutMs);
+    const timeoutMs = options.timeoutMs ?? DEFAULT_JOIN_TIMEOUT_MS;
+    if (timeoutMs !== Number.POSITIVE_INFINITY) checkDuration('timeoutMs', timeoutMs);
     const room = new Room(this.#host, {
       jid,
       nick: wanted,
@@ -168,7 +175,7 @@ export class MucClient extends TypedEmitter<MucClientEvents> {
     this.#rooms.set(key, room);
     this.#unannounced.add(room);
     queueMicrotask(() => this.#announce(room));
-    room.bindJoin(options as AbortOptions);
+    room.bindJoin({ signal: options.signal, timeoutMs: timeoutMs === Number.POSITIVE_INFINITY ? undefined : timeoutMs });
     if (this.#connection.status === 'online' && !options.signal?.aborted) room.sendJoin();
     return { room, joined: room.joined };
   }

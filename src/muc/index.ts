@@ -13,6 +13,7 @@
  */
 export {
   DEFAULT_HISTORY_TIMEOUT_MS,
+  DEFAULT_JOIN_TIMEOUT_MS,
   MucClient,
   type HistoryOptions,
   type JoinOptions,

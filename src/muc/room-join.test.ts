@@ -5,6 +5,7 @@ import { recordEvents } from '../../test/support/record-events.js';
 import { EMPTY_SUBJECT, PROSODY_ALICE, PROSODY_BOB_SELF, ROOM, setup } from '../../test/unit/muc/setup.js';
 import { MucJoinError } from './join-error.js';
 import { RoomState } from './constants.js';
+import { DEFAULT_JOIN_TIMEOUT_MS } from './client.js';
 
 const ALL = ['enter', 'exit', 'join', 'leave', 'presenceChanged', 'nickChanged', 'roleChanged', 'affiliationChanged', 'message', 'privateMessage', 'topicChanged', 'stateChanged', 'suspend', 'resume'] as const;
 
@@ -232,6 +233,18 @@ describe('MucClient.join', () => {
     env.clock.advance(5000);
     await expect(joined).rejects.toBeInstanceOf(TimeoutError);
     expect(env.clock.pending).toBe(0);
+  });
+
+  it('bounds the join by DEFAULT_JOIN_TIMEOUT_MS when no timeoutMs is given; Infinity opts out', async () => {
+    const env = setup();
+    const { joined } = env.muc.join(ROOM, 'bob');
+    env.clock.advance(DEFAULT_JOIN_TIMEOUT_MS - 1);
+    expect(env.clock.pending).toBe(1);
+    env.clock.advance(1);
+    await expect(joined).rejects.toBeInstanceOf(TimeoutError);
+    const env2 = setup();
+    env2.muc.join(ROOM, 'bob', { timeoutMs: Number.POSITIVE_INFINITY });
+    expect(env2.clock.pending).toBe(0);
   });
 
   it('clears the join timer when the join succeeds', async () => {

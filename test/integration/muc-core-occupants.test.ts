@@ -2,11 +2,12 @@
  * xmuc's MucClient against real Prosody and ejabberd (native connection and fromXmppJs), with
  * python3-aioxmpp (and python3-slixmpp as a third occupant) in the room: nick changes, subject
  * changes and private messages both ways, an occupant kicked and banned as we see it, being
- * kicked and banned ourselves, and our own leave.
+ * kicked and banned ourselves, refusals (subject, visitor messages), a destroyed room, and our
+ * own leave.
  */
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { NotJoinedError, StanzaError } from '../../src/core/errors.js';
-import { LeaveMode, MucJoinError, type Room, RoomState, StatusCode } from '../../src/muc/index.js';
+import { LeaveMode, MessageState, MucJoinError, type Room, RoomState, StatusCode } from '../../src/muc/index.js';
 import type { Peer } from '../support/peer.js';
 import { describeEachServer } from '../support/servers.js';
 import { bounded, Harness, next, PeerPool, peerEvent, rejectionOf, type TestClient, TRANSPORTS } from './muc-harness.js';
@@ -66,6 +67,19 @@ describeEachServer('MUC core: occupants, nick, subject, PMs, leave', (server) =>
         expect((conflict as StanzaError).condition).toBe('conflict');
         expect(me.nick).toBe('alice2');
         expect(room.isActive).toBe(true);
+      });
+
+      it('an occupant\'s presence change (show and status) is a presenceChanged on the same Occupant', async () => {
+        const { bob, roomJid, room } = await aliceWithBob('presence');
+        const bobOccupant = room.getOccupant('bob')!;
+        const changed = next(room, 'presenceChanged');
+        await bob.call('presence', { room: roomJid, show: 'away', status: 'brb ☕' });
+        const { member, presence } = await changed;
+        expect(member).toBe(bobOccupant);
+        expect(presence.attrs.from).toBe(`${roomJid}/bob`);
+        expect(bobOccupant.presenceState).toEqual({ available: true, show: 'away' });
+        expect(bobOccupant.presenceStatus.any()).toBe('brb ☕');
+        expect(room.members.map((m) => m.nick)).toEqual(['alice', 'bob']);
       });
 
       it('subject changes both ways', async () => {
@@ -162,6 +176,49 @@ describeEachServer('MUC core: occupants, nick, subject, PMs, leave', (server) =>
         expect(error).toBeInstanceOf(MucJoinError);
         expect((error as MucJoinError).reason).toBe('banned');
         expect(((error as MucJoinError).cause as StanzaError).condition).toBe('forbidden');
+      });
+
+      it('refusals reach the caller: setTopic forbidden, a visitor\'s tracked message ERROR, an untracked one messageError', async () => {
+        const { bob, roomJid, room } = await aliceWithBob('refused', { moderated: true, changesubject: false });
+        if (room.me?.role !== 'visitor') {
+          // ejabberd makes newcomers participants even in a moderated room: revoke voice.
+          const changed = next(room, 'roleChanged', ({ member }) => member === room.me);
+          await bob.call('set_role', { room: roomJid, nick: 'alice', role: 'visitor' });
+          const { oldRole, newRole } = await changed;
+          expect({ oldRole, newRole }).toEqual({ oldRole: 'participant', newRole: 'visitor' });
+        }
+        expect(room.me?.role).toBe('visitor');
+        const subjectBefore = room.subject.any();
+
+        const topicError = await rejectionOf(room.setTopic('not allowed', { timeoutMs: 10_000 }), 'setTopic as visitor');
+        expect(topicError).toBeInstanceOf(StanzaError);
+        expect((topicError as StanzaError).condition).toBe('forbidden');
+        expect(room.subject.any()).toBe(subjectBefore);
+
+        const tracker = room.sendMessageTracked('visitors cannot talk', { timeoutMs: 10_000 });
+        expect(await bounded(tracker.settled, 'tracker')).toBe(MessageState.ERROR);
+        expect(tracker.error).toBeInstanceOf(StanzaError);
+        expect((tracker.error as StanzaError).condition).toBe('forbidden');
+
+        const failed = next(room, 'messageError');
+        await room.sendMessage('still cannot talk');
+        const { error, message } = await failed;
+        expect(error.condition).toBe('forbidden');
+        expect(message.from?.toString()).toBe(roomJid);
+        expect(room.isJoined).toBe(true);
+      });
+
+      it('the owner destroys the room: exit DESTROYED with the reason and the alternate venue', async () => {
+        const { alice, bob, roomJid, room } = await aliceWithBob('destroyed');
+        const venue = h.room('venue');
+        const exited = next(room, 'exit');
+        await bob.call('destroy', { room: roomJid, reason: 'moving on', alt: venue });
+        const exit = await exited;
+        expect(exit.mode).toBe(LeaveMode.DESTROYED);
+        expect(exit.destroy?.reason).toBe('moving on');
+        expect(exit.destroy?.jid?.toString()).toBe(venue);
+        expect(room.isJoined).toBe(false);
+        expect(alice.muc.rooms).toEqual([]);
       });
 
       it('our own leave: exit NORMAL on the self-unavailable presence, the peer sees it, the room is forgotten', async () => {

@@ -108,7 +108,8 @@ class AioxmppPeer:
         """Submit the room configuration form with some fields changed (also unlocks a new room).
 
         Optional keys: password (str: password-protects the room), membersonly (bool),
-        whois ('anyone'|'moderators'), persistent (bool), changesubject (bool: occupants may set the subject).
+        whois ('anyone'|'moderators'), persistent (bool), changesubject (bool: occupants may set the subject),
+        moderated (bool: newcomers without affiliation are visitors).
         """
         import aioxmpp
         jid = aioxmpp.JID.fromstr(a["room"])
@@ -120,11 +121,39 @@ class AioxmppPeer:
             form.membersonly.value = bool(a["membersonly"])
         if a.get("whois") is not None:
             form.whois.value = a["whois"]
+        if a.get("moderated") is not None:
+            form.moderatedroom.value = bool(a["moderated"])
         if a.get("changesubject") is not None:
             form.changesubject.value = bool(a["changesubject"])
         if a.get("persistent") is not None:
             form.persistentroom.value = bool(a["persistent"])
         await self.muc.set_room_config(jid, form.render_reply())
+        return {}
+
+    async def presence(self, a):
+        """Send an available presence to the room with `show` (away/chat/dnd/xa) and `status` text."""
+        import aioxmpp
+        room = self.rooms[a["room"]]
+        pres = aioxmpp.Presence(type_=aioxmpp.PresenceType.AVAILABLE, to=room.jid.replace(resource=room.me.nick))
+        if a.get("show"):
+            pres.show = aioxmpp.PresenceShow(a["show"])
+        if a.get("status"):
+            pres.status[None] = a["status"]
+        await self.client.send(pres)
+        return {}
+
+    async def destroy(self, a):
+        """Destroy the room (owner): optional reason and alternate venue `alt`."""
+        import aioxmpp
+        import aioxmpp.muc.xso as mucxso
+        req = mucxso.DestroyRequest()
+        if a.get("reason"):
+            req.reason = a["reason"]
+        if a.get("alt"):
+            req.jid = aioxmpp.JID.fromstr(a["alt"])
+        iq = aioxmpp.IQ(type_=aioxmpp.IQType.SET, to=aioxmpp.JID.fromstr(a["room"]), payload=mucxso.OwnerQuery(destroy=req))
+        await self.client.send(iq)
+        self.rooms.pop(a["room"], None)
         return {}
 
     async def send(self, a):

@@ -116,3 +116,23 @@ describe('fromXmppJs: lifecycle', () => {
     expect(await c1.readUntil(/<presence[^>]*>/)).toMatch(/<presence id="early"\/>$/);
   });
 });
+
+describe('fromXmppJs: queue order on a new session', () => {
+  it('sends made in established listeners (rejoins) go before stanzas queued during the outage', async () => {
+    h = await setup(async (c, i) => {
+      await handshake(c, { jid: `anon@localhost/r${i}` });
+      if (i === 1) c.destroy();
+    });
+    h.conn.events.on('established', ({ jid }) => {
+      if (jid.resource === 'r2') void h!.conn.send(new Element('presence', { to: 'room@conference.localhost/me', id: 'rejoin' }));
+    });
+    await startAndEstablish(h);
+    await until(() => h!.log.includes('status:disconnected'));
+    await h.conn.send(new Element('message', { to: 'room@conference.localhost', type: 'groupchat', id: 'queued' }));
+    h.clock.advance(1000);
+    const c2 = await h.server.connection(2);
+    const sent = await c2.readUntil(/id="queued"/);
+    expect(sent.indexOf('id="rejoin"')).toBeGreaterThan(-1);
+    expect(sent.indexOf('id="rejoin"')).toBeLessThan(sent.indexOf('id="queued"'));
+  });
+});
