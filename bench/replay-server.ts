@@ -62,7 +62,15 @@ async function flood(socket: Socket, to: string, pass: number, n: number): Promi
   }
   for (const b of batches) {
     if (socket.destroyed) return;
-    if (!socket.write(b)) await new Promise<void>((r) => socket.once('drain', () => r()).once('close', () => r()));
+    if (!socket.write(b)) {
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          socket.off('drain', done).off('close', done);
+          resolve();
+        };
+        socket.on('drain', done).on('close', done);
+      });
+    }
   }
 }
 

@@ -32,9 +32,10 @@ const names = readdirSync(dir)
 function rowsFromText(bench: string, stdout: string): BenchRow[] {
   const rows: BenchRow[] = [];
   for (const line of stdout.split('\n')) {
-    const m = /^\s*(.+?)\s*:\s*([\d.]+)\s*(\S+\/\S+|x\b)?/.exec(line);
-    if (!m || m[3] === undefined || line.startsWith(ROW_PREFIX)) continue;
-    rows.push({ bench, label: m[1]!, value: Number(m[2]), unit: m[3] });
+    const m = /^\s*(.+?)\s*:\s*([\d.]+)\s*(\S+\/\S+)?/.exec(line);
+    if (!m || line.startsWith(ROW_PREFIX)) continue;
+    const unit = m[3] ?? (m[1]!.startsWith('ratio') ? 'x' : undefined);
+    if (unit !== undefined) rows.push({ bench, label: m[1]!, value: Number(m[2]), unit });
   }
   return rows;
 }

@@ -62,7 +62,10 @@ function narrate(who: string, room: Room): void {
     const when = isHistory && delay ? ` (history, sent ${delay.stamp.toISOString().slice(11, 19)})` : '';
     say(who, `<${from}> ${message.body.any() ?? ''}${when}`);
   });
-  room.on('topicChanged', ({ topic, nick }) => say(who, `topic is now "${topic.any() ?? ''}"${nick ? ` (set by ${nick})` : ''}`));
+  room.on('topicChanged', ({ topic, nick }) => {
+    const text = topic.any();
+    say(who, text ? `topic is now "${text}"${nick ? ` (set by ${nick})` : ''}` : 'the room has no topic yet');
+  });
   room.on('nickChanged', ({ oldNick, newNick }) => say(who, `sees ${oldNick} become ${newNick}`));
   room.on('privateMessage', ({ message, member }) => say(who, `private from ${member.nick}: ${message.body.any() ?? ''}`));
   room.on('leave', ({ member, mode }) => say(who, `sees ${member.nick} leave (${mode})`));

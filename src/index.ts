@@ -18,3 +18,4 @@ export * from './disco/index.js';
 export * from './ping/index.js';
 export * from './connection/index.js';
 export * from './muc/index.js';
+export * from './core/xmppjs-adapter.js';

@@ -275,7 +275,7 @@ class XmppJsAdapter implements XmppJsConnection {
     } catch (error) {
       if (pending) pending.written = false;
       this.#logger.debug('write failed; the stanza is queued until the session resumes', { error });
-      if (false) {
+      if (!this.#stopped && !this.#disposed) {
         const at = this.#queue.findIndex((q) => q.seq > entry.seq);
         this.#queue.splice(at === -1 ? this.#queue.length : at, 0, entry);
       }

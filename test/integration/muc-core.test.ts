@@ -159,6 +159,47 @@ describeEachServer('MUC core: join, history, messages', (server) => {
         expect(summary.indexOf('state active')).toBeGreaterThan(summary.indexOf('topic History test'));
         expect(room.subject.any()).toBe('History test');
         expect(room.subjectSetter).toBe('bob');
+        // Semi-anonymous room: only an XEP-0421 occupant id can prove that the history's "bob" is
+        // the live bob. Prosody 0.12 sends one (the live Occupant is reused); ejabberd 23.01 does not
+        // (each history message gets a transitional occupant, never one of the members).
+        const senders = rec.flatMap(([name, p]) => (name === 'message' ? [(p as { member: unknown }).member] : []));
+        const liveBob = room.getOccupant('bob')!;
+        expect(senders).toHaveLength(2);
+        for (const sender of senders) {
+          if (server.kind === 'prosody') {
+            expect(liveBob.occupantId).toBeDefined();
+            expect(sender).toBe(liveBob);
+          } else {
+            expect(liveBob.occupantId).toBeUndefined();
+            expect(sender).not.toBe(liveBob);
+            expect(room.members).not.toContain(sender);
+          }
+        }
+      });
+
+      it('history in a non-anonymous room: the live Occupant is reused only when the message proves its real JID', async () => {
+        const [alice, bob] = await Promise.all([h.client('alice'), h.peer('bob')]);
+        const roomJid = await h.peerRoom(bob, 'nonanon', 'bob', { whois: 'anyone' });
+        await bob.call('send', { room: roomJid, body: 'before you came', msg_id: 'na1' });
+        await bob.waitEvent(peerEvent('message', roomJid, { id: 'na1' }));
+
+        const { room, joined } = alice.muc.join(roomJid, 'alice', { history: { maxStanzas: 5 } });
+        const history = next(room, 'message', ({ isHistory }) => isHistory);
+        await bounded(joined, 'join');
+        const { member, message } = await history;
+        expect(message.body.any()).toBe('before you came');
+        const liveBob = room.getOccupant('bob');
+        expect(liveBob?.directJid?.bare().toString()).toBe('bob@localhost');
+        if (server.kind === 'prosody') {
+          // The history message carries <item jid='bob@localhost'/> (and an occupant id).
+          expect(member).toBe(liveBob);
+        } else {
+          // ejabberd discloses the sender only as an XEP-0033 'ofrom' address, which xmuc (like
+          // aioxmpp) does not use: the sender stays a transitional occupant.
+          expect(message.element.getChild('addresses', 'http://jabber.org/protocol/address')).toBeDefined();
+          expect(member).not.toBe(liveBob);
+          expect(room.members).not.toContain(member);
+        }
       });
 
       it('messages both ways: the peer\'s reaches us from its occupant, ours reaches the peer', async () => {

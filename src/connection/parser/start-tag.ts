@@ -3,7 +3,7 @@
  * attribute being scanned), with next-occurrence caches so special characters are found by one
  * `indexOf` per buffer region instead of one scan per attribute value.
  */
-import { MAX_NAME_LENGTH, copyString, decodeRefs, fail, internAt, isWs } from './xml-chars.js';
+import { MAX_NAME_LENGTH, decodeRefs, fail, internAt, isWs } from './xml-chars.js';
 
 /** "Not found" position for {@link CharIndex}. */
 export const NONE = 0x7fffffff;
@@ -51,6 +51,13 @@ export class CharIndex {
   }
 }
 
+/** Makes kept strings out of buffer slices (see `copyStrings`). */
+export interface StringKeeper {
+  /** `b.slice(s, e)`, in a form that does not pin a large decoded chunk. */
+  keep(b: string, s: number, e: number): string;
+}
+
+/** A start tag being scanned; one object is reused for every tag of a parser. */
 export interface PendingTag {
   /** Absolute offset of the tag's `<` (for the size limit). */
   startAbs: number;
@@ -61,39 +68,60 @@ export interface PendingTag {
   /** The quote that closes the split attribute value. */
   quote: string;
   qname: string | null;
-  names: string[];
-  values: string[];
-  /** Copies a kept string (see `copyStrings`). */
-  copy: (s: string) => string;
-  /** Duplicate check for tags with many attributes. */
-  seen?: Set<string>;
+  /** The attributes so far, in document order (becomes the element's `attrs`). */
+  attrs: Record<string, string>;
+  /** Value of the `xmlns` attribute, or null. */
+  xmlns: string | null;
+  /** Some attribute name has a colon (`xmlns:p` declaration or prefixed attribute). */
+  colon: boolean;
   end: number;
   selfClose: boolean;
 }
 
-/** A fresh pending tag whose `<` is at absolute offset `startAbs` and whose name starts at `p`. */
-export function newPendingTag(startAbs: number, p: number, copy: (s: string) => string = copyString): PendingTag {
-  return { startAbs, p, valueScan: -1, quote: '"', qname: null, names: [], values: [], end: 0, selfClose: false, copy };
+/** A fresh pending tag object (see {@link startTag}). */
+export function newPendingTag(): PendingTag {
+  return { startAbs: 0, p: 0, valueScan: -1, quote: '"', qname: null, attrs: {}, xmlns: null, colon: false, end: 0, selfClose: false };
 }
 
-/** Scans a start tag from `t.p`; returns false if more input is needed. */
-export function scanStartTag(b: string, t: PendingTag, idx: CharIndex): boolean {
+/** Reuses `t` for a tag whose `<` is at absolute offset `startAbs` and whose name starts at `p`. */
+export function startTag(t: PendingTag, startAbs: number, p: number): void {
+  t.startAbs = startAbs;
+  t.p = p;
+  t.valueScan = -1;
+  t.qname = null;
+  t.attrs = {};
+  t.xmlns = null;
+  t.colon = false;
+  t.end = 0;
+  t.selfClose = false;
+}
+
+/** True for chars that may continue an XML name in the ASCII range, and all chars above '>' (checked when interned). */
+export function nameChar(c: number): boolean {
+  return c > 0x3e || c === 0x3a || c === 0x2d || c === 0x2e || (c >= 0x30 && c <= 0x39);
+}
+
+/**
+ * Scans a start tag from `t.p`; returns false if more input is needed. Attribute names that are
+ * `Object.prototype` keys are refused (`policy-violation`), so `attrs` has no inherited key and
+ * `attrs[name] !== undefined` is an exact duplicate test.
+ */
+export function scanStartTag(b: string, t: PendingTag, idx: CharIndex, k: StringKeeper): boolean {
   const n = b.length;
   let p = t.p;
   if (t.qname === null) {
     let q = p;
-    while (q < n) {
-      const c = b.charCodeAt(q);
-      if (isWs(c) || c === 0x3e || c === 0x2f) break;
-      q++;
-    }
+    while (q < n && nameChar(b.charCodeAt(q))) q++;
     if (q >= n) {
       if (q - p > MAX_NAME_LENGTH) fail('not-well-formed', 'name too long');
       return false;
     }
-    t.qname = internAt(b, p, q);
+    const c = b.charCodeAt(q);
+    if (q === p || !(isWs(c) || c === 0x3e || c === 0x2f)) fail('not-well-formed', 'invalid element name');
+    t.qname = internAt(b, p, q, false);
     p = q;
   }
+  const attrs = t.attrs;
   for (;;) {
     t.p = p;
     const s0 = p;
@@ -115,16 +143,21 @@ export function scanStartTag(b: string, t: PendingTag, idx: CharIndex): boolean 
     if (p === s0) fail('not-well-formed', 'missing whitespace between attributes');
     // Name chars above '>' or among ':', '-', '.', digits; everything else ends the name (NaN at the end).
     let q = p;
+    let colon = false;
     for (;;) {
       c = b.charCodeAt(q);
-      if (c > 0x3e || c === 0x3a || c === 0x2d || c === 0x2e || (c >= 0x30 && c <= 0x39)) q++;
-      else break;
+      if (c > 0x3e || c === 0x2d || c === 0x2e || (c >= 0x30 && c <= 0x39)) q++;
+      else if (c === 0x3a) {
+        colon = true;
+        q++;
+      } else break;
     }
     if (q >= n) {
       if (q - p > MAX_NAME_LENGTH) fail('not-well-formed', 'name too long');
       return false;
     }
-    const name = internAt(b, p, q);
+    if (q === p) fail('not-well-formed', 'invalid attribute name');
+    const name = internAt(b, p, q, true);
     while (q < n && isWs(b.charCodeAt(q))) q++;
     if (q >= n) return false;
     if (b.charCodeAt(q) !== 0x3d) fail('not-well-formed', `attribute ${name} without value`);
@@ -134,27 +167,22 @@ export function scanStartTag(b: string, t: PendingTag, idx: CharIndex): boolean 
     const quote = b.charCodeAt(q);
     if (quote !== 0x22 && quote !== 0x27) fail('not-well-formed', 'unquoted attribute value');
     const vs = q + 1;
-    const ve = b.indexOf(quote === 0x22 ? '"' : "'", Math.max(vs, t.valueScan));
+    const ve = b.indexOf(quote === 0x22 ? '"' : "'", vs > t.valueScan ? vs : t.valueScan);
     if (ve === -1) {
       t.valueScan = n;
       t.quote = quote === 0x22 ? '"' : "'";
       return false;
     }
     t.valueScan = -1;
-    let v = b.slice(vs, ve);
     if (idx.lt(vs) < ve) fail('not-well-formed', '< in attribute value');
+    let v = k.keep(b, vs, ve);
     if (idx.tab(vs) < ve || idx.nl(vs) < ve) v = v.replace(/[\t\n]/g, ' ');
     const amp = idx.amp(vs);
-    v = t.copy(amp < ve ? decodeRefs(v, amp - vs) : v);
-    if (t.names.length < 16) {
-      if (t.names.indexOf(name) !== -1) fail('not-well-formed', `duplicate attribute ${name}`);
-    } else {
-      t.seen ??= new Set(t.names);
-      if (t.seen.has(name)) fail('not-well-formed', `duplicate attribute ${name}`);
-      t.seen.add(name);
-    }
-    t.names.push(name);
-    t.values.push(v);
+    if (amp < ve) v = decodeRefs(v, amp - vs);
+    if (attrs[name] !== undefined) fail('not-well-formed', `duplicate attribute ${name}`);
+    attrs[name] = v;
+    if (colon) t.colon = true;
+    else if (name === 'xmlns') t.xmlns = v;
     p = ve + 1;
   }
 }

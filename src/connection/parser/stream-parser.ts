@@ -9,15 +9,17 @@
  * well-formed XML. Browser-safe: no `node:` imports.
  */
 import { Element } from 'ltx';
-import { CharIndex, NONE, newPendingTag, scanStartTag, type PendingTag } from './start-tag.js';
+import { CharIndex, NONE, nameChar, newPendingTag, scanStartTag, startTag, type StringKeeper } from './start-tag.js';
 import {
   FORBIDDEN_CHAR_RE,
   MAX_NAME_LENGTH,
   MAX_REF_LENGTH,
   ParseFailure,
+  checkBytes,
   copyString,
   decodeRefs,
   fail,
+  internAt,
   isWs,
 } from './xml-chars.js';
 
@@ -99,20 +101,47 @@ interface Frame {
 
 
 const CDATA_OPEN = '<![CDATA[';
+/** What `normalise` must still check: everything (string input), U+FFFE/U+FFFF only (non-ASCII bytes), nothing. */
+const CHECK_ALL = 2;
+const CHECK_NONCHARS = 1;
+const CHECK_NONE = 0;
+/** A decoded buffer at most this long may be pinned by kept strings as it is. */
+const SMALL_BUFFER = 1024;
+/** Largest top-level element copied as one region (larger ones copy each kept string). */
+const MAX_REGION = 8192;
+/** `</name` search strings of recent top-level element names. */
+const closePatterns = new Map<string, string>();
+
+type Latin1Slice = (this: Uint8Array, start: number, end: number) => string;
+/** Node's Buffer latin1 decoder (much faster than TextDecoder), when present; browsers use TextDecoder. */
+const nodeLatin1 = (globalThis as { Buffer?: { prototype: { latin1Slice?: Latin1Slice } } }).Buffer?.prototype.latin1Slice;
+const latin1Decoder = nodeLatin1 === undefined ? new TextDecoder('latin1') : null;
+
+/** Decodes an all-ASCII chunk. */
+function decodeAscii(u8: Uint8Array): string {
+  return nodeLatin1 !== undefined ? nodeLatin1.call(u8, 0, u8.length) : (latin1Decoder as TextDecoder).decode(u8);
+}
 
 /** Incremental XMPP stream parser. `write()` never throws. */
-export class StreamParser {
+export class StreamParser implements StringKeeper {
   private readonly opts: StreamParserOptions;
   private readonly fragments: boolean;
   private readonly max: number;
   private readonly topDepth: number;
-  private readonly copy: (s: string) => string;
+  private readonly copyOn: boolean;
   private decoder = new TextDecoder('utf-8', { fatal: true });
+  /** The UTF-8 decoder may hold the start of a split sequence (last byte it saw was not ASCII). */
+  private utf8Pending = false;
+  /** Flat copy of `buf[regionStart, regionEnd)`, the current top-level element's source (see `keep`). */
+  private region = '';
+  private regionStart = 0;
+  private regionEnd = -1;
   private buf = '';
   private absBase = 0;
   private heldTail = '';
   private stack: Frame[] = [];
-  private pending: PendingTag | null = null;
+  private pending = false;
+  private readonly tag = newPendingTag();
   private inCdata = false;
   private text = '';
   private topStart = -1;
@@ -128,18 +157,21 @@ export class StreamParser {
     this.fragments = o.mode === 'fragments';
     this.max = o.maxStanzaBytes ?? 1_048_576;
     this.topDepth = this.fragments ? 0 : 1;
-    this.copy = o.copyStrings === false ? (s) => s : copyString;
+    this.copyOn = o.copyStrings !== false;
   }
 
   /** Starts over for a new stream (after STARTTLS or SASL); input not yet parsed is discarded. */
   reset(): void {
     this.gen++;
     this.decoder = new TextDecoder('utf-8', { fatal: true });
+    this.utf8Pending = false;
+    this.region = '';
+    this.regionEnd = -1;
     this.buf = '';
     this.absBase = 0;
     this.heldTail = '';
     this.stack = [];
-    this.pending = null;
+    this.pending = false;
     this.inCdata = false;
     this.text = '';
     this.topStart = -1;
@@ -159,20 +191,27 @@ export class StreamParser {
     const gen = this.gen;
     try {
       let text: string;
+      let check: number;
       if (typeof chunk === 'string') {
         text = chunk;
+        check = CHECK_ALL;
+      } else if (checkBytes(chunk) && !this.utf8Pending) {
+        text = decodeAscii(chunk);
+        check = CHECK_NONE;
       } else {
         try {
           text = this.decoder.decode(chunk, { stream: true });
         } catch {
           fail('not-well-formed', 'invalid UTF-8');
         }
+        this.utf8Pending = chunk.length > 0 && (chunk[chunk.length - 1] as number) >= 0x80;
+        check = CHECK_NONCHARS;
       }
-      text = this.normalise(text, typeof chunk === 'string');
+      text = this.normalise(text, check);
       if (text.length === 0) return;
       this.buf = this.buf.length === 0 ? text : this.buf + text;
-      const t = this.pending;
-      if (t !== null && t.valueScan >= 0 && text.indexOf(t.quote) === -1) {
+      const t = this.tag;
+      if (this.pending && t.valueScan >= 0 && text.indexOf(t.quote) === -1) {
         // Still inside a split attribute value: append only (no rescan, no flattening).
         if (this.absBase + this.buf.length - (this.topStart >= 0 ? this.topStart : t.startAbs) > this.max) this.tooBig();
         return;
@@ -186,27 +225,82 @@ export class StreamParser {
           : new StreamParseError('not-well-formed', `internal parser error: ${String(e)}`);
       this.dead = true;
       this.buf = '';
+      this.region = '';
+      this.regionEnd = -1;
       this.stack = [];
-      this.pending = null;
+      this.pending = false;
       this.safe(() => this.opts.onError(err));
     }
   }
 
-  /** Line-end normalisation (XML §2.11) and character checks; holds back a trailing CR or high surrogate. */
-  private normalise(input: string, isString: boolean): string {
+  /**
+   * Line-end normalisation (XML §2.11) and character checks (`check`: what `checkBytes` did not
+   * already cover); holds back a trailing CR or high surrogate.
+   */
+  private normalise(input: string, check: number): string {
     let text = this.heldTail.length ? this.heldTail + input : input;
     this.heldTail = '';
     const last = text.charCodeAt(text.length - 1);
-    if (last === 0x0d || (isString && last >= 0xd800 && last <= 0xdbff)) {
+    if (last === 0x0d || (check === CHECK_ALL && last >= 0xd800 && last <= 0xdbff)) {
       this.heldTail = text.slice(-1);
       text = text.slice(0, -1);
     }
     if (text.indexOf('\r') !== -1) text = text.replace(/\r\n?/g, '\n');
-    if (FORBIDDEN_CHAR_RE.test(text)) fail('not-well-formed', 'forbidden character');
-    if (isString && !(text as string & { isWellFormed(): boolean }).isWellFormed()) {
-      fail('not-well-formed', 'lone surrogate');
+    if (check === CHECK_ALL) {
+      if (FORBIDDEN_CHAR_RE.test(text)) fail('not-well-formed', 'forbidden character');
+      if (!(text as string & { isWellFormed(): boolean }).isWellFormed()) fail('not-well-formed', 'lone surrogate');
+    } else if (check === CHECK_NONCHARS && (text.indexOf('\uFFFE') !== -1 || text.indexOf('\uFFFF') !== -1)) {
+      fail('not-well-formed', 'forbidden character');
     }
     return text;
+  }
+
+  /**
+   * `b.slice(s, e)` to be kept in an element. With `copyStrings`, it must not pin a large decoded
+   * buffer: short strings are copies anyway (V8 slices only from 13 chars), a slice of the current
+   * top-level element's region copy pins only that copy, anything else is copied on its own.
+   */
+  keep(b: string, s: number, e: number): string {
+    if (e - s < 13 || !this.copyOn) return b.slice(s, e);
+    if (s >= this.regionStart && e <= this.regionEnd) return this.region.slice(s - this.regionStart, e - this.regionStart);
+    return copyString(b.slice(s, e));
+  }
+
+  /**
+   * Sets the copy region for the top-level element whose source starts at `from` in `b`: up to
+   * its guessed end tag, or the rest of a small buffer. `qname` null: take it from `b`.
+   */
+  private setRegion(b: string, from: number, qname: string | null): void {
+    this.regionEnd = -1;
+    if (!this.copyOn) return;
+    const n = b.length;
+    if (n <= SMALL_BUFFER) {
+      this.region = b;
+      this.regionStart = 0;
+      this.regionEnd = n;
+      return;
+    }
+    let name = qname;
+    if (name === null) {
+      let q = from + 1;
+      while (q < n && q - from < 64 && nameChar(b.charCodeAt(q))) q++;
+      const c = b.charCodeAt(q);
+      if (q === from + 1 || !(isWs(c) || c === 0x3e || c === 0x2f)) return;
+      name = internAt(b, from + 1, q, false);
+    }
+    let pattern = closePatterns.get(name);
+    if (pattern === undefined) {
+      if (closePatterns.size >= 64) closePatterns.clear();
+      pattern = copyString('</' + name);
+      closePatterns.set(name, pattern);
+    }
+    const close = b.indexOf(pattern, from);
+    let end = close === -1 ? -1 : b.indexOf('>', close);
+    end = end === -1 ? n : end + 1;
+    if (end - from > MAX_REGION) return;
+    this.region = copyString(b.slice(from, end));
+    this.regionStart = from;
+    this.regionEnd = end;
   }
 
   /** Runs a user callback; returns false when the parser was reset, killed or ended meanwhile. */
@@ -230,20 +324,25 @@ export class StreamParser {
     let pos = 0;
     const idx = this.idx;
     idx.reset(b);
+    this.regionEnd = -1;
+    if (this.topStart >= 0) {
+      const top = this.stack[this.topDepth];
+      this.setRegion(b, 0, top !== undefined ? top.qname : this.tag.qname);
+    }
+    const t = this.tag;
     for (;;) {
-      if (this.pending !== null) {
-        const t = this.pending;
-        if (!scanStartTag(b, t, idx)) break;
+      if (this.pending) {
+        if (!scanStartTag(b, t, idx, this)) break;
         if (this.absBase + t.end - t.startAbs > this.max) this.tooBig();
-        this.pending = null;
+        this.pending = false;
         pos = t.end;
-        if (!this.openElement(t) || gen !== this.gen) return;
+        if (!this.openElement() || gen !== this.gen) return;
         continue;
       }
       if (this.inCdata) {
         const close = b.indexOf(']]>', pos);
         const end = close === -1 ? Math.max(pos, n - 2) : close;
-        this.text += b.slice(pos, end);
+        this.text += this.keep(b, pos, end);
         pos = end;
         if (close === -1) break;
         pos += 3;
@@ -275,13 +374,13 @@ export class StreamParser {
       const c = b.charCodeAt(lt + 1);
       if (c === 0x2f /* / */) {
         const gt = b.indexOf('>', lt + 2);
+        const top = this.stack[this.stack.length - 1];
         if (gt === -1) {
-          if (n - lt > MAX_NAME_LENGTH + 64) fail('not-well-formed', 'end tag too long');
+          this.checkEndTagStart(b, lt + 2, top === undefined ? undefined : top.qname);
           break;
         }
         let e = gt;
         while (e > lt + 2 && isWs(b.charCodeAt(e - 1))) e--;
-        const top = this.stack[this.stack.length - 1];
         if (top === undefined || e - lt - 2 !== top.qname.length || !b.startsWith(top.qname, lt + 2)) {
           fail('not-well-formed', `unexpected end tag </${b.slice(lt + 2, Math.min(e, lt + 42))}>`);
         }
@@ -317,23 +416,47 @@ export class StreamParser {
         if (!XML_DECL_RE.test(b.slice(lt, end + 2))) fail('not-well-formed', 'bad XML declaration');
         pos = end + 2;
       } else {
-        if (this.stack.length === this.topDepth) this.topStart = this.absBase + lt;
-        this.pending = newPendingTag(this.absBase + lt, lt + 1, this.copy);
+        if (this.stack.length === this.topDepth) {
+          this.topStart = this.absBase + lt;
+          this.setRegion(b, lt, null);
+        }
+        startTag(t, this.absBase + lt, lt + 1);
+        this.pending = true;
         pos = lt;
       }
     }
     // Keep what is not consumed, rebased to 0. Of a split start tag only the attribute being
     // scanned is kept (earlier ones are parsed), so buffering stays linear.
-    const keep = this.pending !== null ? this.pending.p : pos;
-    if (this.pending !== null) {
-      const t = this.pending;
+    const keep = this.pending ? t.p : pos;
+    if (this.pending) {
       t.p -= keep;
       if (t.valueScan >= 0) t.valueScan -= keep;
     }
     this.buf = keep >= n ? '' : b.slice(keep);
     this.absBase += keep;
-    const from = this.topStart >= 0 ? this.topStart : this.pending !== null ? this.pending.startAbs : this.absBase;
+    this.region = '';
+    this.regionEnd = -1;
+    const from = this.topStart >= 0 ? this.topStart : this.pending ? t.startAbs : this.absBase;
     if (this.absBase + this.buf.length - from > this.max) this.tooBig();
+  }
+
+  /** An end tag is split before its `>`: fails as soon as what is buffered cannot be `</qname S? >`. */
+  private checkEndTagStart(b: string, p: number, qname: string | undefined): void {
+    const n = b.length;
+    if (qname === undefined) {
+      if (n > p) fail('not-well-formed', 'unexpected end tag');
+      return;
+    }
+    const len = qname.length;
+    let i = 0;
+    while (i < len && p + i < n) {
+      if (b.charCodeAt(p + i) !== qname.charCodeAt(i)) fail('not-well-formed', `unexpected end tag, expected </${qname}>`);
+      i++;
+    }
+    for (let q = p + len; q < n; q++) {
+      if (!isWs(b.charCodeAt(q))) fail('not-well-formed', `unexpected end tag, expected </${qname}>`);
+    }
+    if (n - p > MAX_NAME_LENGTH + 64) fail('not-well-formed', 'end tag too long');
   }
 
   private tooBig(): never {
@@ -347,8 +470,8 @@ export class StreamParser {
       }
       return;
     }
-    let seg = b.slice(s, e);
     if (this.idx.cdataEnd(s) < e) fail('not-well-formed', ']]> in text');
+    let seg = this.keep(b, s, e);
     const amp = this.idx.amp(s);
     if (amp < e) seg = decodeRefs(seg, amp - s);
     this.text += seg;
@@ -366,42 +489,49 @@ export class StreamParser {
     return d.uri;
   }
 
-  private openElement(t: PendingTag): boolean {
+  /**
+   * Namespace declarations and prefixed attributes of the tag just scanned: returns its scope,
+   * checks every attribute prefix is bound and no two attributes share namespace and local name.
+   */
+  private declare(attrs: Record<string, string>, scope: Scope, depth: number): Scope {
+    let prefixed: string[] | null = null;
+    for (const name in attrs) {
+      const colon = name.indexOf(':');
+      if (colon === -1) continue;
+      if (colon === 5 && name.startsWith('xmlns')) {
+        const p = name.slice(6);
+        const v = attrs[name] as string;
+        if (p === 'xmlns' || v === '' || (p === 'xml') !== (v === XML_NS)) {
+          fail('not-well-formed', `illegal namespace declaration ${name}`);
+        }
+        scope = Object.create(scope) as Scope;
+        scope[p] = { uri: v, level: depth };
+      } else {
+        (prefixed ??= []).push(name);
+      }
+    }
+    if (prefixed !== null) {
+      const expanded: string[] = [];
+      for (const name of prefixed) {
+        const colon = name.indexOf(':');
+        const key = this.resolve(scope, name.slice(0, colon)) + ' ' + name.slice(colon + 1);
+        if (expanded.indexOf(key) !== -1) fail('not-well-formed', `duplicate attribute ${name} (same namespace)`);
+        expanded.push(key);
+      }
+    }
+    return scope;
+  }
+
+  private openElement(): boolean {
+    const t = this.tag;
     const depth = this.stack.length;
     const parent = this.stack[depth - 1];
     const qname = t.qname as string;
+    const attrs = t.attrs;
     if (depth === this.topDepth) this.usedOuter = null;
-    let defNs = parent !== undefined ? parent.defNs : this.fragments ? 'jabber:client' : '';
+    const defNs = t.xmlns !== null ? t.xmlns : parent !== undefined ? parent.defNs : this.fragments ? 'jabber:client' : '';
     let scope = parent !== undefined ? parent.scope : EMPTY_SCOPE;
-    const attrs: Record<string, string> = {};
-    const { names, values } = t;
-    let prefixedAttrs = false;
-    for (let i = 0; i < names.length; i++) {
-      const name = names[i] as string;
-      const v = values[i] as string;
-      if (name.indexOf(':') !== -1) {
-        if (name.startsWith('xmlns:')) {
-          const p = name.slice(6);
-          if (p === 'xmlns' || v === '' || (p === 'xml') !== (v === XML_NS)) {
-            fail('not-well-formed', `illegal namespace declaration ${name}`);
-          }
-          if (scope === (parent !== undefined ? parent.scope : EMPTY_SCOPE)) scope = Object.create(scope) as Scope;
-          scope[p] = { uri: v, level: depth };
-        } else {
-          prefixedAttrs = true;
-        }
-      } else if (name === 'xmlns') {
-        defNs = v;
-      }
-      if (name === '__proto__') Object.defineProperty(attrs, name, { value: v, enumerable: true, writable: true, configurable: true });
-      else attrs[name] = v;
-    }
-    if (prefixedAttrs) {
-      for (const name of names) {
-        const colon = name.indexOf(':');
-        if (colon !== -1 && !name.startsWith('xmlns:')) this.resolve(scope, name.slice(0, colon));
-      }
-    }
+    if (t.colon) scope = this.declare(attrs, scope, depth);
     const colon = qname.indexOf(':');
     const ns = colon === -1 ? defNs : this.resolve(scope, qname.slice(0, colon));
 
@@ -421,12 +551,12 @@ export class StreamParser {
     const el = new Element(qname);
     el.attrs = attrs;
     if (depth === this.topDepth) {
-      if (!Object.hasOwn(attrs, 'xmlns') && defNs !== '') attrs.xmlns = defNs;
-      if (this.streamLang !== undefined && !Object.hasOwn(attrs, 'xml:lang')) attrs['xml:lang'] = this.streamLang;
+      if (t.xmlns === null && defNs !== '') attrs.xmlns = defNs;
+      if (this.streamLang !== undefined && attrs['xml:lang'] === undefined) attrs['xml:lang'] = this.streamLang;
     } else {
       const pel = (parent as Frame).el as Element;
       if (this.text !== '') {
-        pel.children.push(this.copy(this.text));
+        pel.children.push(this.text);
         this.text = '';
       }
       pel.children.push(el);
@@ -449,7 +579,7 @@ export class StreamParser {
       return false;
     }
     if (this.text !== '') {
-      el.children.push(this.copy(this.text));
+      el.children.push(this.text);
       this.text = '';
     }
     if (this.stack.length !== this.topDepth) return true;
@@ -460,12 +590,21 @@ export class StreamParser {
       for (const p of this.usedOuter) {
         const key = 'xmlns:' + p;
         const d = outer.scope[p];
-        if (d !== undefined && !Object.hasOwn(el.attrs, key)) el.attrs[key] = d.uri;
+        if (d !== undefined && el.attrs[key] === undefined) el.attrs[key] = d.uri;
       }
       this.usedOuter = null;
     }
     if (this.fragments && el.name === 'open' && el.attrs.xmlns === FRAMING_NS) this.streamLang = el.attrs['xml:lang'];
-    const cb = this.opts.onElement;
-    return this.safe(() => cb.call(this.opts, el));
+    const gen = this.gen;
+    try {
+      this.opts.onElement(el);
+    } catch (e) {
+      try {
+        this.opts.onCallbackError?.(e);
+      } catch {
+        // ignore: nothing sane left to report to
+      }
+    }
+    return gen === this.gen && !this.dead && !this.ended;
   }
 }

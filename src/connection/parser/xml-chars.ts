@@ -40,26 +40,78 @@ export function internName(name: string): string {
   const hit = nameCache.get(name);
   if (hit !== undefined) return hit;
   if (name.length > MAX_NAME_LENGTH || !QNAME_RE.test(name)) fail('not-well-formed', `invalid name "${name.slice(0, 40)}"`);
-  const copy = copyString(name);
+  // An object key comes back internalized (flat, own memory): property access and `===` with it
+  // then need no string-table lookup or content comparison.
+  const copy = Object.keys({ [name]: 0 })[0] as string;
   if (nameCache.size >= 1024) nameCache.clear();
   nameCache.set(copy, copy);
   return copy;
 }
 
-const atoms: (string | undefined)[] = new Array<string | undefined>(512);
+const elementAtoms: (string | undefined)[] = new Array<string | undefined>(512);
+const attrAtoms: (string | undefined)[] = new Array<string | undefined>(512);
+
+/**
+ * Attribute names that are keys of `Object.prototype`: as own keys of an ltx `attrs` object they
+ * would shadow (or, for `__proto__`, replace) what every plain object inherits, so a stanza
+ * carrying one is refused with `policy-violation` (they are well-formed XML, but no XMPP
+ * protocol uses them).
+ */
+const PROTO_KEYS = new Set(Object.getOwnPropertyNames(Object.prototype));
 
 /**
  * Returns the interned, validated name `b.slice(p, q)`, looked up in a 512-slot atom cache
- * compared in place (no substring is made on a hit).
+ * compared in place (no substring is made on a hit). Attribute names (`attr`) have their own
+ * cache and are also refused when they are `Object.prototype` keys.
  */
-export function internAt(b: string, p: number, q: number): string {
+export function internAt(b: string, p: number, q: number, attr: boolean): string {
   const len = q - p;
   const h = (len * 31 + b.charCodeAt(p) * 7 + b.charCodeAt(q - 1) * 13 + b.charCodeAt(p + (len >> 1))) & 511;
+  const atoms = attr ? attrAtoms : elementAtoms;
   const cand = atoms[h];
-  if (cand !== undefined && cand.length === len && b.startsWith(cand, p)) return cand;
+  if (cand !== undefined && cand.length === len) {
+    let i = 0;
+    while (i < len && cand.charCodeAt(i) === b.charCodeAt(p + i)) i++;
+    if (i === len) return cand;
+  }
   const name = internName(b.slice(p, q));
+  if (attr && PROTO_KEYS.has(name)) fail('policy-violation', `attribute name ${name} refused`);
   atoms[h] = name;
   return name;
+}
+
+/**
+ * Checks raw bytes before decoding: fails on C0 controls XML forbids (all but TAB, LF, CR).
+ * Returns true when every byte is ASCII (the chunk can then be decoded as latin1). Reads four
+ * bytes at a time and looks closer only at words holding a control or non-ASCII byte.
+ */
+export function checkBytes(u8: Uint8Array): boolean {
+  const n = u8.length;
+  if (n < 16) return checkRange(u8, 0, n);
+  const head = (4 - (u8.byteOffset & 3)) & 3;
+  let ascii = checkRange(u8, 0, head);
+  const words = (n - head) >> 2;
+  const w32 = new Uint32Array(u8.buffer, u8.byteOffset + head, words);
+  for (let k = 0; k < words; k++) {
+    const w = w32[k] as number;
+    if (((w & 0x80808080) | ((w - 0x20202020) & ~w & 0x80808080)) !== 0) {
+      const j = head + 4 * k;
+      if (!checkRange(u8, j, j + 4)) ascii = false;
+    }
+  }
+  const tail = head + words * 4;
+  return checkRange(u8, tail, n) && ascii;
+}
+
+/** Byte-wise {@link checkBytes} of `u8[from, to)`. */
+function checkRange(u8: Uint8Array, from: number, to: number): boolean {
+  let ascii = true;
+  for (let i = from; i < to; i++) {
+    const x = u8[i] as number;
+    if (x >= 0x80) ascii = false;
+    else if (x < 0x20 && x !== 0x0a && x !== 0x09 && x !== 0x0d) fail('not-well-formed', 'forbidden character');
+  }
+  return ascii;
 }
 
 /**

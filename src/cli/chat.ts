@@ -1,0 +1,131 @@
+/**
+ * `xmuc chat <room>`: `tail`, plus every line of stdin is sent to the room. Lines starting
+ * with `/` are commands: `/nick NEW`, `/topic TEXT`, `/msg NICK TEXT`, `/quit`; `/me ACTION`
+ * is sent as is; `//text` sends `/text`.
+ */
+import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
+import type { Room } from '../index.js';
+import type { Command } from './args.js';
+import { describeError } from './format.js';
+import { type CliIO, type Session, waitBounded } from './session.js';
+import { followRoom } from './tail.js';
+
+/** What one line of chat input asks for. */
+export type ChatInput =
+  | { kind: 'say'; text: string }
+  | { kind: 'nick'; nick: string }
+  | { kind: 'topic'; topic: string }
+  | { kind: 'msg'; nick: string; text: string }
+  | { kind: 'quit' }
+  | { kind: 'empty' }
+  | { kind: 'invalid'; error: string };
+
+/** Parse one line of chat input (pure). */
+export function parseChatLine(line: string): ChatInput {
+  const trimmed = line.replace(/\r$/, '');
+  if (trimmed.trim() === '') return { kind: 'empty' };
+  if (!trimmed.startsWith('/')) return { kind: 'say', text: trimmed };
+  if (trimmed.startsWith('//')) return { kind: 'say', text: trimmed.slice(1) };
+  const match = /^\/(\S+)(?:\s+([\s\S]*))?$/.exec(trimmed);
+  const name = match?.[1] ?? '';
+  const rest = (match?.[2] ?? '').trim();
+  switch (name) {
+    case 'me':
+      return { kind: 'say', text: trimmed };
+    case 'quit':
+      return { kind: 'quit' };
+    case 'nick':
+      return rest === '' || /\s/.test(rest) ? { kind: 'invalid', error: 'usage: /nick NEW' } : { kind: 'nick', nick: rest };
+    case 'topic':
+      return { kind: 'topic', topic: rest };
+    case 'msg': {
+      const m = /^(\S+)\s+([\s\S]+)$/.exec(rest);
+      return m?.[1] && m[2] ? { kind: 'msg', nick: m[1], text: m[2] } : { kind: 'invalid', error: 'usage: /msg NICK TEXT' };
+    }
+    default:
+      return { kind: 'invalid', error: `unknown command /${name} (try /nick, /topic, /msg, /me, /quit; //text sends "/text")` };
+  }
+}
+
+/** Carry out one parsed input line; returns false for `/quit`. Failures are reported on stderr. */
+export async function handleChatInput(session: Session, io: CliIO, room: Room, input: ChatInput): Promise<boolean> {
+  try {
+    switch (input.kind) {
+      case 'empty':
+        return true;
+      case 'quit':
+        return false;
+      case 'invalid':
+        io.err(`xmuc: ${input.error}`);
+        return true;
+      case 'say':
+        await waitBounded(session, io, room.sendMessage(input.text), 'send');
+        return true;
+      case 'nick':
+        await room.setNick(input.nick, { timeoutMs: session.config.timeoutMs, signal: io.signal });
+        return true;
+      case 'topic':
+        await room.setTopic(input.topic, { timeoutMs: session.config.timeoutMs, signal: io.signal });
+        return true;
+      case 'msg':
+        if (!room.getOccupant(input.nick)) {
+          io.err(`xmuc: no occupant ${input.nick} in the room`);
+          return true;
+        }
+        await waitBounded(session, io, room.sendPrivateMessage(input.nick, input.text), 'private message');
+        return true;
+    }
+  } catch (error) {
+    if (io.signal.aborted) return false;
+    io.err(`xmuc: ${describeError(error)}`);
+    return true;
+  }
+}
+
+/** Read `input` line by line, one command at a time, until `/quit`, end of input or the signal. */
+function readLines(session: Session, io: CliIO, room: Room, input: Readable): Promise<void> {
+  return new Promise((resolve) => {
+    const rl = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY, terminal: false });
+    const queue: string[] = [];
+    let busy = false;
+    let ended = false;
+    let done = false;
+    const finish = () => {
+      if (done) return;
+      done = true;
+      io.signal.removeEventListener('abort', finish);
+      rl.close();
+      resolve();
+    };
+    const pump = async () => {
+      if (busy) return;
+      busy = true;
+      while (!done && queue.length > 0) {
+        const line = queue.shift() ?? '';
+        if (!(await handleChatInput(session, io, room, parseChatLine(line)))) finish();
+      }
+      busy = false;
+      if (ended) finish();
+    };
+    rl.on('line', (line) => {
+      queue.push(line);
+      void pump();
+    });
+    rl.on('close', () => {
+      ended = true;
+      if (!busy) finish();
+    });
+    io.signal.addEventListener('abort', finish, { once: true });
+  });
+}
+
+/** Run `xmuc chat`: 0 on `/quit`, end of input or Ctrl-C; 1 when the room removed us. */
+export async function runChat(session: Session, io: CliIO, command: Extract<Command, { name: 'chat' }>, input: Readable): Promise<number> {
+  const end = await followRoom(session, io, command, (room) => readLines(session, io, room, input));
+  if (end.by === 'exit') {
+    io.err(`xmuc: removed from ${command.room.toString()} (${end.mode})`);
+    return 1;
+  }
+  return 0;
+}

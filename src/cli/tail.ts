@@ -1,0 +1,50 @@
+/** `xmuc tail <room>`: join and print the room's events until Ctrl-C or until we are removed. */
+import type { Room } from '../index.js';
+import type { Command } from './args.js';
+import { type CliEvent, formatJson, formatText } from './format.js';
+import { watchRoom } from './room-events.js';
+import { type CliIO, type Session, aborted, defaultNick, joinRoom } from './session.js';
+
+/** A printer of {@link CliEvent}s to stdout, as text or JSON lines. */
+export function printer(io: CliIO, json: boolean): (event: CliEvent) => void {
+  return (event) => io.out(json ? formatJson(event) : formatText(event));
+}
+
+/** What ended a {@link followRoom} wait. */
+export type FollowEnd = { by: 'signal' } | { by: 'exit'; mode: string } | { by: 'done' };
+
+/**
+ * Join `command.room`, print its events, and resolve when the signal aborts, the room
+ * removes us (kick, ban, destruction, lost connection), or `until` resolves. The caller's
+ * session close leaves the room (its `exit` is printed too).
+ */
+export async function followRoom(
+  session: Session,
+  io: CliIO,
+  command: Extract<Command, { name: 'tail' | 'chat' }>,
+  until?: (room: Room) => Promise<void>,
+): Promise<FollowEnd> {
+  const print = printer(io, command.json);
+  let resolveExit!: (end: FollowEnd) => void;
+  const exited = new Promise<FollowEnd>((resolve) => (resolveExit = resolve));
+  const { room } = await joinRoom(session, io, command.room, defaultNick(session.config.jid, command.nick), {
+    history: command.history === undefined ? undefined : { maxStanzas: command.history },
+    attach: (r) => {
+      watchRoom(r, print);
+      r.once('exit', ({ mode }) => resolveExit({ by: 'exit', mode }));
+    },
+  });
+  const ends: Promise<FollowEnd>[] = [aborted(io.signal).then(() => ({ by: 'signal' }) as const), exited];
+  if (until) ends.push(until(room).then(() => ({ by: 'done' }) as const));
+  return Promise.race(ends);
+}
+
+/** Run `xmuc tail`: 0 when ended by Ctrl-C, 1 when the room removed us. */
+export async function runTail(session: Session, io: CliIO, command: Extract<Command, { name: 'tail' }>): Promise<number> {
+  const end = await followRoom(session, io, command);
+  if (end.by === 'exit') {
+    io.err(`xmuc: removed from ${command.room.toString()} (${end.mode})`);
+    return 1;
+  }
+  return 0;
+}
