@@ -59,7 +59,7 @@ for (const name of names) {
   const r = await runNodeChild(`${dir}${name}.bench.ts`, [], {
     nodeArgs: ['--expose-gc'],
     timeoutMs,
-    env: { BENCH_RECEIVE_BUDGET_MS: String(Math.max(20_000, timeoutMs - 40_000)) },
+    env: { BENCH_RECEIVE_BUDGET_MS: String(Math.max(20_000, timeoutMs - 25_000)) },
     onLine: (line) => {
       if (!line.startsWith(ROW_PREFIX)) console.log(`  ${line}`);
     },

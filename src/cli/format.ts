@@ -90,6 +90,7 @@ export function formatText(event: CliEvent, options: TextFormatOptions = {}): st
     case 'nick':
       return `${at} * ${event.oldNick} is now known as ${event.newNick}`;
     case 'topic':
+      if (event.topic === '') return `${at} * no topic${event.nick ? ` (cleared by ${event.nick})` : ''}`;
       return `${at} * topic${event.nick ? ` set by ${event.nick}` : ''}: ${multiline(event.topic)}`;
     case 'role':
       return `${at} * ${event.nick} is now ${event.role ?? 'without a role'}`;
@@ -169,8 +170,12 @@ export function formatDisco(jid: string, info: DiscoInfo): string[] {
 /** One line describing an error for stderr: the room's refusal reason, the stanza error condition, else the message. */
 export function describeError(error: unknown): string {
   if (error instanceof MucJoinError) return `${error.message} [${error.reason}]`;
-  if (error instanceof StanzaError) return `error from ${error.by ?? 'the server'}: ${stanzaErrorText(error)}`;
-  if (error instanceof Error) return error.message || error.name;
+  if (error instanceof StanzaError) return `refused${error.by ? ` by ${error.by}` : ''}: ${stanzaErrorText(error)}`;
+  if (error instanceof Error) {
+    const text = error.message || error.name;
+    // The library speaks of its option; the CLI user needs the flag.
+    return /allowPlaintext/.test(text) ? `${text} (the CLI flag: --insecure-plaintext, for loopback test servers only)` : text;
+  }
   return String(error);
 }
 

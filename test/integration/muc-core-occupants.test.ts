@@ -221,6 +221,21 @@ describeEachServer('MUC core: occupants, nick, subject, PMs, leave', (server) =>
         expect(alice.muc.rooms).toEqual([]);
       });
 
+      it('MucClient.close() leaves every room: the peer sees us go from each', async () => {
+        const [alice, bob] = await Promise.all([h.client('alice'), h.peer('bob')]);
+        const rooms = await Promise.all([h.peerRoom(bob, 'close-a', 'bob'), h.peerRoom(bob, 'close-b', 'bob')]);
+        const joins = rooms.map((r) => alice.muc.join(r, 'alice'));
+        await bounded(Promise.all(joins.map((j) => j.joined)), 'joins');
+        await Promise.all(rooms.map((r) => bob.waitEvent(peerEvent('join', r, { nick: 'alice' }))));
+        await bounded(alice.muc.close(), 'close');
+        expect(alice.muc.rooms).toEqual([]);
+        for (const r of rooms) {
+          const left = await bob.waitEvent(peerEvent('leave', r, { nick: 'alice' }));
+          expect(left.mode).toBe('NORMAL');
+        }
+        expect(() => alice.muc.join(rooms[0]!, 'alice')).toThrow();
+      });
+
       it('our own leave: exit NORMAL on the self-unavailable presence, the peer sees it, the room is forgotten', async () => {
         const { alice, bob, roomJid, room } = await aliceWithBob('leave');
         const me = room.me;

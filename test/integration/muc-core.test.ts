@@ -56,6 +56,26 @@ describeEachServer('MUC core: join, history, messages', (server) => {
         expect(alice.muc.rooms).toEqual([room]);
       });
 
+      it('a new room is locked for others until createInstant on Prosody (not-found), never on ejabberd', async () => {
+        const [alice, bob] = await Promise.all([h.client('alice'), h.client('bob')]);
+        const roomJid = h.room('locked');
+        const created = alice.muc.join(roomJid, 'alice');
+        await bounded(created.joined, 'create');
+        const early = bob.muc.join(roomJid, 'bob');
+        if (server.kind === 'prosody') {
+          const error = await rejectionOf(early.joined, 'join a locked room');
+          expect(error).toBeInstanceOf(MucJoinError);
+          expect((error as MucJoinError).reason).toBe('not-found');
+          expect(((error as MucJoinError).cause as StanzaError).condition).toBe('item-not-found');
+          expect(bob.muc.rooms).toEqual([]);
+          await created.room.createInstant({ timeoutMs: 10_000 });
+          await bounded(bob.muc.join(roomJid, 'bob').joined, 'join after unlock');
+        } else {
+          await bounded(early.joined, 'join an unlocked new room');
+        }
+        expect(bob.muc.getRoom(roomJid)?.members.map((m) => m.nick)).toEqual(['bob', 'alice']);
+      });
+
       it('joins an existing room: no 201, history then subject, ACTIVE, the peer sees us', async () => {
         const [alice, bob] = await Promise.all([h.client('alice'), h.peer('bob')]);
         const roomJid = await h.peerRoom(bob, 'existing', 'bob');

@@ -278,3 +278,97 @@ describe('rejections', () => {
     expect(rec.events).toEqual(['start', 'error:not-well-formed']);
   });
 });
+
+describe('hardening', () => {
+  it.each(['__proto__', 'constructor', 'hasOwnProperty', 'toString', 'valueOf', '__defineGetter__'])(
+    'refuses an attribute named %s (an Object.prototype key) with policy-violation',
+    (name) => {
+      const rec = parseSplit(`${HEADER}<ok/><message><body ${name}='x'/></message><after/>`);
+      expect(rec.events).toEqual(['start', '<ok xmlns="jabber:client"/>', 'error:policy-violation']);
+    },
+  );
+
+  it('accepts such names as element names and prefixed attribute names, with plain attrs objects', () => {
+    const rec = parseSplit(`${HEADER}<message xmlns:p='urn:p' p:constructor='1' p:__proto__='2'><constructor toStrin='3'/></message>`);
+    expect(rec.errors).toEqual([]);
+    const el = rec.elements[0];
+    expect(Object.getPrototypeOf(el?.attrs)).toBe(Object.prototype);
+    expect(Object.keys(el?.attrs ?? {})).toEqual(['xmlns:p', 'p:constructor', 'p:__proto__', 'xmlns']);
+    expect(el?.getChild('constructor')?.attrs.toStrin).toBe('3');
+    expect(String(el?.attrs)).toBe('[object Object]');
+  });
+
+  it('rejects two attributes with the same local name in one namespace through two prefixes', () => {
+    const bad = parseSplit(`${HEADER}<message xmlns:a='urn:x' xmlns:b='urn:x' a:k='1' b:k='2'/>`);
+    expect(bad.events).toEqual(['start', 'error:not-well-formed']);
+    const inherited = parseSplit(`${HEADER}<message xmlns:a='urn:x'><c xmlns:b='urn:x' b:k='2' a:k='1'/></message>`);
+    expect(inherited.events).toEqual(['start', 'error:not-well-formed']);
+    const ok = parseSplit(`${HEADER}<message xmlns:a='urn:x' xmlns:b='urn:y' a:k='1' b:k='2' k='3'/>`);
+    expect(ok.errors).toEqual([]);
+    expect(ok.elements[0]?.attrs).toMatchObject({ 'a:k': '1', 'b:k': '2', k: '3' });
+  });
+
+  it.each([
+    ['<<<', '<<<'],
+    ['< at stream level after whitespace', ' <<'],
+    ['name followed by <', '<message<'],
+    ['attribute name followed by <', '<message a<'],
+    ['stray end tag start', '<message></body'],
+    ['end tag with junk after the name', '<message></message x'],
+  ])('reports %s as not-well-formed without waiting for more input', (_name, input) => {
+    const rec = recordingParser();
+    rec.parser.write(HEADER);
+    rec.parser.write(input);
+    expect(rec.events).toEqual(['start', 'error:not-well-formed']);
+  });
+
+  it('still waits for the rest of a valid split end tag', () => {
+    const rec = recordingParser();
+    rec.parser.write(`${HEADER}<message><body>x</bo`);
+    rec.parser.write('dy \n');
+    expect(rec.events).toEqual(['start']);
+    rec.parser.write('></message>');
+    expect(rec.events).toEqual(['start', '<message xmlns="jabber:client"><body>x</body></message>']);
+  });
+
+  it('finds a forbidden control byte at any alignment of a byte chunk', () => {
+    const clean = new TextEncoder().encode(`${HEADER}<message><body>${'a'.repeat(40)}</body></message>`);
+    const at = HEADER.length + 20;
+    for (let shift = 0; shift < 4; shift++) {
+      for (const bad of [0x00, 0x01, 0x0b, 0x1f]) {
+        const backing = new Uint8Array(clean.length + 4);
+        backing.set(clean, shift);
+        backing[shift + at + (shift % 3)] = bad;
+        const rec = parseSplit(backing.subarray(shift, shift + clean.length));
+        expect(rec.events).toEqual(['error:not-well-formed']);
+      }
+      const backing = new Uint8Array(clean.length + 4);
+      backing.set(clean, shift);
+      expect(parseSplit(backing.subarray(shift, shift + clean.length)).elements).toHaveLength(1);
+    }
+  });
+
+  it('rejects U+FFFE/U+FFFF in UTF-8 byte input and keeps ASCII and non-ASCII chunks consistent', () => {
+    const bytes = new TextEncoder().encode(`${HEADER}<message><body>é\uFFFF</body></message>`);
+    expect(parseSplit(bytes).events).toEqual(['error:not-well-formed']);
+    const mixed = new TextEncoder().encode(`${HEADER}<message><body>aé€😀b</body></message>`);
+    const body = HEADER.length + 15;
+    for (let cut = body; cut < body + 11; cut++) {
+      const rec = parseSplit(mixed, [cut, cut + 1, cut + 2]);
+      expect(rec.errors).toEqual([]);
+      expect(rec.elements[0]?.getChildText('body')).toBe('aé€😀b');
+    }
+  });
+
+  it('gives the same elements with copyStrings on and off, for stanzas crossing chunk borders', () => {
+    const long = 'v'.repeat(3000);
+    const stream = `${HEADER}<message id='${long}'><body>${long}&amp;${long}</body></message><presence from='room@muc.example/${long}'/>`;
+    const bytes = new TextEncoder().encode(stream);
+    const cuts = [HEADER.length + 500, HEADER.length + 3100, HEADER.length + 7000];
+    const on = parseSplit(bytes, cuts);
+    const off = parseSplit(bytes, cuts, { copyStrings: false });
+    expect(on.errors).toEqual([]);
+    expect(on.events).toEqual(off.events);
+    expect(on.elements[0]?.getChildText('body')).toBe(`${long}&${long}`);
+  });
+});

@@ -7,9 +7,25 @@
  * predefined entities and character references are known. CDATA sections are accepted as
  * text: RFC 6120 §11.1 does not list them among the restricted features and they are
  * well-formed XML. Browser-safe: no `node:` imports.
+ *
+ * Hardening: an attribute whose name is an `Object.prototype` key (`__proto__`, `constructor`,
+ * `toString`, ...) is refused with `policy-violation` (well-formed, but it would shadow what every
+ * ltx `attrs` object inherits; no XMPP protocol uses such names), so `attrs` is always a plain
+ * object with only the stanza's attributes as own keys. Two attributes with the same local name
+ * in the same namespace (through two prefixes) are `not-well-formed` (Namespaces in XML §6.3).
+ * Markup that can no longer become well-formed (`<<`, `</wrong`) fails at once, without waiting
+ * for the rest of the tag.
+ *
+ * Performance (bench/parser.bench.ts, captured Prosody/ejabberd stanzas, 64 KiB byte chunks,
+ * paired in-process with `@xmpp/xml`): PERF_NOTE. How: byte chunks are checked for forbidden
+ * controls four bytes at a time and all-ASCII ones decoded as latin1; scanning is `indexOf` and
+ * `charCodeAt` over the decoded buffer with next-occurrence caches, names are interned atoms
+ * compared in place, `attrs` is built directly, entity decoding runs only when there is an `&`,
+ * and a split tag resumes at its current attribute. Kept strings are sliced from one flat copy
+ * of the top-level element's source (at most 1 KiB) instead of being copied one by one.
  */
 import { Element } from 'ltx';
-import { CharIndex, NONE, nameChar, newPendingTag, scanStartTag, startTag, type StringKeeper } from './start-tag.js';
+import { CharIndex, NONE, newPendingTag, scanStartTag, startTag, type StringKeeper } from './start-tag.js';
 import {
   FORBIDDEN_CHAR_RE,
   MAX_NAME_LENGTH,
@@ -19,7 +35,6 @@ import {
   copyString,
   decodeRefs,
   fail,
-  internAt,
   isWs,
 } from './xml-chars.js';
 
@@ -107,10 +122,8 @@ const CHECK_NONCHARS = 1;
 const CHECK_NONE = 0;
 /** A decoded buffer at most this long may be pinned by kept strings as it is. */
 const SMALL_BUFFER = 1024;
-/** Largest top-level element copied as one region (larger ones copy each kept string). */
-const MAX_REGION = 8192;
-/** `</name` search strings of recent top-level element names. */
-const closePatterns = new Map<string, string>();
+/** Source characters of a top-level element copied as one region (see `setRegion`). */
+const REGION = 1024;
 
 type Latin1Slice = (this: Uint8Array, start: number, end: number) => string;
 /** Node's Buffer latin1 decoder (much faster than TextDecoder), when present; browsers use TextDecoder. */
@@ -267,11 +280,11 @@ export class StreamParser implements StringKeeper {
   }
 
   /**
-   * Sets the copy region for the top-level element whose source starts at `from` in `b`: up to
-   * its guessed end tag, or the rest of a small buffer. `qname` null: take it from `b`.
+   * Sets the copy region for the top-level element whose source starts at `from` in `b`: a flat
+   * copy of the next {@link REGION} characters (all of a small buffer), so the element's kept
+   * strings pin at most that much; strings past the region are copied one by one.
    */
-  private setRegion(b: string, from: number, qname: string | null): void {
-    this.regionEnd = -1;
+  private setRegion(b: string, from: number): void {
     if (!this.copyOn) return;
     const n = b.length;
     if (n <= SMALL_BUFFER) {
@@ -280,24 +293,7 @@ export class StreamParser implements StringKeeper {
       this.regionEnd = n;
       return;
     }
-    let name = qname;
-    if (name === null) {
-      let q = from + 1;
-      while (q < n && q - from < 64 && nameChar(b.charCodeAt(q))) q++;
-      const c = b.charCodeAt(q);
-      if (q === from + 1 || !(isWs(c) || c === 0x3e || c === 0x2f)) return;
-      name = internAt(b, from + 1, q, false);
-    }
-    let pattern = closePatterns.get(name);
-    if (pattern === undefined) {
-      if (closePatterns.size >= 64) closePatterns.clear();
-      pattern = copyString('</' + name);
-      closePatterns.set(name, pattern);
-    }
-    const close = b.indexOf(pattern, from);
-    let end = close === -1 ? -1 : b.indexOf('>', close);
-    end = end === -1 ? n : end + 1;
-    if (end - from > MAX_REGION) return;
+    const end = n - from > REGION ? from + REGION : n;
     this.region = copyString(b.slice(from, end));
     this.regionStart = from;
     this.regionEnd = end;
@@ -325,10 +321,7 @@ export class StreamParser implements StringKeeper {
     const idx = this.idx;
     idx.reset(b);
     this.regionEnd = -1;
-    if (this.topStart >= 0) {
-      const top = this.stack[this.topDepth];
-      this.setRegion(b, 0, top !== undefined ? top.qname : this.tag.qname);
-    }
+    if (this.topStart >= 0) this.setRegion(b, 0);
     const t = this.tag;
     for (;;) {
       if (this.pending) {
@@ -418,7 +411,7 @@ export class StreamParser implements StringKeeper {
       } else {
         if (this.stack.length === this.topDepth) {
           this.topStart = this.absBase + lt;
-          this.setRegion(b, lt, null);
+          this.setRegion(b, lt);
         }
         startTag(t, this.absBase + lt, lt + 1);
         this.pending = true;

@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import { silentLogger } from '../core/logger.js';
+import { ROOM, joinedRoom, setup } from '../../test/unit/muc/setup.js';
+import { parseCli } from './args.js';
+import { type ChatInput, handleChatInput, parseChatLine } from './chat.js';
+import type { CliIO, Session } from './session.js';
+
+describe('parseChatLine', () => {
+  it.each<[string, ChatInput]>([
+    ['hello world', { kind: 'say', text: 'hello world' }],
+    ['  indented ', { kind: 'say', text: '  indented ' }],
+    ['windows\r', { kind: 'say', text: 'windows' }],
+    ['', { kind: 'empty' }],
+    ['   ', { kind: 'empty' }],
+    ['/me waves', { kind: 'say', text: '/me waves' }],
+    ['//etc/passwd is a path', { kind: 'say', text: '/etc/passwd is a path' }],
+    ['/nick caz', { kind: 'nick', nick: 'caz' }],
+    ['/nick', { kind: 'invalid', error: 'usage: /nick NEW' }],
+    ['/nick two words', { kind: 'invalid', error: 'usage: /nick NEW' }],
+    ['/topic Release day', { kind: 'topic', topic: 'Release day' }],
+    ['/topic', { kind: 'topic', topic: '' }],
+    ['/msg alice see you  soon', { kind: 'msg', nick: 'alice', text: 'see you  soon' }],
+    ['/msg alice', { kind: 'invalid', error: 'usage: /msg NICK TEXT' }],
+    ['/quit', { kind: 'quit' }],
+    ['/frob x', { kind: 'invalid', error: 'unknown command /frob (try /nick, /topic, /msg, /me, /quit; //text sends "/text")' }],
+  ])('%j', (line, input) => {
+    expect(parseChatLine(line)).toEqual(input);
+  });
+});
+
+describe('handleChatInput', () => {
+  async function env() {
+    const e = setup();
+    const room = await joinedRoom(e);
+    const parsed = parseCli(['chat', ROOM, '--timeout', '5000'], { XMUC_JID: 'bob@localhost', XMUC_PASSWORD: 'pw' });
+    if (parsed.help) throw new Error('help');
+    const session: Session = { connection: e.conn, muc: e.muc, logger: silentLogger, config: parsed.connection, close: () => e.muc.close() };
+    const errLines: string[] = [];
+    const io: CliIO = { out: () => undefined, err: (l) => errLines.push(l), signal: new AbortController().signal };
+    return { ...e, room, session, io, errLines };
+  }
+
+  it('sends a line as a groupchat message and a /msg as a MUC private message', async () => {
+    const t = await env();
+    expect(await handleChatInput(t.session, t.io, t.room, parseChatLine('hello all'))).toBe(true);
+    t.conn.expectSent(`<message to="${ROOM}" type="groupchat" id="*"><body>hello all</body><origin-id xmlns="urn:xmpp:sid:0" id="*"/></message>`);
+    expect(await handleChatInput(t.session, t.io, t.room, parseChatLine('/msg alice psst'))).toBe(true);
+    t.conn.expectSent(`<message to="${ROOM}/alice" type="chat" id="*"><body>psst</body><origin-id xmlns="urn:xmpp:sid:0" id="*"/><x xmlns="http://jabber.org/protocol/muc#user"/></message>`);
+    t.conn.expectNothingSent();
+    expect(t.errLines).toEqual([]);
+  });
+
+  it('refuses a /msg to a nick not in the room without sending', async () => {
+    const t = await env();
+    expect(await handleChatInput(t.session, t.io, t.room, parseChatLine('/msg nobody hi'))).toBe(true);
+    t.conn.expectNothingSent();
+    expect(t.errLines).toEqual(['xmuc: no occupant nobody in the room']);
+  });
+
+  it('sets the topic and reports a refusal on stderr, then goes on', async () => {
+    const t = await env();
+    const pending = handleChatInput(t.session, t.io, t.room, parseChatLine('/topic Release day'));
+    const sent = t.conn.expectSent(`<message to="${ROOM}" type="groupchat" id="*"><subject>Release day</subject></message>`);
+    t.conn.receive(`<message from="${ROOM}" to="bob@localhost/probe" type="error" id="${String(sent.attrs.id)}"><subject>Release day</subject>
+      <error type="auth"><forbidden xmlns="urn:ietf:params:xml:ns:xmpp-stanzas"/></error></message>`);
+    expect(await pending).toBe(true);
+    expect(t.errLines).toEqual(['xmuc: refused: auth/forbidden']);
+  });
+
+  it('changes the nick through the 303 round trip', async () => {
+    const t = await env();
+    const pending = handleChatInput(t.session, t.io, t.room, parseChatLine('/nick bobby'));
+    t.conn.expectSent(`<presence to="${ROOM}/bobby" id="*"/>`);
+    t.conn.receive(`<presence from="${ROOM}/bob" to="bob@localhost/probe" type="unavailable"><x xmlns="http://jabber.org/protocol/muc#user"><item role="participant" affiliation="none" nick="bobby"/><status code="303"/><status code="110"/></x></presence>`);
+    t.conn.receive(`<presence from="${ROOM}/bobby" to="bob@localhost/probe"><x xmlns="http://jabber.org/protocol/muc#user"><item role="participant" affiliation="none"/><status code="110"/></x></presence>`);
+    expect(await pending).toBe(true);
+    expect(t.room.me?.nick).toBe('bobby');
+    expect(t.errLines).toEqual([]);
+  });
+
+  it('stops on /quit and reports bad commands without sending', async () => {
+    const t = await env();
+    expect(await handleChatInput(t.session, t.io, t.room, parseChatLine('/quit'))).toBe(false);
+    expect(await handleChatInput(t.session, t.io, t.room, parseChatLine('/nick'))).toBe(true);
+    t.conn.expectNothingSent();
+    expect(t.errLines).toEqual(['xmuc: usage: /nick NEW']);
+  });
+});

@@ -1,0 +1,176 @@
+/**
+ * The `xmuc` command as a child process (`node --import tsx src/cli/main.ts`) against the
+ * real servers: send/tail, occupants, disco, both transports, exit statuses.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { afterEach, expect, it } from 'vitest';
+import { type ServerInfo, describeEachServer } from '../support/servers.js';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+/** Bound of each wait; generous because every child pays tsx's start-up on a shared machine. */
+const WAIT_MS = 25_000;
+
+interface Cli {
+  child: ChildProcess;
+  stdout: string[];
+  stderr: string[];
+  /** Resolves with the exit status (or the signal name). */
+  exited: Promise<number | string>;
+  /** Wait (bounded) for a stdout line passing `test`. */
+  line(test: (line: string) => boolean, what: string): Promise<string>;
+  /** Wait (bounded) for a stderr line passing `test`. */
+  errLine(test: (line: string) => boolean, what: string): Promise<string>;
+}
+
+const running: Cli[] = [];
+
+function waitUntil<T>(check: () => T | undefined, what: string, cli: Cli): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const started = Date.now();
+    const tick = () => {
+      const found = check();
+      if (found !== undefined) return resolve(found);
+      if (Date.now() - started > WAIT_MS) {
+        return reject(new Error(`${what}: nothing within ${WAIT_MS} ms\nstdout:\n${cli.stdout.join('\n')}\nstderr:\n${cli.stderr.join('\n')}`));
+      }
+      setTimeout(tick, 50);
+    };
+    tick();
+  });
+}
+
+function lines(stream: NodeJS.ReadableStream | null, into: string[]): void {
+  let buffer = '';
+  stream?.setEncoding('utf8');
+  stream?.on('data', (chunk: string) => {
+    buffer += chunk;
+    const parts = buffer.split('\n');
+    buffer = parts.pop() ?? '';
+    into.push(...parts);
+  });
+}
+
+function xmuc(args: string[], password?: string): Cli {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  delete env.XMUC_JID;
+  delete env.XMUC_PASSWORD;
+  if (password !== undefined) env.XMUC_PASSWORD = password;
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] });
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  lines(child.stdout, stdout);
+  lines(child.stderr, stderr);
+  const exited = new Promise<number | string>((resolve) => child.on('exit', (code, signal) => resolve(code ?? signal ?? -1)));
+  const cli: Cli = {
+    child,
+    stdout,
+    stderr,
+    exited,
+    line: (test, what) => waitUntil(() => stdout.find(test), what, cli),
+    errLine: (test, what) => waitUntil(() => stderr.find(test), what, cli),
+  };
+  running.push(cli);
+  return cli;
+}
+
+/** The exit status, bounded. */
+async function exitOf(cli: Cli, what: string): Promise<number | string> {
+  let status: number | string | undefined;
+  void cli.exited.then((s) => (status = s));
+  return waitUntil(() => status, `${what} exit`, cli);
+}
+
+function json(line: string): Record<string, unknown> {
+  return JSON.parse(line) as Record<string, unknown>;
+}
+
+function isEvent(type: string, fields: Record<string, unknown> = {}): (line: string) => boolean {
+  return (line) => {
+    if (!line.startsWith('{')) return false;
+    const e = json(line);
+    return e.type === type && Object.entries(fields).every(([k, v]) => e[k] === v);
+  };
+}
+
+afterEach(async () => {
+  for (const cli of running.splice(0)) {
+    if (cli.child.exitCode === null && cli.child.signalCode === null) {
+      cli.child.kill('SIGKILL');
+      await Promise.race([cli.exited, new Promise((r) => setTimeout(r, 5000))]);
+    }
+  }
+});
+
+describeEachServer('xmuc CLI', (server: ServerInfo) => {
+  const service = `xmpp://${server.host}:${server.c2sPort}`;
+  const as = (user: string) => ['--jid', `${user}@${server.domain}`, '--service', service, '--insecure-plaintext', '--timeout', String(WAIT_MS)];
+  const pass = (user: string) => server.users.find((u) => u.name === user)?.password ?? '';
+  const room = (tag: string) => `cli-${tag}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}@${server.mucDomain}`;
+
+  it('send is seen by a tail --json in the room; Ctrl-C makes tail leave and exit 0', async () => {
+    const jid = room('send');
+    const tail = xmuc(['tail', jid, '--json', ...as('bob')], pass('bob'));
+    await tail.errLine((l) => l.includes(`created ${jid} and unlocked it`), 'tail unlocks the new room');
+    const enter = json(await tail.line(isEvent('enter'), 'tail enter'));
+    expect(enter).toMatchObject({ room: jid, nick: 'bob', role: 'moderator', affiliation: 'owner', created: true });
+
+    const send = xmuc(['send', jid, 'hello from the CLI', ...as('alice')], pass('alice'));
+    expect(await exitOf(send, 'send')).toBe(0);
+    expect(send.stderr).toContain(`xmuc: delivered to ${jid}`);
+    expect(send.stdout).toEqual([]);
+
+    const message = json(await tail.line(isEvent('message', { text: 'hello from the CLI' }), 'tail sees the message'));
+    expect(message).toMatchObject({ room: jid, nick: 'alice', history: false, self: false });
+    expect(Number.isNaN(Date.parse(String(message.time)))).toBe(false);
+    await tail.line(isEvent('leave', { nick: 'alice', mode: 'normal' }), 'tail sees alice leave');
+    const types = tail.stdout.map((l) => json(l).type);
+    expect(types.indexOf('join')).toBeLessThan(types.indexOf('message'));
+
+    tail.child.kill('SIGINT');
+    expect(await exitOf(tail, 'tail')).toBe(0);
+    expect(json(tail.stdout.at(-1) ?? '{}')).toMatchObject({ type: 'exit', room: jid, mode: 'normal' });
+  });
+
+  it('occupants lists the room with roles, affiliations and real JIDs', async () => {
+    const jid = room('occ');
+    const tail = xmuc(['tail', jid, '--nick', 'watcher', ...as('bob')], pass('bob'));
+    await tail.errLine((l) => l.includes('unlocked'), 'tail unlocks the new room');
+    await tail.line((l) => l.includes(`-> entered ${jid} as watcher`), 'tail text enter');
+
+    const occupants = xmuc(['occupants', jid, '--json', ...as('alice')], pass('alice'));
+    expect(await exitOf(occupants, 'occupants')).toBe(0);
+    const rows = occupants.stdout.map(json);
+    expect(rows).toHaveLength(2);
+    expect(rows[0]).toMatchObject({ room: jid, nick: 'alice', self: true, role: 'participant', affiliation: 'none' });
+    expect(rows[1]).toMatchObject({ room: jid, nick: 'watcher', self: false, role: 'moderator', affiliation: 'owner' });
+
+    const table = xmuc(['occupants', jid, ...as('carol')], pass('carol'));
+    expect(await exitOf(table, 'occupants table')).toBe(0);
+    expect(table.stdout[0]).toMatch(/^NICK\s+ROLE\s+AFFILIATION\s+JID$/);
+    expect(table.stdout.some((l) => /^carol \(you\)\s+participant\s+none\s/.test(l))).toBe(true);
+    expect(table.stdout.some((l) => /^watcher\s+moderator\s+owner\s/.test(l))).toBe(true);
+  });
+
+  it('disco prints the MUC service identity and features, over both transports', async () => {
+    for (const transport of ['native', 'xmppjs']) {
+      const disco = xmuc(['disco', server.mucDomain, '--json', '--transport', transport, ...as('alice')], pass('alice'));
+      expect(await exitOf(disco, `disco over ${transport}`)).toBe(0);
+      expect(disco.stdout).toHaveLength(1);
+      const info = json(disco.stdout[0] ?? '{}');
+      expect(info.jid).toBe(server.mucDomain);
+      expect(info.identities).toContainEqual(expect.objectContaining({ category: 'conference', type: 'text' }));
+      expect(info.features).toContain('http://jabber.org/protocol/muc');
+    }
+  });
+
+  it('exits 1 with a clear message for a wrong password, 2 for bad usage', async () => {
+    const wrong = xmuc(['disco', server.mucDomain, ...as('alice')], 'not-the-password');
+    expect(await exitOf(wrong, 'wrong password')).toBe(1);
+    expect(wrong.stderr.join('\n')).toMatch(/^xmuc: .*(auth|not-authorized|credentials)/im);
+
+    const bad = xmuc(['send', 'not a room'], 'x');
+    expect(await exitOf(bad, 'bad usage')).toBe(2);
+    expect(bad.stderr[0]).toMatch(/^xmuc: xmuc send takes <room> <text>/);
+  });
+});
