@@ -97,50 +97,66 @@ try {
 }
 
 const perMsg = (p: Pass) => p.cpuUs / (N - 1);
-const summary = KINDS.map(({ kind, label }) => {
-  const procs = results.get(kind)!;
-  const cold = procs.map((ps) => ps.find((x) => x.pass === 1)).filter((x): x is Pass => x !== undefined);
-  const warm = procs.flatMap((ps) => ps.filter((x) => x.pass >= 3));
-  return { kind, label, cold, warm };
-});
-const base = summary[0]!;
-const baseCold = base.cold.length ? median(base.cold.map(perMsg)) : NaN;
-const baseWarm = base.warm.length ? median(base.warm.map(perMsg)) : NaN;
+const coldOf = (ps: Pass[]) => ps.filter((x) => x.pass === 1);
+const warmOf = (ps: Pass[]) => ps.filter((x) => x.pass >= 3);
+
+/**
+ * Ratio to the baseline, paired by round: process r of a kind ran right after process r of
+ * the baseline, so their ratio is less exposed to the load of the shared machine drifting
+ * over the run. The median over rounds.
+ */
+function pairedRatio(kind: ClientKind, pick: (ps: Pass[]) => Pass[]): number {
+  const base = results.get(KINDS[0]!.kind)!;
+  const mine = results.get(kind)!;
+  const ratios: number[] = [];
+  for (let r = 0; r < Math.min(base.length, mine.length); r++) {
+    const b = pick(base[r]!);
+    const m = pick(mine[r]!);
+    if (b.length && m.length) ratios.push(median(m.map(perMsg)) / median(b.map(perMsg)));
+  }
+  return ratios.length ? median(ratios) : NaN;
+}
 
 console.log(
   `receive: ${N} groupchat messages per pass from a replay server process on 127.0.0.1; ` +
-    `${PROCS} fresh client processes per kind, ${PASSES} passes each (pass 1 = cold, pass 2 = warm-up, passes 3+ = warm); ` +
-    `client CPU (user+sys) from the first to the last message${budgetHit ? '; TIME BUDGET HIT, fewer processes' : ''}`,
+    `${PROCS} rounds of one fresh client process per kind, ${PASSES} passes each (pass 1 = cold, pass 2 = warm-up, passes 3+ = warm); ` +
+    `client CPU (user+sys) from the first to the last message; ratio = median over rounds of (kind / bare @xmpp/client in the same round)` +
+    `${budgetHit ? '; TIME BUDGET HIT, fewer rounds for the last kinds' : ''}`,
 );
-for (const s of summary) {
-  if (s.cold.length === 0) {
-    console.log(`  ${s.label.padEnd(28)} no result`);
+for (const { kind, label } of KINDS) {
+  const procs = results.get(kind)!;
+  const coldPasses = procs.flatMap(coldOf);
+  const warmPasses = procs.flatMap(warmOf);
+  if (coldPasses.length === 0) {
+    console.log(`  ${label.padEnd(28)} no result`);
     continue;
   }
-  const cold = median(s.cold.map(perMsg));
-  const warm = s.warm.length ? median(s.warm.map(perMsg)) : NaN;
-  const msgPerSec = s.warm.length ? median(s.warm.map((p) => ((N - 1) / p.wallMs) * 1000)) : NaN;
-  const retained = s.warm.length ? median(s.warm.map((p) => p.retainedKB)) : NaN;
-  const churn = s.warm.length ? median(s.warm.map((p) => p.heapAfterKB - p.heapBeforeKB)) : NaN;
+  const cold = median(coldPasses.map(perMsg));
+  const warm = warmPasses.length ? median(warmPasses.map(perMsg)) : NaN;
+  const coldRatio = pairedRatio(kind, coldOf);
+  const warmRatio = pairedRatio(kind, warmOf);
+  const msgPerSec = warmPasses.length ? median(warmPasses.map((p) => ((N - 1) / p.wallMs) * 1000)) : NaN;
+  const retained = warmPasses.length ? median(warmPasses.map((p) => p.retainedKB)) : NaN;
+  const churn = warmPasses.length ? median(warmPasses.map((p) => p.heapAfterKB - p.heapBeforeKB)) : NaN;
   console.log(
-    `  ${s.label.padEnd(28)} cold ${cold.toFixed(2)} µs/msg (${(cold / baseCold).toFixed(2)}x), ` +
-      `warm ${warm.toFixed(2)} µs/msg (${(warm / baseWarm).toFixed(2)}x, range ${spread(s.warm.map(perMsg))}), ` +
+    `  ${label.padEnd(28)} cold ${cold.toFixed(2)} µs/msg (${coldRatio.toFixed(2)}x), ` +
+      `warm ${warm.toFixed(2)} µs/msg (${warmRatio.toFixed(2)}x, range ${spread(warmPasses.map(perMsg))}), ` +
       `${(msgPerSec / 1000).toFixed(0)}k msg/s wall, heap +${(churn / 1024).toFixed(1)} MiB during a pass, ${retained.toFixed(0)} KiB retained after GC`,
   );
   reportRow({
     bench: 'receive',
-    label: `${s.label} cold`,
+    label: `${label} cold`,
     value: cold,
     unit: 'µs/msg',
-    ratio: cold / baseCold,
-    note: `median of ${s.cold.length} first passes (range ${spread(s.cold.map(perMsg))})`,
+    ratio: coldRatio,
+    note: `median of ${coldPasses.length} first passes (range ${spread(coldPasses.map(perMsg))})`,
   });
   reportRow({
     bench: 'receive',
-    label: `${s.label} warm`,
+    label: `${label} warm`,
     value: warm,
     unit: 'µs/msg',
-    ratio: warm / baseWarm,
-    note: `median of ${s.warm.length} passes; heap +${(churn / 1024).toFixed(1)} MiB/pass, ${retained.toFixed(0)} KiB retained`,
+    ratio: warmRatio,
+    note: `median of ${warmPasses.length} passes; heap +${(churn / 1024).toFixed(1)} MiB/pass, ${retained.toFixed(0)} KiB retained`,
   });
 }

@@ -56,7 +56,8 @@ export async function runCli(argv: readonly string[], environment: CliEnvironmen
     parsed = parseCli(argv, environment.env);
   } catch (error) {
     if (error instanceof UsageError) return usageFailure(io, error);
-    throw error;
+    io.err(`xmuc: ${describeError(error)}`);
+    return EXIT_FAILURE;
   }
   if (parsed.help) {
     io.out(USAGE);

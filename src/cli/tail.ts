@@ -31,6 +31,8 @@ export async function followRoom(
     history: command.history === undefined ? undefined : { maxStanzas: command.history },
     attach: (r) => {
       watchRoom(r, print);
+      r.on('suspend', () => io.err(`xmuc: connection lost; ${r.jid.toString()} will be rejoined when it is back`));
+      r.on('resume', () => io.err(`xmuc: reconnected; rejoining ${r.jid.toString()}`));
       r.once('exit', ({ mode }) => resolveExit({ by: 'exit', mode }));
     },
   });

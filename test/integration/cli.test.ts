@@ -132,6 +132,26 @@ describeEachServer('xmuc CLI', (server: ServerInfo) => {
     expect(json(tail.stdout.at(-1) ?? '{}')).toMatchObject({ type: 'exit', room: jid, mode: 'normal' });
   });
 
+  it('chat sends stdin lines, changes nick, sends a private message and quits', async () => {
+    const jid = room('chat');
+    const tail = xmuc(['tail', jid, '--json', ...as('bob')], pass('bob'));
+    await tail.errLine((l) => l.includes('unlocked'), 'tail unlocks the new room');
+    await tail.line(isEvent('enter'), 'tail enter');
+
+    const chat = xmuc(['chat', jid, '--nick', 'carol', ...as('carol')], pass('carol'));
+    await chat.line((l) => l.includes(`-> entered ${jid} as carol`), 'chat enter');
+    chat.child.stdin?.write('first line\n/nick caz\n/msg bob just for you\n');
+    await tail.line(isEvent('message', { nick: 'carol', text: 'first line' }), 'tail sees the chat line');
+    await tail.line(isEvent('nick', { oldNick: 'carol', newNick: 'caz' }), 'tail sees the nick change');
+    await tail.line(isEvent('private', { nick: 'caz', text: 'just for you' }), 'tail gets the private message');
+    await chat.line((l) => /<carol> first line$/.test(l), 'chat shows its own reflected line');
+    chat.child.stdin?.write('/quit\n');
+    expect(await exitOf(chat, 'chat')).toBe(0);
+    expect(chat.stdout.at(-1)).toMatch(/<- left .* \(normal\)$/);
+    expect(chat.stderr).toEqual([]);
+    await tail.line(isEvent('leave', { nick: 'caz', mode: 'normal' }), 'tail sees caz leave');
+  });
+
   it('occupants lists the room with roles, affiliations and real JIDs', async () => {
     const jid = room('occ');
     const tail = xmuc(['tail', jid, '--nick', 'watcher', ...as('bob')], pass('bob'));

@@ -1,7 +1,11 @@
 /**
  * Shared set-up of the MUC integration suites: xmuc clients (`MucClient` over xmuc's native
  * `connect()` or over `@xmpp/client` through `fromXmppJs()`), Python peers, unique room names,
- * and bounded waits. Everything made through a {@link Harness} is closed by `closeAll()`.
+ * and bounded waits. Everything made through a {@link Harness} is closed by `closeAll()`; the
+ * Python peers of a {@link PeerPool} by its owner's `afterAll`.
+ *
+ * Debug aid: `XMUC_TRACE_STANZAS=1 npx vitest run --project integration test/integration/muc-core.test.ts`
+ * prints every stanza the xmuc clients receive, before the MucClient sees it.
  */
 import { connect } from '../../src/connection/index.js';
 import type { XmppConnection } from '../../src/core/connection.js';

@@ -3,7 +3,7 @@
  * attribute being scanned), with next-occurrence caches so special characters are found by one
  * `indexOf` per buffer region instead of one scan per attribute value.
  */
-import { MAX_NAME_LENGTH, decodeRefs, fail, internAt, isWs } from './xml-chars.js';
+import { MAX_NAME_LENGTH, decodeRefs, fail, guessAtom, internAt, isWs, rememberAtom } from './xml-chars.js';
 
 /** "Not found" position for {@link CharIndex}. */
 export const NONE = 0x7fffffff;
@@ -74,13 +74,17 @@ export interface PendingTag {
   xmlns: string | null;
   /** Some attribute name has a colon (`xmlns:p` declaration or prefixed attribute). */
   colon: boolean;
+  /** Number of attributes so far. */
+  count: number;
+  /** The first 16 attribute names (for the duplicate check; reused between tags). */
+  names: string[];
   end: number;
   selfClose: boolean;
 }
 
 /** A fresh pending tag object (see {@link startTag}). */
 export function newPendingTag(): PendingTag {
-  return { startAbs: 0, p: 0, valueScan: -1, quote: '"', qname: null, attrs: {}, xmlns: null, colon: false, end: 0, selfClose: false };
+  return { startAbs: 0, p: 0, valueScan: -1, quote: '"', qname: null, attrs: {}, xmlns: null, colon: false, count: 0, names: [], end: 0, selfClose: false };
 }
 
 /** Reuses `t` for a tag whose `<` is at absolute offset `startAbs` and whose name starts at `p`. */
@@ -92,6 +96,7 @@ export function startTag(t: PendingTag, startAbs: number, p: number): void {
   t.attrs = {};
   t.xmlns = null;
   t.colon = false;
+  t.count = 0;
   t.end = 0;
   t.selfClose = false;
 }
@@ -110,6 +115,13 @@ export function scanStartTag(b: string, t: PendingTag, idx: CharIndex, k: String
   const n = b.length;
   let p = t.p;
   if (t.qname === null) {
+    const guess = guessAtom(b, p, n, false);
+    if (guess !== null) {
+      t.qname = guess;
+      p += guess.length;
+    }
+  }
+  if (t.qname === null) {
     let q = p;
     while (q < n && nameChar(b.charCodeAt(q))) q++;
     if (q >= n) {
@@ -119,6 +131,7 @@ export function scanStartTag(b: string, t: PendingTag, idx: CharIndex, k: String
     const c = b.charCodeAt(q);
     if (q === p || !(isWs(c) || c === 0x3e || c === 0x2f)) fail('not-well-formed', 'invalid element name');
     t.qname = internAt(b, p, q, false);
+    rememberAtom(b, p, n, t.qname, false);
     p = q;
   }
   const attrs = t.attrs;
@@ -141,23 +154,26 @@ export function scanStartTag(b: string, t: PendingTag, idx: CharIndex, k: String
       return true;
     }
     if (p === s0) fail('not-well-formed', 'missing whitespace between attributes');
-    // Name chars above '>' or among ':', '-', '.', digits; everything else ends the name (NaN at the end).
-    let q = p;
-    let colon = false;
-    for (;;) {
-      c = b.charCodeAt(q);
-      if (c > 0x3e || c === 0x2d || c === 0x2e || (c >= 0x30 && c <= 0x39)) q++;
-      else if (c === 0x3a) {
-        colon = true;
-        q++;
-      } else break;
+    let name = guessAtom(b, p, n, true);
+    let q: number;
+    if (name !== null) {
+      q = p + name.length;
+    } else {
+      // Name chars above '>' or among ':', '-', '.', digits; everything else ends the name (NaN at the end).
+      q = p;
+      for (;;) {
+        c = b.charCodeAt(q);
+        if (c > 0x3e || c === 0x3a || c === 0x2d || c === 0x2e || (c >= 0x30 && c <= 0x39)) q++;
+        else break;
+      }
+      if (q >= n) {
+        if (q - p > MAX_NAME_LENGTH) fail('not-well-formed', 'name too long');
+        return false;
+      }
+      if (q === p) fail('not-well-formed', 'invalid attribute name');
+      name = internAt(b, p, q, true);
+      rememberAtom(b, p, n, name, true);
     }
-    if (q >= n) {
-      if (q - p > MAX_NAME_LENGTH) fail('not-well-formed', 'name too long');
-      return false;
-    }
-    if (q === p) fail('not-well-formed', 'invalid attribute name');
-    const name = internAt(b, p, q, true);
     while (q < n && isWs(b.charCodeAt(q))) q++;
     if (q >= n) return false;
     if (b.charCodeAt(q) !== 0x3d) fail('not-well-formed', `attribute ${name} without value`);
@@ -179,10 +195,19 @@ export function scanStartTag(b: string, t: PendingTag, idx: CharIndex, k: String
     if (idx.tab(vs) < ve || idx.nl(vs) < ve) v = v.replace(/[\t\n]/g, ' ');
     const amp = idx.amp(vs);
     if (amp < ve) v = decodeRefs(v, amp - vs);
-    if (attrs[name] !== undefined) fail('not-well-formed', `duplicate attribute ${name}`);
+    // Names are internalized atoms: `===` is a pointer comparison.
+    const names = t.names;
+    const count = t.count;
+    if (count < 16) {
+      for (let i = 0; i < count; i++) if (names[i] === name) fail('not-well-formed', `duplicate attribute ${name}`);
+      names[count] = name;
+    } else if (attrs[name] !== undefined) {
+      fail('not-well-formed', `duplicate attribute ${name}`);
+    }
+    t.count = count + 1;
     attrs[name] = v;
-    if (colon) t.colon = true;
-    else if (name === 'xmlns') t.xmlns = v;
+    if (name === 'xmlns') t.xmlns = v;
+    else if (name.indexOf(':') !== -1) t.colon = true;
     p = ve + 1;
   }
 }

@@ -123,7 +123,7 @@ const CHECK_NONE = 0;
 /** A decoded buffer at most this long may be pinned by kept strings as it is. */
 const SMALL_BUFFER = 1024;
 /** Source characters of a top-level element copied as one region (see `setRegion`). */
-const REGION = 1024;
+const REGION = 2048;
 
 type Latin1Slice = (this: Uint8Array, start: number, end: number) => string;
 /** Node's Buffer latin1 decoder (much faster than TextDecoder), when present; browsers use TextDecoder. */
@@ -149,6 +149,8 @@ export class StreamParser implements StringKeeper {
   private region = '';
   private regionStart = 0;
   private regionEnd = -1;
+  /** Size of the last top-level element (guides the region size). */
+  private lastTopSize = 512;
   private buf = '';
   private absBase = 0;
   private heldTail = '';
@@ -280,9 +282,10 @@ export class StreamParser implements StringKeeper {
   }
 
   /**
-   * Sets the copy region for the top-level element whose source starts at `from` in `b`: a flat
-   * copy of the next {@link REGION} characters (all of a small buffer), so the element's kept
-   * strings pin at most that much; strings past the region are copied one by one.
+   * Prepares the copy region for a top-level element whose source starts at `from` in `b`. The
+   * region is a flat copy of at most {@link REGION} characters, shared by the consecutive
+   * elements it covers (a small buffer is used as it is). A kept element thus pins at most
+   * `REGION` characters of source; strings past the region are copied one by one.
    */
   private setRegion(b: string, from: number): void {
     if (!this.copyOn) return;
@@ -293,6 +296,8 @@ export class StreamParser implements StringKeeper {
       this.regionEnd = n;
       return;
     }
+    const want = this.lastTopSize + (this.lastTopSize >> 2) + 64;
+    if (from >= this.regionStart && this.regionEnd - from >= (want < REGION ? want : REGION)) return;
     const end = n - from > REGION ? from + REGION : n;
     this.region = copyString(b.slice(from, end));
     this.regionStart = from;
@@ -576,7 +581,9 @@ export class StreamParser implements StringKeeper {
       this.text = '';
     }
     if (this.stack.length !== this.topDepth) return true;
-    if (this.absBase + end - this.topStart > this.max) this.tooBig();
+    const size = this.absBase + end - this.topStart;
+    if (size > this.max) this.tooBig();
+    this.lastTopSize = size;
     this.topStart = -1;
     if (this.usedOuter !== null) {
       const outer = this.stack[this.topDepth - 1] as Frame;

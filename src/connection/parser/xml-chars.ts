@@ -80,6 +80,35 @@ export function internAt(b: string, p: number, q: number, attr: boolean): string
   return name;
 }
 
+const elementGuess: (string | undefined)[] = new Array<string | undefined>(1024);
+const attrGuess: (string | undefined)[] = new Array<string | undefined>(1024);
+
+function guessSlot(b: string, p: number): number {
+  return (b.charCodeAt(p) * 961 + b.charCodeAt(p + 1) * 31 + b.charCodeAt(p + 2)) & 1023;
+}
+
+/**
+ * Fast path for names: the atom last seen starting with the same three characters, if the name
+ * at `p` is exactly that atom (followed by a char that cannot continue a name); else null. Only
+ * atoms that {@link internAt} validated are ever guessed, so a hit needs no further check.
+ */
+export function guessAtom(b: string, p: number, n: number, attr: boolean): string | null {
+  if (p + 2 >= n) return null;
+  const cand = (attr ? attrGuess : elementGuess)[guessSlot(b, p)];
+  if (cand === undefined) return null;
+  const len = cand.length;
+  if (p + len >= n) return null;
+  for (let i = 0; i < len; i++) if (cand.charCodeAt(i) !== b.charCodeAt(p + i)) return null;
+  const c = b.charCodeAt(p + len);
+  if (c > 0x3e || c === 0x3a || c === 0x2d || c === 0x2e || (c >= 0x30 && c <= 0x39)) return null;
+  return cand;
+}
+
+/** Records `name` (validated, at `p` in `b`) for {@link guessAtom}. */
+export function rememberAtom(b: string, p: number, n: number, name: string, attr: boolean): void {
+  if (p + 2 < n) (attr ? attrGuess : elementGuess)[guessSlot(b, p)] = name;
+}
+
 /**
  * Checks raw bytes before decoding: fails on C0 controls XML forbids (all but TAB, LF, CR).
  * Returns true when every byte is ASCII (the chunk can then be decoded as latin1). Reads four
