@@ -13,11 +13,11 @@ import {
   StatusCode,
   type XmppConnection,
   connect,
+  fromXmppJs,
   raceAbort,
   silentLogger,
+  type XmppJsClient,
 } from '../index.js';
-// Not (yet) re-exported by src/index.ts; the CLI needs it only for `--transport xmppjs`.
-import { type XmppJsClient, fromXmppJs } from '../core/xmppjs-adapter.js';
 import { type ConnectionConfig, loadPassword } from './args.js';
 
 /** Where the CLI writes and what stops it. */
