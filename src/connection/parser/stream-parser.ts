@@ -371,8 +371,17 @@ export class StreamParser implements StringKeeper {
       if (lt + 1 >= n) break;
       const c = b.charCodeAt(lt + 1);
       if (c === 0x2f /* / */) {
-        const gt = b.indexOf('>', lt + 2);
         const top = this.stack[this.stack.length - 1];
+        if (top !== undefined) {
+          // Fast path: `</qname>` exactly.
+          const after = lt + 2 + top.qname.length;
+          if (b.charCodeAt(after) === 0x3e && b.startsWith(top.qname, lt + 2)) {
+            pos = after + 1;
+            if (!this.closeElement(pos) || gen !== this.gen) return;
+            continue;
+          }
+        }
+        const gt = b.indexOf('>', lt + 2);
         if (gt === -1) {
           this.checkEndTagStart(b, lt + 2, top === undefined ? undefined : top.qname);
           break;
