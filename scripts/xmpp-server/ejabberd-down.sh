@@ -5,18 +5,4 @@
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 . "$HERE/lib.sh"
-
-[ $# -ge 1 ] || die "usage: $(basename "$0") DIR [--rm]"
-RM=0; [ "${2:-}" = "--rm" ] && RM=1
-[ -d "$1" ] || { echo "no such dir: $1 (nothing to stop)"; exit 0; }
-DIR="$(cd "$1" && pwd -P)"
-PIDF="$DIR/ejabberd.pid"
-if [ -f "$PIDF" ]; then
-  stop_pid "$(cat "$PIDF")" "\"$DIR/db\"" 20 || die "could not stop ejabberd in $DIR"
-  rm -f "$PIDF"
-fi
-if [ "$RM" = 1 ]; then
-  [ -f "$DIR/ejabberd.yml" ] || [ -f "$DIR/env.sh" ] || [ -z "$(ls -A "$DIR")" ] \
-    || die "refusing to rm $DIR: it does not look like a server dir"
-  rm -rf "$DIR"
-fi
+server_down ejabberd ejabberd.pid "\"@DIR@/db\"" 20 ejabberd.yml "$@"

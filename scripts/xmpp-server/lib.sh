@@ -127,3 +127,25 @@ except urllib.error.HTTPError as e:
 PY
   fi
 }
+
+# server_down LABEL PIDFILE_NAME ARGV_MARKER GRACE_S CONFIG_NAME DIR [--rm]
+# Stop the server recorded in DIR/PIDFILE_NAME (only if its argv contains ARGV_MARKER, where
+# the literal @DIR@ stands for DIR); with --rm delete DIR if it looks like a server dir.
+server_down() {
+  local label="$1" pidname="$2" marker="$3" grace="$4" cfg="$5"
+  shift 5
+  [ $# -ge 1 ] || die "usage: $(basename "$0") DIR [--rm]"
+  local rm=0; [ "${2:-}" = "--rm" ] && rm=1
+  [ -d "$1" ] || { echo "no such dir: $1 (nothing to stop)"; return 0; }
+  local dir; dir="$(cd "$1" && pwd -P)"
+  local pidf="$dir/$pidname"
+  if [ -f "$pidf" ]; then
+    stop_pid "$(cat "$pidf")" "${marker//@DIR@/$dir}" "$grace" || die "could not stop $label in $dir"
+    rm -f "$pidf"
+  fi
+  if [ "$rm" = 1 ]; then
+    [ -f "$dir/$cfg" ] || [ -f "$dir/env.sh" ] || [ -z "$(ls -A "$dir")" ] \
+      || die "refusing to rm $dir: it does not look like a server dir"
+    rm -rf "$dir"
+  fi
+}

@@ -124,8 +124,12 @@ export function checkBytes(u8: Uint8Array): boolean {
   for (let k = 0; k < words; k++) {
     const w = w32[k] as number;
     if (((w & 0x80808080) | ((w - 0x20202020) & ~w & 0x80808080)) !== 0) {
-      const j = head + 4 * k;
-      if (!checkRange(u8, j, j + 4)) ascii = false;
+      if ((w & 0x80808080) !== 0) ascii = false;
+      // Bytes below 0x20 other than LF/TAB/CR (all have bit 7 clear when ASCII).
+      for (let sh = 0; sh < 32; sh += 8) {
+        const x = (w >>> sh) & 0xff;
+        if (x < 0x20 && x !== 0x0a && x !== 0x09 && x !== 0x0d) fail('not-well-formed', 'forbidden character');
+      }
     }
   }
   const tail = head + words * 4;
