@@ -1,5 +1,11 @@
 /** An opaque handle returned by {@link Clock.setTimeout}. */
-export type TimerHandle = { readonly __timer: unique symbol } | number | object;
+export type TimerHandle =
+  | {
+      /** Type-only brand keeping handles opaque; never present at run time. */
+      readonly __timer: unique symbol;
+    }
+  | number
+  | object;
 
 /**
  * The source of time for everything in xmuc that waits. Inject a {@link FakeClock} in tests

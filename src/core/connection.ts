@@ -29,20 +29,40 @@ export interface ConnectionEvents {
    * possible. Server-side state tied to the old session (room occupancy) is gone: rooms
    * with autorejoin must rejoin. Not emitted for an XEP-0198 resumption.
    */
-  established: { jid: JID };
+  established: {
+    /** The full JID bound for the new session. */
+    jid: JID;
+  };
   /**
    * The session is gone and will not be resumed. Pending requests have been rejected with
    * `DisconnectedError`. `willReconnect` says whether a new session will be attempted.
    */
-  destroyed: { reason: Error | undefined; willReconnect: boolean };
+  destroyed: {
+    /** Why the session ended, when known. */
+    reason: Error | undefined;
+    /** Whether a new session will be attempted. */
+    willReconnect: boolean;
+  };
   /** Informational: the status changed. */
-  status: { status: ConnectionStatus };
+  status: {
+    /** The new status. */
+    status: ConnectionStatus;
+  };
   /** The server acknowledged an outbound stanza (XEP-0198). */
-  acked: { stanza: Element };
+  acked: {
+    /** The outbound stanza the server acknowledged. */
+    stanza: Element;
+  };
   /** An incoming stanza that no handler claimed: it belongs to the application. */
-  stanza: { stanza: Element };
+  stanza: {
+    /** The unclaimed incoming stanza. */
+    stanza: Element;
+  };
   /** A non-fatal problem (bad input, a failed reconnect attempt). */
-  error: { error: Error };
+  error: {
+    /** The problem. */
+    error: Error;
+  };
 }
 
 /**

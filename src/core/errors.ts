@@ -65,6 +65,10 @@ export abstract class XmucError extends Error {
   /** @internal */
   readonly [BRAND] = true;
 
+  /**
+   * `instanceof` check: on `XmucError` itself it tests the cross-copy brand; on subclasses it is
+   * the ordinary prototype-chain check.
+   */
   static override [Symbol.hasInstance](instance: unknown): boolean {
     if (this === XmucError) {
       return typeof instance === 'object' && instance !== null && (instance as Record<symbol, unknown>)[BRAND] === true;
@@ -75,11 +79,17 @@ export abstract class XmucError extends Error {
 
 /** Options for the constructor of {@link StanzaError}. */
 export interface StanzaErrorInit {
+  /** The `type` attribute of `<error/>`. */
   type: StanzaErrorType;
+  /** The defined condition element (namespace `urn:ietf:params:xml:ns:xmpp-stanzas`). */
   condition: StanzaErrorCondition;
+  /** The human-readable `<text/>`, if any; it also becomes part of the error message. */
   text?: string | undefined;
+  /** The `by` attribute of `<error/>`: the entity that generated the error. */
   by?: string | undefined;
+  /** An application-specific condition element, if present. */
   applicationCondition?: Element | undefined;
+  /** The whole stanza that carried the error. */
   stanza?: Element | undefined;
 }
 
@@ -93,6 +103,7 @@ export interface StanzaErrorInit {
  * ```
  */
 export class StanzaError extends XmucError {
+  /** The error class name, always `'StanzaError'`. */
   override readonly name = 'StanzaError' as const;
   readonly code = 'ERR_STANZA' as const;
   /** The error type: what the sender may do next. */
@@ -148,6 +159,7 @@ export class StanzaError extends XmucError {
 
 /** An operation did not complete in time. */
 export class TimeoutError extends XmucError {
+  /** The error class name, always `'TimeoutError'`. */
   override readonly name = 'TimeoutError' as const;
   readonly code = 'ERR_TIMEOUT' as const;
   constructor(message = 'The operation timed out', options?: ErrorOptions) {
@@ -157,6 +169,7 @@ export class TimeoutError extends XmucError {
 
 /** An operation was cancelled through its `AbortSignal`. */
 export class AbortError extends XmucError {
+  /** The error class name, always `'AbortError'`. */
   override readonly name = 'AbortError' as const;
   readonly code = 'ERR_ABORTED' as const;
   constructor(message = 'The operation was aborted', options?: ErrorOptions) {
@@ -166,6 +179,7 @@ export class AbortError extends XmucError {
 
 /** The stream went away (or a new session replaced it) before the operation completed. */
 export class DisconnectedError extends XmucError {
+  /** The error class name, always `'DisconnectedError'`. */
   override readonly name = 'DisconnectedError' as const;
   readonly code = 'ERR_DISCONNECTED' as const;
   constructor(message = 'The connection was lost', options?: ErrorOptions) {
@@ -175,6 +189,7 @@ export class DisconnectedError extends XmucError {
 
 /** The operation needs a joined room, and the room is not joined. */
 export class NotJoinedError extends XmucError {
+  /** The error class name, always `'NotJoinedError'`. */
   override readonly name = 'NotJoinedError' as const;
   readonly code = 'ERR_NOT_JOINED' as const;
   constructor(message = 'The room is not joined', options?: ErrorOptions) {
@@ -184,6 +199,7 @@ export class NotJoinedError extends XmucError {
 
 /** An argument given by the caller is malformed (a bad JID, a negative timeout...). */
 export class InvalidArgumentError extends XmucError {
+  /** The error class name, always `'InvalidArgumentError'`. */
   override readonly name = 'InvalidArgumentError' as const;
   readonly code = 'ERR_INVALID_ARGUMENT' as const;
   constructor(message: string, options?: ErrorOptions) {
@@ -193,6 +209,7 @@ export class InvalidArgumentError extends XmucError {
 
 /** A required part of a payload is missing or malformed. */
 export class PayloadError extends XmucError {
+  /** The error class name, always `'PayloadError'`. */
   override readonly name = 'PayloadError' as const;
   readonly code = 'ERR_PAYLOAD' as const;
   constructor(message: string, options?: ErrorOptions) {

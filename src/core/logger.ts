@@ -1,8 +1,12 @@
 /** A minimal structured logger. xmuc is silent unless the application passes one. */
 export interface Logger {
+  /** Log detail useful only when debugging (stanza traffic, state transitions). */
   debug(message: string, context?: Record<string, unknown>): void;
+  /** Log a notable normal event (connected, joined). */
   info(message: string, context?: Record<string, unknown>): void;
+  /** Log a recoverable problem (dropped bad input, a retry). */
   warn(message: string, context?: Record<string, unknown>): void;
+  /** Log a failure (a listener threw, an operation failed). */
   error(message: string, context?: Record<string, unknown>): void;
 }
 
@@ -28,7 +32,14 @@ export function consoleLogger(prefix = 'xmuc'): Logger {
 /** A logger that records every call, for tests. */
 export interface RecordingLogger extends Logger {
   /** Every record in the order logged. */
-  readonly records: { level: 'debug' | 'info' | 'warn' | 'error'; message: string; context?: Record<string, unknown> }[];
+  readonly records: {
+    /** The method that was called. */
+    level: 'debug' | 'info' | 'warn' | 'error';
+    /** The message as logged. */
+    message: string;
+    /** The context object, when one was passed. */
+    context?: Record<string, unknown>;
+  }[];
 }
 
 /** Create a {@link RecordingLogger}. */

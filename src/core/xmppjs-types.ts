@@ -13,7 +13,9 @@ export type XmppJsListener = (...args: any[]) => void;
 
 /** The Node `EventEmitter` methods we use on xmpp.js objects. */
 export interface XmppJsEmitter {
+  /** Add a listener for `event`. */
   on(event: string, listener: XmppJsListener): unknown;
+  /** Remove a listener added with {@link XmppJsEmitter.on}. */
   removeListener(event: string, listener: XmppJsListener): unknown;
 }
 
@@ -59,19 +61,35 @@ export interface XmppJsClient extends XmppJsEmitter {
   /** xmpp.js status: offline, connecting, connect, opening, open, online, closing, close, disconnecting, disconnect. */
   status: string;
   /** The bound JID (an `@xmpp/jid` object) or null. */
-  jid: { toString(): string } | null;
+  jid: {
+    /** The JID as a string (`local@domain/resource`). */
+    toString(): string;
+  } | null;
   /** The current socket, or null. */
   socket: XmppJsSocket | null;
   /** The current XML parser, or null. */
-  parser: { write(data: string): void } | null;
+  parser: {
+    /** Feed decoded stream text to the parser. */
+    write(data: string): void;
+  } | null;
   /** The options given to `client()`. */
-  options: { service?: string; domain?: string; lang?: string };
+  options: {
+    /** The service URI to connect to (`xmpp://host:port`, `wss://...`). */
+    service?: string;
+    /** The XMPP domain the stream is opened to. */
+    domain?: string;
+    /** The stream's `xml:lang`. */
+    lang?: string;
+  };
   /** Write a stanza; resolves after the socket write. */
   send(element: Element): Promise<unknown>;
   /** Close the stream and the socket for good. */
   stop(): Promise<unknown>;
   /** The middleware of `@xmpp/middleware`. */
-  middleware: { use(fn: XmppJsMiddleware): unknown };
+  middleware: {
+    /** Add an incoming middleware. */
+    use(fn: XmppJsMiddleware): unknown;
+  };
   /**
    * {@link XmppJsStreamManagement} on clients built by `@xmpp/client` (typed loosely here:
    * DefinitelyTyped's declaration lacks its events and `timeout`).

@@ -10,8 +10,11 @@ import { attr, children, custom, jidAttr } from '../xml/fields.js';
 
 /** One `<identity/>` of a disco#info result (XEP-0030 §3.1). */
 export interface DiscoIdentity {
+  /** The `category` attribute (e.g. `conference`, `server`). */
   category: string;
+  /** The `type` attribute within the category (e.g. `text`, `im`). */
   type: string;
+  /** The `name` attribute: a human-readable name. */
   name?: string;
   /** The identity's own `xml:lang`, if it has one. */
   lang?: string;
@@ -21,21 +24,29 @@ export interface DiscoIdentity {
 export interface DiscoInfo {
   /** The node queried, when the reply names one. */
   node?: string;
+  /** The `<identity/>` children. */
   identities: DiscoIdentity[];
+  /** The `var` of every `<feature/>` child. */
   features: Set<string>;
+  /** The extended info data forms (XEP-0128), e.g. `muc#roominfo`. */
   forms: DataForm[];
 }
 
 /** One `<item/>` of a disco#items result (XEP-0030 §4.1). */
 export interface DiscoItem {
+  /** The `jid` attribute: the item's address (e.g. a room). */
   jid: JID;
+  /** The `node` attribute, when the item is a node of that entity. */
   node?: string;
+  /** The `name` attribute: a human-readable name (e.g. a room's name). */
   name?: string;
 }
 
 /** A disco#items result. */
 export interface DiscoItems {
+  /** The node queried, when the reply names one. */
   node?: string;
+  /** The `<item/>` children, in document order. */
   items: DiscoItem[];
 }
 

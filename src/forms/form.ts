@@ -43,21 +43,33 @@ export interface FormOption {
  * of XEP-0122, `<media/>` of XEP-0221) are kept in `extra`, so a form round-trips.
  */
 export interface FormField {
+  /** The `var` attribute: the field's name (absent only on `fixed` fields). */
   var?: string;
+  /** The `type` attribute (absent means `text-single`). */
   type?: FieldType | (string & {});
+  /** The `label` attribute: human-readable name. */
   label?: string;
+  /** The `<desc/>` child: a natural-language description, e.g. for a tooltip. */
   desc?: string;
+  /** Whether the `<required/>` child is present: the field must be filled in. */
   required: boolean;
+  /** The `<value/>` children, in order (one for single-valued types). */
   values: string[];
+  /** The `<option/>` children of a `list-single` or `list-multi` field. */
   options: FormOption[];
+  /** Unknown child elements, kept so that the field round-trips. */
   extra?: Element[];
 }
 
 /** A XEP-0004 data form (`<x xmlns='jabber:x:data'/>`). */
 export interface DataForm {
+  /** The `type` attribute: `form`, `submit`, `cancel` or `result`. */
   type: DataFormType;
+  /** The `<title/>` child. */
   title?: string;
+  /** The `<instructions/>` children, one entry per element. */
   instructions: string[];
+  /** The `<field/>` children, in document order. */
   fields: FormField[];
   /** The column headers of a multi-item result. */
   reported?: FormField[];

@@ -93,9 +93,13 @@ export type RoomState = (typeof RoomState)[keyof typeof RoomState];
 
 /** Occupant roles (XEP-0045 §5.1). */
 export const Role = {
+  /** No role: not in the room (used to kick). */
   NONE: 'none',
+  /** In the room without voice: cannot speak in a moderated room. */
   VISITOR: 'visitor',
+  /** In the room with voice. */
   PARTICIPANT: 'participant',
+  /** May kick visitors and participants, grant and revoke voice, and change the subject. */
   MODERATOR: 'moderator',
 } as const;
 
@@ -107,10 +111,15 @@ export const ROLES: readonly Role[] = Object.freeze(Object.values(Role));
 
 /** Affiliations (XEP-0045 §5.2). */
 export const Affiliation = {
+  /** No long-lived relationship with the room. */
   NONE: 'none',
+  /** Banned from the room. */
   OUTCAST: 'outcast',
+  /** A registered member (may enter a members-only room). */
   MEMBER: 'member',
+  /** May ban users, edit the member list, and grant or revoke moderator status. */
   ADMIN: 'admin',
+  /** May configure and destroy the room, and edit the admin and owner lists. */
   OWNER: 'owner',
 } as const;
 

@@ -64,6 +64,7 @@ const MESSAGES: Record<MucJoinReason, string> = {
  * ```
  */
 export class MucJoinError extends XmucError {
+  /** The error class name, always `'MucJoinError'`. */
   override readonly name = 'MucJoinError' as const;
   readonly code = 'ERR_MUC_JOIN' as const;
   /** Why the join was refused. */

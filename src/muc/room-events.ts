@@ -37,41 +37,91 @@ export interface RoomEvents {
    * `statusCodes` holds 201 when this join created the room (then `createInstant()` or
    * `createConfigured()` unlocks it) and 210 when the service changed our nick.
    */
-  enter: { presence: Element; occupant: Occupant; statusCodes: ReadonlySet<number> };
+  enter: {
+    /** Our self-presence (status 110) that completed the join. */
+    presence: Element;
+    /** Our own occupant in the room. */
+    occupant: Occupant;
+    /** The muc#user status codes of that presence (e.g. 110, 201, 210, 100). */
+    statusCodes: ReadonlySet<number>;
+  };
   /**
    * We are out: our unavailable self-presence arrived (`presence` set), or the stream was
    * lost without autorejoin (`mode: 'disconnected'`, no presence). The room then leaves the
    * client's bookkeeping. A destroyed room carries `destroy` (reason, alternate venue).
    */
   exit: {
+    /** Our unavailable self-presence; absent when the exit was local (stream lost). */
     presence?: Element | undefined;
+    /** Our own occupant, or `undefined` if we never entered. */
     occupant: Occupant | undefined;
+    /** Why we are out (left, kicked, banned, destroyed, disconnected...). */
     mode: LeaveMode;
+    /** Who removed us (muc#user `<item><actor/>`), if the service says. */
     actor?: Actor | undefined;
+    /** The reason given (muc#user `<item><reason/>`), if any. */
     reason?: string | undefined;
+    /** The muc#user status codes of the presence (empty for a local exit). */
     statusCodes: ReadonlySet<number>;
+    /** The muc#user `<destroy/>` (reason, alternate venue) when the room was destroyed. */
     destroy?: Destroy | undefined;
   };
   /** Another occupant entered (it is already in `members`). */
-  join: { member: Occupant; presence: Element };
+  join: {
+    /** The new occupant. */
+    member: Occupant;
+    /** Its available presence. */
+    presence: Element;
+  };
   /** Another occupant left or was removed (it is no longer in `members`). */
   leave: {
+    /** The occupant that left. */
     member: Occupant;
+    /** Why it left (left by itself, kicked, banned, affiliation change...). */
     mode: LeaveMode;
+    /** Who removed it (muc#user `<item><actor/>`), if the service says. */
     actor?: Actor | undefined;
+    /** The reason given (muc#user `<item><reason/>`), if any. */
     reason?: string | undefined;
+    /** The muc#user status codes of the unavailable presence. */
     statusCodes: ReadonlySet<number>;
+    /** Its unavailable presence. */
     presence: Element;
+    /** The muc#user `<destroy/>` when the room was destroyed. */
     destroy?: Destroy | undefined;
   };
   /** An occupant's presence (show/status) changed. */
-  presenceChanged: { member: Occupant; presence: Element };
+  presenceChanged: {
+    /** The occupant (already updated). */
+    member: Occupant;
+    /** The new available presence. */
+    presence: Element;
+  };
   /** An occupant (maybe us) changed nick (303); the same `Occupant` object now has `newNick`. */
-  nickChanged: { member: Occupant; oldNick: string; newNick: string; statusCodes: ReadonlySet<number> };
+  nickChanged: {
+    /** The occupant, now under `newNick`. */
+    member: Occupant;
+    /** The nick before the change. */
+    oldNick: string;
+    /** The new nick (muc#user `<item nick=.../>` of the 303 presence). */
+    newNick: string;
+    /** The muc#user status codes of the 303 unavailable presence. */
+    statusCodes: ReadonlySet<number>;
+  };
   /** An occupant's role changed (emitted before `leave`/`exit` for the same presence). */
-  roleChanged: OccupantChange & { oldRole?: Role | undefined; newRole?: Role | undefined };
+  roleChanged: OccupantChange & {
+    /** The role before the change, if it was known. */
+    oldRole?: Role | undefined;
+    /** The new role (muc#user `<item role=.../>`). */
+    newRole?: Role | undefined;
+  };
   /** An occupant's affiliation changed (emitted after `roleChanged`, before `leave`/`exit`). */
-  affiliationChanged: OccupantChange & { oldAffiliation?: Affiliation | undefined; newAffiliation?: Affiliation | undefined };
+  affiliationChanged: OccupantChange & {
+    /** The affiliation before the change, if it was known. */
+    oldAffiliation?: Affiliation | undefined;
+    /** The new affiliation (muc#user `<item affiliation=.../>`). */
+    newAffiliation?: Affiliation | undefined;
+  };
   /**
    * A groupchat message. During history replay `isHistory` is true and `member` is the live
    * occupant only if nick AND real JID (or occupant id) match, else a transitional occupant
@@ -79,11 +129,24 @@ export interface RoomEvents {
    * `<stanza-id by=room/>` is trusted). Reflections caught by a tracker are not emitted.
    */
   message: {
+    /** The decoded message. */
     message: Message;
+    /** The sender: an occupant (maybe transitional) or the room's service member. */
     member: RoomMember;
+    /** How it reached us; always `stream` for room messages. */
     source: MessageSource;
+    /** Whether it is part of the history replayed on join. */
     isHistory: boolean;
-    delay?: { stamp: Date; from?: string | undefined } | undefined;
+    /** The XEP-0203 `<delay/>` of a delayed (history) message, if any. */
+    delay?:
+      | {
+          /** The `stamp` attribute: when the message was originally sent. */
+          stamp: Date;
+          /** The `from` attribute: the entity that delayed it (usually the room). */
+          from?: string | undefined;
+        }
+      | undefined;
+    /** The XEP-0359 `<stanza-id/>` this room assigned, if any. */
     stanzaId?: string | undefined;
     /** The muc#user status codes of a notice from the room itself (e.g. 104 configuration changed, 170 logging on). */
     statusCodes?: ReadonlySet<number> | undefined;
@@ -94,17 +157,39 @@ export interface RoomEvents {
    * xmuc keeps them on the room, where the occupant identity is known). A `chat` message
    * from `room/nick` without the marker is left to the application unclaimed.
    */
-  privateMessage: { message: Message; member: Occupant };
+  privateMessage: {
+    /** The decoded message. */
+    message: Message;
+    /** The occupant that sent it. */
+    member: Occupant;
+  };
   /** An error reply to a message we sent (not caught by a tracker or a pending `setTopic`). */
-  messageError: { message: Message; error: StanzaError };
+  messageError: {
+    /** The error message as received. */
+    message: Message;
+    /** The stanza error it carries. */
+    error: StanzaError;
+  };
   /**
    * The subject changed (also once on entry, before the room becomes ACTIVE). `member` is
    * the occupant who set it when it can be identified, the service member for the room
    * itself, else `undefined`; `nick` is the setter's nick as the room says.
    */
-  topicChanged: { member?: RoomMember | undefined; topic: LanguageMap; nick?: string | undefined };
+  topicChanged: {
+    /** Who set it: an occupant, the room's service member, or `undefined` if unknown. */
+    member?: RoomMember | undefined;
+    /** The new subject: the `<subject/>` texts by `xml:lang`. */
+    topic: LanguageMap;
+    /** The setter's nick (resource of the message's `from`), if any. */
+    nick?: string | undefined;
+  };
   /** The room's {@link RoomState} changed. */
-  stateChanged: { state: RoomState; previous: RoomState };
+  stateChanged: {
+    /** The new state. */
+    state: RoomState;
+    /** The state before. */
+    previous: RoomState;
+  };
   /** The stream was lost and the room will be rejoined (autorejoin): state DISCONNECTED. */
   suspend: Record<string, never>;
   /** A new stream is up and the room is being rejoined; occupants were cleared. */
@@ -117,7 +202,13 @@ export interface MucClientEvents {
    * A room was created by `join()`. Emitted right after the caller's synchronous code (and
    * always before the room's first event).
    */
-  conversationAdded: { room: Room };
+  conversationAdded: {
+    /** The new room. */
+    room: Room;
+  };
   /** A room left the client's bookkeeping (after its `exit`, or a failed join). */
-  conversationRemoved: { room: Room };
+  conversationRemoved: {
+    /** The room that was removed. */
+    room: Room;
+  };
 }

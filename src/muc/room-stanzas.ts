@@ -15,7 +15,13 @@ import { type History, mucJoin } from './payloads/muc.js';
 export type OutgoingMessage = Omit<MessageInit, 'to' | 'type'>;
 
 /** A form to submit with `Room.createConfigured`: a data form, a form instance (its `render()`), or the element. */
-export type SubmittableForm = DataForm | { render(): Element } | Element;
+export type SubmittableForm =
+  | DataForm
+  | {
+      /** Build the form's `<x xmlns='jabber:x:data'/>` element. */
+      render(): Element;
+    }
+  | Element;
 
 /** The settle functions of a promise. */
 export interface Pending<T> {

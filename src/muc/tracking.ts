@@ -47,7 +47,14 @@ export function isFinalMessageState(state: MessageState): boolean {
 /** Events of a {@link MessageTracker}. */
 export interface MessageTrackerEvents {
   /** The state changed. `error` is set for `ERROR` (a `StanzaError`). */
-  stateChanged: { state: MessageState; previous: MessageState; error?: Error | undefined };
+  stateChanged: {
+    /** The new state. */
+    state: MessageState;
+    /** The state before. */
+    previous: MessageState;
+    /** The cause of an `ERROR` state (a `StanzaError`); otherwise absent. */
+    error?: Error | undefined;
+  };
 }
 
 /** Options of a {@link MessageTracker}. */
@@ -62,7 +69,9 @@ export interface MessageTrackerOptions {
   stanza: Element;
   /** Give up after this long (default {@link DEFAULT_TRACKING_TIMEOUT_MS}); 0 disables the timeout. */
   timeoutMs?: number | undefined;
+  /** The clock for the timeout (default {@link systemClock}). */
   clock?: Clock | undefined;
+  /** Where problems (e.g. a throwing listener) are logged (default: silent). */
   logger?: Logger | undefined;
   /** @internal Called once when the tracker stops tracking (final state or `close()`). */
   onClose?: (() => void) | undefined;

@@ -8,13 +8,17 @@ import { type Logger, silentLogger } from '../core/logger.js';
  * messages (`x/item`).
  */
 export interface DecodeContext {
+  /** Where lenient drops of malformed optional values are reported (debug level). */
   readonly logger: Logger;
+  /** The namespace of the element being decoded: the default for child element names. */
   readonly ns: string;
+  /** Where in the payload decoding is, for log and error messages (`x/item`). */
   readonly path: string;
 }
 
 /** What a {@link Field} gets while encoding: the namespace of the element being built. */
 export interface EncodeContext {
+  /** The namespace of the element being built: the default for child element names. */
   readonly ns: string;
 }
 
