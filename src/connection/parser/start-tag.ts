@@ -1,9 +1,10 @@
 /**
- * Start-tag scanning for the stream parser: resumable across chunks (a split tag keeps only the
- * attribute being scanned), with next-occurrence caches so special characters are found by one
- * `indexOf` per buffer region instead of one scan per attribute value.
+ * Tag scanning for the stream parser. Start tags are resumable across chunks (a split tag keeps
+ * only the attribute being scanned), with next-occurrence caches so special characters are found
+ * by one `indexOf` per buffer region instead of one scan per attribute value. Split end tags are
+ * checked as far as they go.
  */
-import { MAX_NAME_LENGTH, decodeRefs, fail, guessAtom, internAt, isWs, rememberAtom } from './xml-chars.js';
+import { MAX_NAME_LENGTH, decodeRefs, fail, guessAtom, internAt, isProtoKey, isWs, rememberAtom } from './xml-chars.js';
 
 /** "Not found" position for {@link CharIndex}. */
 export const NONE = 0x7fffffff;
@@ -102,14 +103,14 @@ export function startTag(t: PendingTag, startAbs: number, p: number): void {
 }
 
 /** True for chars that may continue an XML name in the ASCII range, and all chars above '>' (checked when interned). */
-export function nameChar(c: number): boolean {
+function nameChar(c: number): boolean {
   return c > 0x3e || c === 0x3a || c === 0x2d || c === 0x2e || (c >= 0x30 && c <= 0x39);
 }
 
 /**
- * Scans a start tag from `t.p`; returns false if more input is needed. Attribute names that are
- * `Object.prototype` keys are refused (`policy-violation`), so `attrs` has no inherited key and
- * `attrs[name] !== undefined` is an exact duplicate test.
+ * Scans a start tag from `t.p`; returns false if more input is needed. Attributes whose names
+ * are `Object.prototype` keys are dropped (see `isProtoKey`), so `attrs` has no inherited key
+ * and `attrs[name] !== undefined` is an exact duplicate test.
  */
 export function scanStartTag(b: string, t: PendingTag, idx: CharIndex, k: StringKeeper): boolean {
   const n = b.length;
@@ -195,6 +196,10 @@ export function scanStartTag(b: string, t: PendingTag, idx: CharIndex, k: String
     if (idx.tab(vs) < ve || idx.nl(vs) < ve) v = v.replace(/[\t\n]/g, ' ');
     const amp = idx.amp(vs);
     if (amp < ve) v = decodeRefs(v, amp - vs);
+    if (isProtoKey(name)) {
+      p = ve + 1;
+      continue;
+    }
     // Names are internalized atoms: `===` is a pointer comparison.
     const names = t.names;
     const count = t.count;
@@ -210,4 +215,24 @@ export function scanStartTag(b: string, t: PendingTag, idx: CharIndex, k: String
     else if (name.indexOf(':') !== -1) t.colon = true;
     p = ve + 1;
   }
+}
+
+/**
+ * An end tag is split before its `>` (name starting at `p`, `qname` the open element's name or
+ * undefined at the top): fails as soon as what is buffered can no longer be `</qname S? >`.
+ */
+export function checkSplitEndTag(b: string, p: number, qname: string | undefined): void {
+  const n = b.length;
+  if (qname === undefined) {
+    if (n > p) fail('not-well-formed', 'unexpected end tag');
+    return;
+  }
+  const len = qname.length;
+  for (let i = 0; i < len && p + i < n; i++) {
+    if (b.charCodeAt(p + i) !== qname.charCodeAt(i)) fail('not-well-formed', `unexpected end tag, expected </${qname}>`);
+  }
+  for (let q = p + len; q < n; q++) {
+    if (!isWs(b.charCodeAt(q))) fail('not-well-formed', `unexpected end tag, expected </${qname}>`);
+  }
+  if (n - p > MAX_NAME_LENGTH + 64) fail('not-well-formed', 'end tag too long');
 }

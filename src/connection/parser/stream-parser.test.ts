@@ -281,10 +281,15 @@ describe('rejections', () => {
 
 describe('hardening', () => {
   it.each(['__proto__', 'constructor', 'hasOwnProperty', 'toString', 'valueOf', '__defineGetter__'])(
-    'refuses an attribute named %s (an Object.prototype key) with policy-violation',
+    'drops an attribute named %s (an Object.prototype key) and keeps the stanza and the stream',
     (name) => {
-      const rec = parseSplit(`${HEADER}<ok/><message><body ${name}='x'/></message><after/>`);
-      expect(rec.events).toEqual(['start', '<ok xmlns="jabber:client"/>', 'error:policy-violation']);
+      const rec = parseSplit(`${HEADER}<message id='m1'><body ${name}='x' lang='en'>hi</body></message><after/>`);
+      expect(rec.errors).toEqual([]);
+      expect(rec.events).toEqual(['start', '<message id="m1" xmlns="jabber:client"><body lang="en">hi</body></message>', '<after xmlns="jabber:client"/>']);
+      const body = rec.elements[0]?.getChild('body');
+      expect(Object.prototype.hasOwnProperty.call(body?.attrs, name)).toBe(false);
+      expect(Object.getPrototypeOf(body?.attrs)).toBe(Object.prototype);
+      expect(body?.getText()).toBe('hi');
     },
   );
 

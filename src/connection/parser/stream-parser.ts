@@ -9,29 +9,34 @@
  * well-formed XML. Browser-safe: no `node:` imports.
  *
  * Hardening: an attribute whose name is an `Object.prototype` key (`__proto__`, `constructor`,
- * `toString`, ...) is refused with `policy-violation` (well-formed, but it would shadow what every
- * ltx `attrs` object inherits; no XMPP protocol uses such names), so `attrs` is always a plain
- * object with only the stanza's attributes as own keys. Two attributes with the same local name
+ * `toString`, ...) is dropped and the element kept (well-formed, but it would shadow what every
+ * ltx `attrs` object inherits; no XMPP protocol uses such names, and refusing the stanza would let
+ * any room occupant end every other occupant's stream through a relayed payload), so `attrs` is
+ * always a plain object with only the stanza's other attributes as own keys. Two attributes with the same local name
  * in the same namespace (through two prefixes) are `not-well-formed` (Namespaces in XML §6.3).
  * Markup that can no longer become well-formed (`<<`, `</wrong`) fails at once, without waiting
  * for the rest of the tag.
  *
- * Performance (bench/parser.bench.ts, captured Prosody/ejabberd stanzas, 64 KiB byte chunks,
- * paired in-process with `@xmpp/xml`): PERF_NOTE. How: byte chunks are checked for forbidden
- * controls four bytes at a time and all-ASCII ones decoded as latin1; scanning is `indexOf` and
- * `charCodeAt` over the decoded buffer with next-occurrence caches, names are interned atoms
- * compared in place, `attrs` is built directly, entity decoding runs only when there is an `&`,
- * and a split tag resumes at its current attribute. Kept strings are sliced from one flat copy
- * of the top-level element's source (at most 1 KiB) instead of being copied one by one.
+ * Performance (bench/parser.bench.ts: 20,000 captured Prosody/ejabberd stanzas of 432 B average
+ * in 64 KiB byte chunks, Node 20, pinned, paired in-process with `@xmpp/xml`): about 0.8-0.86x
+ * ltx's CPU cost (3.5 µs vs 4.1 µs per stanza on a quiet run; the parser before this rewrite
+ * was 1.3x ltx at 5.4 µs), the same ratio with non-ASCII bodies; `copyStrings: false` saves
+ * another ~5%. How: byte chunks are checked for forbidden controls four bytes at a time and
+ * all-ASCII ones decoded as latin1 (others by a fatal streaming TextDecoder); scanning is
+ * `indexOf`/`charCodeAt` over the decoded buffer with next-occurrence caches; names are
+ * validated once and then interned atoms, guessed from their first three characters and
+ * compared in place; `attrs` is built directly (duplicates found by atom identity); entity
+ * decoding runs only when there is an `&`; a split tag resumes at its current attribute. Kept
+ * strings are sliced from a flat copy of the source region (at most 2 KiB) shared by
+ * consecutive top-level elements instead of being copied one by one.
  */
 import { Element } from 'ltx';
-import { CharIndex, NONE, newPendingTag, scanStartTag, startTag, type StringKeeper } from './start-tag.js';
+import { CharIndex, NONE, checkSplitEndTag, newPendingTag, scanStartTag, startTag, type StringKeeper } from './start-tag.js';
+import { InputDecoder } from './input-decoder.js';
 import {
-  FORBIDDEN_CHAR_RE,
   MAX_NAME_LENGTH,
   MAX_REF_LENGTH,
   ParseFailure,
-  checkBytes,
   copyString,
   decodeRefs,
   fail,
@@ -84,8 +89,8 @@ export interface StreamParserOptions {
   onError(err: StreamParseError): void;
   /**
    * Copy attribute values and text out of the decoded chunk (default true), so a kept element
-   * does not pin a whole 64 KiB chunk in memory. Costs about 10% of parse time; turn it off only
-   * if the consumer copies what it keeps.
+   * does not pin a whole 64 KiB chunk in memory: it pins at most a 2 KiB copy of source text.
+   * Costs about 5% of parse time; turn it off only if the consumer copies what it keeps.
    */
   copyStrings?: boolean;
   /** A callback above threw; the parser catches it (never throws out of `write`) and reports it here. */
@@ -116,24 +121,11 @@ interface Frame {
 
 
 const CDATA_OPEN = '<![CDATA[';
-/** What `normalise` must still check: everything (string input), U+FFFE/U+FFFF only (non-ASCII bytes), nothing. */
-const CHECK_ALL = 2;
-const CHECK_NONCHARS = 1;
-const CHECK_NONE = 0;
 /** A decoded buffer at most this long may be pinned by kept strings as it is. */
 const SMALL_BUFFER = 1024;
 /** Source characters of a top-level element copied as one region (see `setRegion`). */
 const REGION = 2048;
 
-type Latin1Slice = (this: Uint8Array, start: number, end: number) => string;
-/** Node's Buffer latin1 decoder (much faster than TextDecoder), when present; browsers use TextDecoder. */
-const nodeLatin1 = (globalThis as { Buffer?: { prototype: { latin1Slice?: Latin1Slice } } }).Buffer?.prototype.latin1Slice;
-const latin1Decoder = nodeLatin1 === undefined ? new TextDecoder('latin1') : null;
-
-/** Decodes an all-ASCII chunk. */
-function decodeAscii(u8: Uint8Array): string {
-  return nodeLatin1 !== undefined ? nodeLatin1.call(u8, 0, u8.length) : (latin1Decoder as TextDecoder).decode(u8);
-}
 
 /** Incremental XMPP stream parser. `write()` never throws. */
 export class StreamParser implements StringKeeper {
@@ -142,9 +134,7 @@ export class StreamParser implements StringKeeper {
   private readonly max: number;
   private readonly topDepth: number;
   private readonly copyOn: boolean;
-  private decoder = new TextDecoder('utf-8', { fatal: true });
-  /** The UTF-8 decoder may hold the start of a split sequence (last byte it saw was not ASCII). */
-  private utf8Pending = false;
+  private readonly input = new InputDecoder();
   /** Flat copy of `buf[regionStart, regionEnd)`, the current top-level element's source (see `keep`). */
   private region = '';
   private regionStart = 0;
@@ -153,7 +143,6 @@ export class StreamParser implements StringKeeper {
   private lastTopSize = 512;
   private buf = '';
   private absBase = 0;
-  private heldTail = '';
   private stack: Frame[] = [];
   private pending = false;
   private readonly tag = newPendingTag();
@@ -178,13 +167,11 @@ export class StreamParser implements StringKeeper {
   /** Starts over for a new stream (after STARTTLS or SASL); input not yet parsed is discarded. */
   reset(): void {
     this.gen++;
-    this.decoder = new TextDecoder('utf-8', { fatal: true });
-    this.utf8Pending = false;
+    this.input.reset();
     this.region = '';
     this.regionEnd = -1;
     this.buf = '';
     this.absBase = 0;
-    this.heldTail = '';
     this.stack = [];
     this.pending = false;
     this.inCdata = false;
@@ -205,24 +192,7 @@ export class StreamParser implements StringKeeper {
     if (this.dead || this.ended) return;
     const gen = this.gen;
     try {
-      let text: string;
-      let check: number;
-      if (typeof chunk === 'string') {
-        text = chunk;
-        check = CHECK_ALL;
-      } else if (checkBytes(chunk) && !this.utf8Pending) {
-        text = decodeAscii(chunk);
-        check = CHECK_NONE;
-      } else {
-        try {
-          text = this.decoder.decode(chunk, { stream: true });
-        } catch {
-          fail('not-well-formed', 'invalid UTF-8');
-        }
-        this.utf8Pending = chunk.length > 0 && (chunk[chunk.length - 1] as number) >= 0x80;
-        check = CHECK_NONCHARS;
-      }
-      text = this.normalise(text, check);
+      const text = this.input.decode(chunk);
       if (text.length === 0) return;
       this.buf = this.buf.length === 0 ? text : this.buf + text;
       const t = this.tag;
@@ -246,28 +216,6 @@ export class StreamParser implements StringKeeper {
       this.pending = false;
       this.safe(() => this.opts.onError(err));
     }
-  }
-
-  /**
-   * Line-end normalisation (XML §2.11) and character checks (`check`: what `checkBytes` did not
-   * already cover); holds back a trailing CR or high surrogate.
-   */
-  private normalise(input: string, check: number): string {
-    let text = this.heldTail.length ? this.heldTail + input : input;
-    this.heldTail = '';
-    const last = text.charCodeAt(text.length - 1);
-    if (last === 0x0d || (check === CHECK_ALL && last >= 0xd800 && last <= 0xdbff)) {
-      this.heldTail = text.slice(-1);
-      text = text.slice(0, -1);
-    }
-    if (text.indexOf('\r') !== -1) text = text.replace(/\r\n?/g, '\n');
-    if (check === CHECK_ALL) {
-      if (FORBIDDEN_CHAR_RE.test(text)) fail('not-well-formed', 'forbidden character');
-      if (!(text as string & { isWellFormed(): boolean }).isWellFormed()) fail('not-well-formed', 'lone surrogate');
-    } else if (check === CHECK_NONCHARS && (text.indexOf('\uFFFE') !== -1 || text.indexOf('\uFFFF') !== -1)) {
-      fail('not-well-formed', 'forbidden character');
-    }
-    return text;
   }
 
   /**
@@ -383,7 +331,7 @@ export class StreamParser implements StringKeeper {
         }
         const gt = b.indexOf('>', lt + 2);
         if (gt === -1) {
-          this.checkEndTagStart(b, lt + 2, top === undefined ? undefined : top.qname);
+          checkSplitEndTag(b, lt + 2, top === undefined ? undefined : top.qname);
           break;
         }
         let e = gt;
@@ -445,25 +393,6 @@ export class StreamParser implements StringKeeper {
     this.regionEnd = -1;
     const from = this.topStart >= 0 ? this.topStart : this.pending ? t.startAbs : this.absBase;
     if (this.absBase + this.buf.length - from > this.max) this.tooBig();
-  }
-
-  /** An end tag is split before its `>`: fails as soon as what is buffered cannot be `</qname S? >`. */
-  private checkEndTagStart(b: string, p: number, qname: string | undefined): void {
-    const n = b.length;
-    if (qname === undefined) {
-      if (n > p) fail('not-well-formed', 'unexpected end tag');
-      return;
-    }
-    const len = qname.length;
-    let i = 0;
-    while (i < len && p + i < n) {
-      if (b.charCodeAt(p + i) !== qname.charCodeAt(i)) fail('not-well-formed', `unexpected end tag, expected </${qname}>`);
-      i++;
-    }
-    for (let q = p + len; q < n; q++) {
-      if (!isWs(b.charCodeAt(q))) fail('not-well-formed', `unexpected end tag, expected </${qname}>`);
-    }
-    if (n - p > MAX_NAME_LENGTH + 64) fail('not-well-formed', 'end tag too long');
   }
 
   private tooBig(): never {

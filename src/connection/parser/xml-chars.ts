@@ -53,16 +53,22 @@ const attrAtoms: (string | undefined)[] = new Array<string | undefined>(512);
 
 /**
  * Attribute names that are keys of `Object.prototype`: as own keys of an ltx `attrs` object they
- * would shadow (or, for `__proto__`, replace) what every plain object inherits, so a stanza
- * carrying one is refused with `policy-violation` (they are well-formed XML, but no XMPP
- * protocol uses them).
+ * would shadow (or, for `__proto__`, replace) what every plain object inherits. They are
+ * well-formed XML and no XMPP protocol uses them, but a remote user can put one on a payload the
+ * server relays (a room message), so refusing the stanza would let anyone end every occupant's
+ * stream: the start-tag scanner drops such an attribute and keeps the element.
  */
 const PROTO_KEYS = new Set(Object.getOwnPropertyNames(Object.prototype));
+
+/** True for an attribute name that must not become an own key of `attrs` (see above). */
+export function isProtoKey(name: string): boolean {
+  return PROTO_KEYS.has(name);
+}
 
 /**
  * Returns the interned, validated name `b.slice(p, q)`, looked up in a 512-slot atom cache
  * compared in place (no substring is made on a hit). Attribute names (`attr`) have their own
- * cache and are also refused when they are `Object.prototype` keys.
+ * cache.
  */
 export function internAt(b: string, p: number, q: number, attr: boolean): string {
   const len = q - p;
@@ -75,7 +81,6 @@ export function internAt(b: string, p: number, q: number, attr: boolean): string
     if (i === len) return cand;
   }
   const name = internName(b.slice(p, q));
-  if (attr && PROTO_KEYS.has(name)) fail('policy-violation', `attribute name ${name} refused`);
   atoms[h] = name;
   return name;
 }
