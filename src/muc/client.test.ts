@@ -116,6 +116,29 @@ describe('MucClient lifecycle', () => {
     expect(room.members.map((m) => m.nick)).toEqual(['bob', 'alice']);
   });
 
+  it('does not emit again the history a service replays after an automatic rejoin', async () => {
+    const env = setup();
+    const room = await joinedRoom(env);
+    const live = (id: string, sid: string, body: string, delay = '') =>
+      `<message from="probe@conference.localhost/alice" type="groupchat" id="${id}"><body>${body}</body>${delay}` +
+      `<stanza-id xmlns="urn:xmpp:sid:0" by="probe@conference.localhost" id="${sid}"/></message>`;
+    const bodies: string[] = [];
+    room.on('message', ({ message, isHistory }) => bodies.push(`${isHistory ? 'history' : 'live'}:${message.body.any()}`));
+    env.conn.receive(live('m1', 's1', 'before the outage'));
+    env.conn.destroy();
+    env.conn.establish();
+    env.conn.takeSent();
+    env.conn.receive(loadFixture('prosody-occupant-presence'));
+    env.conn.receive(loadFixture('prosody-self-presence-join'));
+    const stamp = '<delay xmlns="urn:xmpp:delay" from="probe@conference.localhost" stamp="2026-11-25T11:44:30Z"/>';
+    env.conn.receive(live('m1', 's1', 'before the outage', stamp));
+    env.conn.receive(live('m2', 's2', 'during the outage', stamp));
+    env.conn.receive(`<message from="probe@conference.localhost" type="groupchat"><subject/></message>`);
+    expect(bodies).toEqual(['live:before the outage', 'history:during the outage']);
+    expect(room.state).toBe(RoomState.ACTIVE);
+    expect(env.logger.records.filter((r) => r.message.startsWith('history message already seen')).length).toBe(1);
+  });
+
   it('rejoins when a new session is established without a destroyed event first', async () => {
     const env = setup();
     const room = await joinedRoom(env);

@@ -24,6 +24,7 @@ import { findUserExt } from './payloads/user.js';
 import { OccupantRegistry, diffPresence, occupantFromPresence, readOccupantPresence, type RoomEventRecord } from './presence.js';
 import type { RoomEvents, RoomMember } from './room-events.js';
 import { type Pending, deferred, leavePresence } from './room-stanzas.js';
+import { SeenMessages } from './seen-messages.js';
 import { MessageState, ReflectionMatcher } from './tracking.js';
 
 /** How the room talks back to its client. @internal */
@@ -83,6 +84,8 @@ export abstract class RoomBase extends TypedEmitter<RoomEvents> {
   protected readonly _registry = new OccupantRegistry();
   /** @internal */
   protected readonly _matcher = new ReflectionMatcher();
+  /** Messages already emitted, so that history replayed after a rejoin is not emitted twice. @internal */
+  protected readonly _seen = new SeenMessages();
   /** @internal */
   protected _state: RoomState = RoomState.JOIN_PRESENCE;
   /** @internal */
@@ -335,6 +338,13 @@ export abstract class RoomBase extends TypedEmitter<RoomEvents> {
     const isHistory = this._state === RoomState.HISTORY && delayed;
     if (isHistory) this.#armHistoryTimer();
     const nick = from.resource;
+    const stanzaId = message.stanzaId?.find((s) => s.by.equals(this.jid))?.id;
+    const keys = isSubject ? [] : SeenMessages.keysOf(message, stanzaId, nick);
+    if (isHistory && this._seen.has(keys)) {
+      this._host.logger.debug('history message already seen before the rejoin; not emitted again', { room: this.jid.toString(), id: message.id });
+      return;
+    }
+    this._seen.add(keys);
 
     if (!isHistory && !isSubject && nick !== undefined) {
       const tracker = this._matcher.match({ id: message.id, originId: message.originId, nick, body: message.body.any() }, this._me?.nick);
@@ -370,7 +380,6 @@ export abstract class RoomBase extends TypedEmitter<RoomEvents> {
     }
 
     this._lastSeen = message.delay?.stamp ?? new Date(this._host.clock.now());
-    const stanzaId = message.stanzaId?.find((s) => s.by.equals(this.jid))?.id;
     const statusCodes = nick === undefined && message.hasMucUserMarker ? findUserExt(message.element)?.statusCodes : undefined;
     this.emit('message', {
       message,
