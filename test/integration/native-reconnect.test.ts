@@ -178,6 +178,9 @@ async function restartScenario(
   room.on('resume', () => roomEvents.push('resume'));
   room.on('exit', ({ mode }) => roomEvents.push(`exit:${mode}`));
   room.on('stateChanged', ({ state }) => roomEvents.push(`state:${state}`));
+  // What the application sees: no message twice, even when the service replays history.
+  const roomMessages: string[] = [];
+  room.on('message', ({ message }) => roomMessages.push(message.body.any() ?? ''));
   await bounded(joined, 'join');
   if (room.state !== RoomState.ACTIVE) {
     await room.waitFor('stateChanged', { timeoutMs: WAIT, filter: ({ state }) => state === RoomState.ACTIVE });
@@ -235,6 +238,7 @@ async function restartScenario(
   expect(undelivered).toEqual([]);
   expect(reflected).toEqual(['before-1', 'while-down-1']);
   expect(replayed.every((id) => id === 'before-1')).toBe(true);
+  expect(new Set(roomMessages).size).toBe(roomMessages.length);
   expect(conn.status).toBe('online');
   expect(conn.jid?.bare().toString()).toBe('alice@localhost');
   expect(conn.jid?.toString()).not.toBe(firstJid);
