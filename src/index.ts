@@ -19,3 +19,4 @@ export * from './ping/index.js';
 export * from './connection/index.js';
 export * from './muc/index.js';
 export * from './core/xmppjs-adapter.js';
+export * from './im/conversation.js';

@@ -6,6 +6,7 @@ import { XmucError } from '../core/errors.js';
  * Never retried by the reconnect loop.
  */
 export class AuthError extends XmucError {
+  /** The error class name, always `'AuthError'`. */
   override readonly name = 'AuthError' as const;
   readonly code = 'ERR_AUTH' as const;
   /** The SASL failure condition (`not-authorized`, `invalid-mechanism`...), or `undefined` for local failures. */
@@ -23,6 +24,7 @@ export class AuthError extends XmucError {
  * (`condition` `undefined-condition`), or an unexpected close.
  */
 export class StreamError extends XmucError {
+  /** The error class name, always `'StreamError'`. */
   override readonly name = 'StreamError' as const;
   readonly code = 'ERR_STREAM' as const;
   /** The stream error condition (RFC 6120 §4.9.3). */

@@ -32,7 +32,12 @@ export interface NativeConnectionEvents extends ConnectionEvents {
    * `destroyed`. They are NOT resent on the new session (its context, e.g. room
    * occupancy, is lost); the application decides. Without XEP-0198 nothing is reported.
    */
-  undelivered: { stanzas: Element[]; reason: Error };
+  undelivered: {
+    /** The stanzas, in the order they were sent. */
+    stanzas: Element[];
+    /** Why the session ended. */
+    reason: Error;
+  };
 }
 
 /** Stream errors after which reconnecting cannot help. */

@@ -64,13 +64,29 @@ export interface ConnectOptions {
   /** Largest stanza accepted from the server, in bytes (default 4 MiB); larger ones are a stream error. */
   maxStanzaBytes?: number | undefined;
   /** Reconnect after a loss: exponential backoff with jitter (default `{ baseMs: 1000, maxMs: 60000 }`), or `false`. */
-  reconnect?: { baseMs: number; maxMs: number } | false | undefined;
+  reconnect?:
+    | {
+        /** Delay ceiling of the first retry; it doubles per attempt (the delay is jittered in its upper half). */
+        baseMs: number;
+        /** Upper bound of the delay. */
+        maxMs: number;
+      }
+    | false
+    | undefined;
   /**
    * Liveness: when nothing was received for `intervalMs`, send `<r/>` (XEP-0198) or an XEP-0199
    * ping; when nothing arrives within `timeoutMs` after that, drop the socket (no polite close,
    * so the session can be resumed). Default `{ intervalMs: 60000, timeoutMs: 20000 }`; `false` disables.
    */
-  keepalive?: { intervalMs: number; timeoutMs: number } | false | undefined;
+  keepalive?:
+    | {
+        /** Quiet time before a probe (`<r/>` or an XEP-0199 ping) is sent. */
+        intervalMs: number;
+        /** How long to wait for any data after a probe before the socket is dropped. */
+        timeoutMs: number;
+      }
+    | false
+    | undefined;
   /** A connect attempt that makes no progress (no data received) for this long is dropped (default 20000 ms). */
   connectTimeoutMs?: number | undefined;
   /** Use XEP-0198 stream management when offered (default true). */

@@ -212,7 +212,7 @@ function lookup(input: string): JID | string {
 
 /**
  * Parse a JID, memoised in a bounded, approximately-LRU cache of at most
- * {@link JID_CACHE_SIZE} distinct strings (see {@link LruCache}), so that PRECIS runs once per
+ * {@link JID_CACHE_SIZE} distinct strings, so that PRECIS runs once per
  * distinct string on hot paths (a hit costs one `Map.get`). Returns
  * the same object for the same string while it stays cached. Throws
  * {@link InvalidArgumentError} when malformed (malformed strings are cached too).

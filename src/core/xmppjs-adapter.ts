@@ -19,7 +19,16 @@ import {
 } from './xmppjs-internals.js';
 import type { XmppJsClient, XmppJsListener, XmppJsMiddleware, XmppJsStreamManagement } from './xmppjs-types.js';
 
-export type { XmppJsClient } from './xmppjs-types.js';
+export type {
+  XmppJsClient,
+  XmppJsEmitter,
+  XmppJsListener,
+  XmppJsMiddleware,
+  XmppJsMiddlewareContext,
+  XmppJsReconnect,
+  XmppJsSocket,
+  XmppJsStreamManagement,
+} from './xmppjs-types.js';
 
 /** Options of {@link fromXmppJs}. Durations are in milliseconds. */
 export interface XmppJsAdapterOptions {

@@ -33,7 +33,12 @@ export interface XmppJsSocket {
   /** TCP: drop the connection at once, without closing the stream. */
   destroy?(): void;
   /** WebSocket wrapper: the underlying `WebSocket` (the `ws` one has `terminate()`). */
-  socket?: { close?(): void; terminate?(): void } | null;
+  socket?: {
+    /** Close the WebSocket (a close frame). */
+    close?(): void;
+    /** `ws` only: drop the WebSocket at once, without a close frame. */
+    terminate?(): void;
+  } | null;
 }
 
 /** `client.streamManagement` (XEP-0198) of `@xmpp/stream-management` 0.14. */

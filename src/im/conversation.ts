@@ -29,15 +29,25 @@ export type InviteMode = (typeof InviteMode)[keyof typeof InviteMode];
 
 /** Optional capabilities of a conversation (aioxmpp `ConversationFeature`). */
 export const ConversationFeature = {
+  /** Members can be banned. */
   BAN: 'ban',
+  /** A ban also removes the member at once. */
   BAN_WITH_KICK: 'ban-with-kick',
+  /** Others can be invited (mediated by the conversation). */
   INVITE: 'invite',
+  /** Others can be invited directly (XEP-0249). */
   INVITE_DIRECT: 'invite-direct',
+  /** Members can be kicked. */
   KICK: 'kick',
+  /** The conversation can be left. */
   LEAVE: 'leave',
+  /** Messages can be sent. */
   SEND_MESSAGE: 'send-message',
+  /** Messages can be sent with delivery tracking. */
   SEND_MESSAGE_TRACKED: 'send-message-tracked',
+  /** The local nickname can be changed. */
   SET_NICK: 'set-nick',
+  /** The topic (subject) can be set. */
   SET_TOPIC: 'set-topic',
 } as const;
 

@@ -54,6 +54,7 @@ export {
   readMessage,
 } from './message.js';
 export {
+  type FromPresenceOptions,
   Occupant,
   type OccupantInit,
   type PresenceShow,
