@@ -37,6 +37,25 @@ describe('MucClient routing and hostile input', () => {
     expect(rec[0]![1].member).toBe(room.getOccupant('alice'));
   });
 
+  it('routes repeated senders to the room currently registered (left room, then a new one)', async () => {
+    const env = setup();
+    const first = await joinedRoom(env);
+    const recFirst = recordEvents(first, ['message']);
+    const msg = (body: string) => `<message from="${ROOM}/alice" type="groupchat" id="${body}"><body>${body}</body></message>`;
+    expect(env.conn.receive(msg('one'))).toBe(true);
+    expect(env.conn.receive(msg('two'))).toBe(true);
+    env.conn.receive(loadFixture('prosody-kick-self'));
+    expect(env.conn.receive(msg('lost'))).toBe(false);
+    const second = await joinedRoom(env);
+    const recSecond = recordEvents(second, ['message']);
+    expect(env.conn.receive(msg('three'))).toBe(true);
+    expect(env.conn.receive(`<message from="${ROOM}/bob" type="groupchat" id="four"><body>four</body></message>`)).toBe(true);
+    expect(env.conn.receive(msg('five'))).toBe(true);
+    expect(recFirst.map(([, p]) => p.message.id)).toEqual(['one', 'two']);
+    expect(recSecond.map(([, p]) => p.message.id)).toEqual(['three', 'four', 'five']);
+    expect(recSecond.map(([, p]) => p.member.nick)).toEqual(['alice', 'bob', 'alice']);
+  });
+
   it('does not let a self-presence for another nick (forged 110) change our occupant', async () => {
     const env = setup();
     const room = await joinedRoom(env);

@@ -100,6 +100,11 @@ export class MucClient extends TypedEmitter<MucClientEvents> {
   readonly #logger: Logger;
   readonly #clock: Clock;
   readonly #rooms = new Map<string, Room>();
+  /**
+   * The last `from` routed to a room found under the key `key` (the same occupant usually
+   * sends the next stanza too); valid while that key still maps to that room.
+   */
+  #lastHit: { from: string; key: string; room: Room; jid: JID } | undefined;
   readonly #unannounced = new Set<Room>();
   readonly #host: RoomHost;
   readonly #offs: (() => void)[] = [];
@@ -202,6 +207,7 @@ export class MucClient extends TypedEmitter<MucClientEvents> {
   #removed(room: Room): void {
     const key = room.jid.toString();
     if (this.#rooms.get(key) === room) this.#rooms.delete(key);
+    if (this.#lastHit?.room === room) this.#lastHit = undefined;
     this.#announce(room);
     this.emit('conversationRemoved', { room });
   }
@@ -229,9 +235,12 @@ export class MucClient extends TypedEmitter<MucClientEvents> {
   }
 
   #lookupSafe(from: string): { room: Room; jid: JID } | 'drop' | undefined {
+    const last = this.#lastHit;
+    if (last !== undefined && last.from === from && this.#rooms.get(last.key) === last.room) return last;
     const slash = from.indexOf('/');
     const rawBare = (slash === -1 ? from : from.slice(0, slash)).toLowerCase();
-    let room = this.#rooms.get(rawBare);
+    const byRaw = this.#rooms.get(rawBare);
+    let room = byRaw;
     let jid: JID | undefined;
     if (!room && ASCII.test(rawBare)) return undefined;
     try {
@@ -245,6 +254,11 @@ export class MucClient extends TypedEmitter<MucClientEvents> {
     }
     room ??= this.#rooms.get(jid.bare().toString());
     if (!room || !jid.bare().equals(room.jid)) return undefined;
+    if (room === byRaw) {
+      // Same from, same room under the same key: the steps above would give the same answer.
+      this.#lastHit = { from: from.length < 13 ? from : (' ' + from).slice(1), key: rawBare, room, jid }; // own copy: no parser buffer kept
+      return this.#lastHit;
+    }
     return { room, jid };
   }
 

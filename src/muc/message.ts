@@ -60,9 +60,29 @@ export interface Message {
   element: Element;
 }
 
+/**
+ * Below this length V8 copies substrings instead of pointing into the parent string, so a
+ * short string cannot keep a parser buffer alive and needs no copy.
+ */
+const SLICED_STRING_MIN_LENGTH = 13;
+
 /** Copy a string so it does not keep a larger parser buffer alive. */
 function own(s: string): string {
-  return s.length === 0 ? '' : (' ' + s).slice(1);
+  return s.length < SLICED_STRING_MIN_LENGTH ? s : (' ' + s).slice(1);
+}
+
+/** Occupant ids recur on every message of an occupant: owned copies, reused (bounded). */
+const occupantIds = new Map<string, string>();
+const OCCUPANT_ID_CACHE_SIZE = 512;
+
+/** An owned copy of an occupant id, the same string for the same id while cached. */
+function ownOccupantId(raw: string): string {
+  const hit = occupantIds.get(raw);
+  if (hit !== undefined) return hit;
+  const v = own(raw);
+  if (occupantIds.size >= OCCUPANT_ID_CACHE_SIZE) occupantIds.clear();
+  occupantIds.set(v, v);
+  return v;
 }
 
 function strAttr(el: Element, name: string): string | undefined {
@@ -142,7 +162,7 @@ export function readMessage(el: Element, logger: Logger = silentLogger): Message
         case NS.OCCUPANT_ID:
           if (c.name === 'occupant-id' && msg.occupantId === undefined) {
             const oid = strAttr(c, 'id');
-            if (oid) msg.occupantId = own(oid);
+            if (oid) msg.occupantId = ownOccupantId(oid);
           }
           break;
         case NS.MUC_USER:

@@ -24,7 +24,7 @@ import { findUserExt } from './payloads/user.js';
 import { OccupantRegistry, diffPresence, occupantFromPresence, readOccupantPresence, type RoomEventRecord } from './presence.js';
 import type { RoomEvents, RoomMember } from './room-events.js';
 import { type Pending, deferred, leavePresence } from './room-stanzas.js';
-import { SeenMessages } from './seen-messages.js';
+import { SeenMessages, roomStanzaId } from './seen-messages.js';
 import { MessageState, ReflectionMatcher } from './tracking.js';
 
 /** How the room talks back to its client. @internal */
@@ -102,8 +102,13 @@ export abstract class RoomBase extends TypedEmitter<RoomEvents> {
   protected _subject = new LanguageMap();
   /** @internal */
   protected _subjectSetter: string | undefined;
-  /** @internal */
-  protected _lastSeen: Date | undefined;
+  /** When the last message was seen: a `Date`, or a clock time (a Date per message adds up: built when asked). */
+  #lastSeen: Date | number | undefined;
+  /** When the last message was seen. @internal */
+  protected get _lastSeen(): Date | undefined {
+    if (typeof this.#lastSeen === 'number') this.#lastSeen = new Date(this.#lastSeen);
+    return this.#lastSeen;
+  }
   /** @internal */
   protected _disconnectedAt: Date | undefined;
   /** @internal */
@@ -338,18 +343,20 @@ export abstract class RoomBase extends TypedEmitter<RoomEvents> {
     const isHistory = this._state === RoomState.HISTORY && delayed;
     if (isHistory) this.#armHistoryTimer();
     const nick = from.resource;
-    const stanzaId = message.stanzaId?.find((s) => s.by.equals(this.jid))?.id;
-    const keys = isSubject ? [] : SeenMessages.keysOf(message, stanzaId, nick);
-    if (isHistory && this._seen.has(keys)) {
-      this._host.logger.debug('history message already seen before the rejoin; not emitted again', { room: this.jid.toString(), id: message.id });
-      return;
+    const stanzaId = roomStanzaId(message, this.jid);
+    if (!isSubject) {
+      if (isHistory && this._seen.hasMessage(message, stanzaId, nick)) {
+        this._host.logger.debug('history message already seen before the rejoin; not emitted again', { room: this.jid.toString(), id: message.id });
+        return;
+      }
+      this._seen.addMessage(message, stanzaId, nick);
     }
-    this._seen.add(keys);
 
-    if (!isHistory && !isSubject && nick !== undefined) {
+    // The matcher finds nothing without open trackers: skip building its candidate.
+    if (!isHistory && !isSubject && nick !== undefined && this._matcher.size > 0) {
       const tracker = this._matcher.match({ id: message.id, originId: message.originId, nick, body: message.body.any() }, this._me?.nick);
       if (tracker) {
-        this._lastSeen = new Date(this._host.clock.now());
+        this.#lastSeen = this._host.clock.now();
         tracker.response = message.element;
         tracker.transition(MessageState.DELIVERED_TO_RECIPIENT);
         return;
@@ -379,17 +386,14 @@ export abstract class RoomBase extends TypedEmitter<RoomEvents> {
       return;
     }
 
-    this._lastSeen = message.delay?.stamp ?? new Date(this._host.clock.now());
+    const delay = message.delay;
+    this.#lastSeen = delay ? delay.stamp : this._host.clock.now();
     const statusCodes = nick === undefined && message.hasMucUserMarker ? findUserExt(message.element)?.statusCodes : undefined;
-    this.emit('message', {
-      message,
-      member,
-      source: MessageSource.STREAM,
-      isHistory,
-      ...(message.delay ? { delay: { stamp: message.delay.stamp, from: message.delay.from?.toString() } } : {}),
-      ...(stanzaId !== undefined ? { stanzaId } : {}),
-      ...(statusCodes !== undefined && statusCodes.size > 0 ? { statusCodes } : {}),
-    });
+    const payload: RoomEvents['message'] = { message, member, source: MessageSource.STREAM, isHistory };
+    if (delay) payload.delay = { stamp: delay.stamp, from: delay.from?.toString() };
+    if (stanzaId !== undefined) payload.stanzaId = stanzaId;
+    if (statusCodes !== undefined && statusCodes.size > 0) payload.statusCodes = statusCodes;
+    this.emit('message', payload);
   }
 
   #resolveTopic(message: Message): void {

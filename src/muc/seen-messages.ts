@@ -1,3 +1,4 @@
+import type { JID } from '../core/jid.js';
 import type { Message } from './message.js';
 
 /** How many message keys a room remembers for de-duplicating history after a rejoin. */
@@ -29,6 +30,27 @@ export class SeenMessages {
   }
 
   /**
+   * Whether this message (its strongest key, as {@link SeenMessages.keysOf} would give it)
+   * was seen; the same as `has(keysOf(...))` without building the key list.
+   */
+  hasMessage(message: Message, roomStanzaId: string | undefined, nick: string | undefined): boolean {
+    let key: string;
+    if (roomStanzaId !== undefined) key = `sid\u0000${roomStanzaId}`;
+    else if (message.originId !== undefined) key = `oid\u0000${nick ?? ''}\u0000${message.originId}`;
+    else if (message.id !== undefined) key = `id\u0000${nick ?? ''}\u0000${message.id}`;
+    else return false;
+    return this.#keys.has(key);
+  }
+
+  /** Remember this message's keys; the same as `add(keysOf(...))` without building the key list. */
+  addMessage(message: Message, roomStanzaId: string | undefined, nick: string | undefined): void {
+    if (roomStanzaId !== undefined) this.#remember(`sid\u0000${roomStanzaId}`);
+    if (message.originId !== undefined) this.#remember(`oid\u0000${nick ?? ''}\u0000${message.originId}`);
+    if (message.id !== undefined) this.#remember(`id\u0000${nick ?? ''}\u0000${message.id}`);
+    this.#evict();
+  }
+
+  /**
    * Whether the message with these keys (strongest first, as {@link SeenMessages.keysOf}
    * returns them) was seen: only the strongest key decides, so a new message that merely
    * reuses an old client id but has its own stanza-id is not taken for the old one.
@@ -39,18 +61,34 @@ export class SeenMessages {
 
   /** Remember `keys`, forgetting the oldest beyond the limit. */
   add(keys: readonly string[]): void {
-    for (const k of keys) {
-      this.#keys.delete(k);
-      this.#keys.add(k);
-    }
-    while (this.#keys.size > this.#limit) {
-      const oldest = this.#keys.values().next().value as string;
-      this.#keys.delete(oldest);
-    }
+    for (const k of keys) this.#remember(k);
+    this.#evict();
+  }
+
+  /** Add `key` as the newest. */
+  #remember(key: string): void {
+    this.#keys.delete(key);
+    this.#keys.add(key);
+  }
+
+  /** Forget the oldest keys beyond the limit (one iterator; deleting while iterating a Set is safe). */
+  #evict(): void {
+    let excess = this.#keys.size - this.#limit;
+    if (excess <= 0) return;
+    const it = this.#keys.values();
+    while (excess-- > 0) this.#keys.delete(it.next().value as string);
   }
 
   /** How many keys are remembered. */
   get size(): number {
     return this.#keys.size;
   }
+}
+
+/** The id of the XEP-0359 `<stanza-id/>` assigned by the room `room` (its `by`), if any. */
+export function roomStanzaId(message: Message, room: JID): string | undefined {
+  const ids = message.stanzaId;
+  if (ids === undefined) return undefined;
+  for (const s of ids) if (s.by === room || s.by.equals(room)) return s.id;
+  return undefined;
 }

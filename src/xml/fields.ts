@@ -277,6 +277,66 @@ const LEGACY_DATETIME = /^(\d{4})(\d{2})(\d{2})T(\d{2}):(\d{2}):(\d{2})$/;
  * XEP-0091 form (`20020910T23:41:07`, UTC). `undefined` when malformed or out of range.
  */
 export function parseDateTime(raw: string): Date | undefined {
+  const fast = parseUtcDateTimeFast(raw);
+  return fast === null ? parseDateTimeFull(raw) : fast;
+}
+
+/** The value of the ASCII digit at `i`, or -1 when it is not a digit. */
+function digitAt(s: string, i: number): number {
+  const c = s.charCodeAt(i) - 48;
+  return c >= 0 && c <= 9 ? c : -1;
+}
+
+/** The two-digit number at `i` (`-1` when not two digits). */
+function twoDigits(s: string, i: number): number {
+  const a = digitAt(s, i);
+  const b = digitAt(s, i + 1);
+  return a < 0 || b < 0 ? -1 : a * 10 + b;
+}
+
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/**
+ * The fast path of {@link parseDateTime} for the form servers send (`YYYY-MM-DDThh:mm:ssZ`,
+ * optionally with a fraction `.s+`), checked character by character without a regex or
+ * allocation: the `Date`, `undefined` when in that form but out of range, or `null` when
+ * not in that form (years below 0100 included: `Date.UTC` maps them to 19xx), for the full
+ * parser to decide. Always agrees with {@link parseDateTimeFull}.
+ * @internal
+ */
+export function parseUtcDateTimeFast(s: string): Date | undefined | null {
+  const len = s.length;
+  if (len < 20 || s.charCodeAt(len - 1) !== 90 /* Z */) return null;
+  if (s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45 || s.charCodeAt(10) !== 84 || s.charCodeAt(13) !== 58 || s.charCodeAt(16) !== 58) {
+    return null; // not '-', '-', 'T', ':', ':'
+  }
+  let ms = 0;
+  if (len !== 20) {
+    if (len < 22 || s.charCodeAt(19) !== 46 /* . */) return null;
+    for (let i = 20; i < len - 1; i++) if (digitAt(s, i) < 0) return null;
+    ms = Math.floor(Number(s.slice(19, len - 1)) * 1000); // '.123' parses exactly as '0.123'
+  }
+  const hi = twoDigits(s, 0);
+  const lo = twoDigits(s, 2);
+  const mo = twoDigits(s, 5);
+  const d = twoDigits(s, 8);
+  const h = twoDigits(s, 11);
+  const mi = twoDigits(s, 14);
+  const sec = twoDigits(s, 17);
+  if (hi < 0 || lo < 0 || mo < 0 || d < 0 || h < 0 || mi < 0 || sec < 0) return null;
+  const y = hi * 100 + lo;
+  if (y < 100) return null;
+  if (mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || sec > 60) return undefined;
+  const leap = mo === 2 && y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
+  if (d > DAYS_IN_MONTH[mo - 1]! + (leap ? 1 : 0)) return undefined;
+  return new Date(Date.UTC(y, mo - 1, d, h, mi, Math.min(sec, 59), ms));
+}
+
+/**
+ * {@link parseDateTime} without its fast path: every accepted form, by regex.
+ * @internal
+ */
+export function parseDateTimeFull(raw: string): Date | undefined {
   const s = raw.trim();
   const m = DATETIME.exec(s) ?? LEGACY_DATETIME.exec(s);
   if (!m) return undefined;
