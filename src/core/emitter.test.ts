@@ -53,6 +53,28 @@ describe('TypedEmitter', () => {
     ]);
   });
 
+  it('a listener added or removed during an emit does not change who is called for that emit', () => {
+    const em = new TypedEmitter<Events>();
+    const seen: string[] = [];
+    let offB: () => void = () => {};
+    em.on('ping', (p) => {
+      seen.push(`a${p.n}`);
+      offB();
+      em.on('ping', (q) => seen.push(`late${q.n}`));
+    });
+    offB = em.on('ping', (p) => seen.push(`b${p.n}`));
+    em.emit('ping', { n: 1 });
+    expect(seen).toEqual(['a1', 'b1']);
+    const single = new TypedEmitter<Events>();
+    const seen2: string[] = [];
+    single.on('ping', (p) => {
+      seen2.push(`only${p.n}`);
+      single.on('ping', (q) => seen2.push(`added${q.n}`));
+    });
+    single.emit('ping', { n: 1 });
+    expect(seen2).toEqual(['only1']);
+  });
+
   it('once fires a single time', () => {
     const em = new TypedEmitter<Events>();
     const seen: number[] = [];

@@ -124,13 +124,21 @@ export class TypedEmitter<Events extends { [K in keyof Events]: object }> {
   emit<K extends keyof Events>(event: K, payload: Events[K]): boolean {
     const set = this.#listeners.get(event);
     if (!set || set.size === 0) return false;
-    for (const listener of [...set]) {
-      try {
-        (listener as Listener<Events[K]>)(payload);
-      } catch (error) {
-        this.emitterLogger.error(`listener for '${String(event)}' threw`, { error });
-      }
+    if (set.size === 1) {
+      // The common case, without copying the set (a snapshot keeps listeners added or removed
+      // during the emit from changing who is called).
+      this.#call(event, set.values().next().value as Listener<Events[K]>, payload);
+      return true;
     }
+    for (const listener of [...set]) this.#call(event, listener as Listener<Events[K]>, payload);
     return true;
+  }
+
+  #call<K extends keyof Events>(event: K, listener: Listener<Events[K]>, payload: Events[K]): void {
+    try {
+      listener(payload);
+    } catch (error) {
+      this.emitterLogger.error(`listener for '${String(event)}' threw`, { error });
+    }
   }
 }
