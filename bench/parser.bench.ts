@@ -4,7 +4,7 @@
  * Run: `npx tsx bench/parser.bench.ts` (ideally pinned: `taskset -c 0 npx tsx ...`).
  */
 import { readFileSync } from 'node:fs';
-import { StreamParser } from '../src/connection/parser/stream-parser.js';
+import { StreamParser } from '../src/connection/native/parser/stream-parser.js';
 
 interface XmppJsParser {
   on(event: string, fn: (...args: unknown[]) => void): void;

@@ -64,7 +64,7 @@ async function subject(): Promise<Subject> {
     case 'adapter': {
       const xmpp = await xmppJsClient();
       xmpp.on('error', () => {});
-      const { fromXmppJs } = await import('../src/core/xmppjs-adapter.js');
+      const { fromXmppJs } = await import('../src/connection/xmppjs/adapter.js');
       const conn = fromXmppJs(xmpp as never, { pingIntervalMs: 0 });
       const online = conn.events.waitFor('established', { timeoutMs: 30_000 });
       await xmpp.start();

@@ -6,8 +6,8 @@
 import { client as untypedClient } from '@xmpp/client';
 import { connect } from '../src/connection/index.js';
 import type { XmppConnection } from '../src/core/connection.js';
-import { fromXmppJs } from '../src/core/xmppjs-adapter.js';
-import type { XmppJsClient } from '../src/core/xmppjs-types.js';
+import { fromXmppJs } from '../src/connection/xmppjs/adapter.js';
+import type { XmppJsClient } from '../src/connection/xmppjs/types.js';
 
 /** Which client connection the demo uses. */
 export type TransportKind = 'native' | 'xmppjs';

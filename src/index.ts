@@ -18,5 +18,5 @@ export * from './disco/index.js';
 export * from './ping/index.js';
 export * from './connection/index.js';
 export * from './muc/index.js';
-export * from './core/xmppjs-adapter.js';
+export * from './connection/xmppjs/adapter.js';
 export * from './im/conversation.js';

@@ -1,5 +1,5 @@
 /** xmuc's own XMPP client connection. */
-export { connect } from './connect.js';
-export { NativeConnection, type NativeConnectionEvents } from './native-connection.js';
-export type { ConnectOptions, TlsOptions } from './options.js';
-export { AuthError, StreamError } from './errors.js';
+export { connect } from './native/connect.js';
+export { NativeConnection, type NativeConnectionEvents } from './native/native-connection.js';
+export type { ConnectOptions, TlsOptions } from './native/options.js';
+export { AuthError, StreamError } from './native/errors.js';

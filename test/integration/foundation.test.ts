@@ -9,7 +9,7 @@ import { afterEach, expect, it } from 'vitest';
 import type { ConnectionEvents } from '../../src/core/connection.js';
 import { StanzaError } from '../../src/core/errors.js';
 import { NS } from '../../src/core/namespaces.js';
-import { fromXmppJs, type XmppJsConnection } from '../../src/core/xmppjs-adapter.js';
+import { fromXmppJs, type XmppJsConnection } from '../../src/connection/xmppjs/adapter.js';
 import { describeEachServer, type ServerInfo } from '../support/servers.js';
 import { createXmppJsClient, type TestXmppClient } from '../support/xmppjs-client.js';
 

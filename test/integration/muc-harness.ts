@@ -9,7 +9,7 @@
  */
 import { connect } from '../../src/connection/index.js';
 import type { XmppConnection } from '../../src/core/connection.js';
-import { fromXmppJs } from '../../src/core/xmppjs-adapter.js';
+import { fromXmppJs } from '../../src/connection/xmppjs/adapter.js';
 import { MucClient, type Room, type RoomEvents } from '../../src/muc/index.js';
 import { type Peer, type PeerLine, startPeer } from '../support/peer.js';
 import type { ServerInfo } from '../support/servers.js';

@@ -8,11 +8,11 @@ import { type AddressInfo, connect as netConnect } from 'node:net';
 import { join } from 'node:path';
 import { X509Certificate, createHash } from 'node:crypto';
 import { type Server as TlsServer, type TLSSocket, createServer as createTlsServer } from 'node:tls';
-import { AuthError } from '../../src/connection/errors.js';
+import { AuthError } from '../../src/connection/native/errors.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, stopServer, type ServerInfo } from '../../scripts/xmpp-server/servers.js';
-import { connect } from '../../src/connection/connect.js';
-import type { ConnectOptions } from '../../src/connection/options.js';
+import { connect } from '../../src/connection/native/connect.js';
+import type { ConnectOptions } from '../../src/connection/native/options.js';
 
 const WAIT = 10_000;
 let server: ServerInfo;

@@ -6,10 +6,10 @@
 import { Element } from 'ltx';
 import { afterEach, expect, it } from 'vitest';
 import { StanzaError } from '../../src/core/errors.js';
-import { AuthError } from '../../src/connection/errors.js';
-import { connect } from '../../src/connection/connect.js';
-import type { NativeConnection } from '../../src/connection/native-connection.js';
-import type { ConnectOptions } from '../../src/connection/options.js';
+import { AuthError } from '../../src/connection/native/errors.js';
+import { connect } from '../../src/connection/native/connect.js';
+import type { NativeConnection } from '../../src/connection/native/native-connection.js';
+import type { ConnectOptions } from '../../src/connection/native/options.js';
 import { describeEachServer } from '../support/servers.js';
 
 const WAIT = 10_000;

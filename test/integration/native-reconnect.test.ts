@@ -10,11 +10,11 @@
 import { Element } from 'ltx';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { restartServer, type ServerInfo, startServer, stopServer } from '../../scripts/xmpp-server/servers.js';
-import { connect } from '../../src/connection/connect.js';
-import type { NativeConnection } from '../../src/connection/native-connection.js';
+import { connect } from '../../src/connection/native/connect.js';
+import type { NativeConnection } from '../../src/connection/native/native-connection.js';
 import type { XmppConnection } from '../../src/core/connection.js';
 import { type RecordingLogger, recordingLogger } from '../../src/core/logger.js';
-import { fromXmppJs } from '../../src/core/xmppjs-adapter.js';
+import { fromXmppJs } from '../../src/connection/xmppjs/adapter.js';
 import { MucClient, RoomState, StatusCode } from '../../src/muc/index.js';
 import { createXmppJsClient } from '../support/xmppjs-client.js';
 

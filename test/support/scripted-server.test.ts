@@ -2,7 +2,7 @@ import net from 'node:net';
 import type { Element } from 'ltx';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { StreamParser } from '../../src/connection/parser/stream-parser.js';
+import { StreamParser } from '../../src/connection/native/parser/stream-parser.js';
 import {
   scriptHandshake,
   startScriptedServer,

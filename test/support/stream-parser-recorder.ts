@@ -2,7 +2,7 @@
  * Test helpers for the stream parser (used by the parser's tests and the benchmark only).
  */
 import type { Element } from 'ltx';
-import { StreamParser, type StreamParseError, type StreamParserOptions } from '../../src/connection/parser/stream-parser.js';
+import { StreamParser, type StreamParseError, type StreamParserOptions } from '../../src/connection/native/parser/stream-parser.js';
 
 /** Everything a parser reported, in order. */
 export interface Recorded {

@@ -5,7 +5,7 @@
 // @ts-ignore -- @xmpp/client has no type declarations; typed below with our own.
 import { client as untypedClient } from '@xmpp/client';
 import type { Element } from 'ltx';
-import type { XmppJsClient, XmppJsReconnect, XmppJsStreamManagement } from '../../src/core/xmppjs-types.js';
+import type { XmppJsClient, XmppJsReconnect, XmppJsStreamManagement } from '../../src/connection/xmppjs/types.js';
 
 /** An `@xmpp/client` instance as the tests use it. */
 export interface TestXmppClient extends XmppJsClient {

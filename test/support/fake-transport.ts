@@ -5,9 +5,9 @@
  * the handshake (ANONYMOUS/PLAIN, bind, XEP-0198) by script.
  */
 import { type Element, parse } from 'ltx';
-import { StreamParser } from '../../../src/connection/parser/stream-parser.js';
-import type { Transport, TransportCallbacks } from '../../../src/connection/transport.js';
-import type { TransportOpener } from '../../../src/connection/transport.js';
+import { StreamParser } from '../../src/connection/native/parser/stream-parser.js';
+import type { Transport, TransportCallbacks } from '../../src/connection/native/transport/transport.js';
+import type { TransportOpener } from '../../src/connection/native/transport/transport.js';
 
 export const HEADER =
   "<?xml version='1.0'?><stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' id='s1' from='localhost' version='1.0'>";

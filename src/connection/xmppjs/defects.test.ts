@@ -5,11 +5,11 @@
 import { Element } from 'ltx';
 import type net from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { DisconnectedError, StanzaError, TimeoutError } from '../../../src/core/errors.js';
-import { fromXmppJs } from '../../../src/core/xmppjs-adapter.js';
-import { createXmppJsClient } from '../../support/xmppjs-client.js';
-import { handshake } from '../../support/xmppjs-test-server.js';
-import { type Harness, setup, startAndEstablish, teardown, until, within } from './harness.js';
+import { DisconnectedError, StanzaError, TimeoutError } from '../../core/errors.js';
+import { fromXmppJs } from './adapter.js';
+import { createXmppJsClient } from '../../../test/support/xmppjs-client.js';
+import { handshake } from '../../../test/support/xmppjs-test-server.js';
+import { type Harness, setup, startAndEstablish, teardown, until, within } from '../../../test/support/xmppjs-harness.js';
 
 let h: Harness | undefined;
 afterEach(async () => {

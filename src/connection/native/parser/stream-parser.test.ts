@@ -2,12 +2,12 @@ import { readFileSync } from 'node:fs';
 import { parse as ltxParse } from 'ltx';
 import { describe, expect, it } from 'vitest';
 import { StreamParseError, StreamParser } from './stream-parser.js';
-import { HEADER, parseSplit, recordingParser } from '../../../test/support/stream-parser-recorder.js';
+import { HEADER, parseSplit, recordingParser } from '../../../../test/support/stream-parser-recorder.js';
 
 const STREAM_NS = 'http://etherx.jabber.org/streams';
 
 function fixture(name: string): { stream: string; stanzas: string[] } {
-  const raw = readFileSync(new URL(`../../../test/fixtures/streams/${name}.xml`, import.meta.url), 'utf8');
+  const raw = readFileSync(new URL(`../../../../test/fixtures/streams/${name}.xml`, import.meta.url), 'utf8');
   const stream = raw.slice(raw.indexOf('\n') + 1); // drop the source comment line
   // Stanzas of the fixture, as written: everything between the features line and the closing tag.
   const lines = stream.split('\n');

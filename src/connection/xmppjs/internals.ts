@@ -5,10 +5,10 @@
  * @module
  */
 import { Element } from 'ltx';
-import { StanzaError } from './errors.js';
-import { JID } from './jid.js';
-import type { Logger } from './logger.js';
-import type { XmppJsClient, XmppJsReconnect, XmppJsStreamManagement } from './xmppjs-types.js';
+import { StanzaError } from '../../core/errors.js';
+import { JID } from '../../core/jid.js';
+import type { Logger } from '../../core/logger.js';
+import type { XmppJsClient, XmppJsReconnect, XmppJsStreamManagement } from './types.js';
 
 /** Run `fn` after the current macrotask, when every pending microtask has run. @internal */
 export const yieldToEventLoop: (fn: () => void) => void =

@@ -1,9 +1,9 @@
 import { Element } from 'ltx';
 import { describe, expect, it } from 'vitest';
-import { FakeClock } from '../../../src/core/clock.js';
-import { AbortError, DisconnectedError, StanzaError } from '../../../src/core/errors.js';
-import { JID } from '../../../src/core/jid.js';
-import { IqTracker } from '../../../src/connection/iq-tracker.js';
+import { FakeClock } from '../core/clock.js';
+import { AbortError, DisconnectedError, StanzaError } from '../core/errors.js';
+import { JID } from '../core/jid.js';
+import { IqTracker } from './iq-tracker.js';
 
 const reply = (id: string, from?: string, type = 'result') => new Element('iq', from === undefined ? { id, type } : { id, type, from });
 

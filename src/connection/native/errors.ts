@@ -1,4 +1,4 @@
-import { XmucError } from '../core/errors.js';
+import { XmucError } from '../../core/errors.js';
 
 /**
  * Authentication failed: the server refused the credentials (SASL `<failure/>`), no

@@ -4,9 +4,9 @@
  */
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
-import { StreamParser } from './parser/stream-parser.js';
+import { StreamParser } from '../parser/stream-parser.js';
 import { escapeAttr, type Transport, type TransportCallbacks, type TransportOptions } from './transport.js';
-import type { ChannelBindingType } from './sasl/mechanism.js';
+import type { ChannelBindingType } from '../sasl/mechanism.js';
 
 const STREAM_HEADER_TAIL =
   " version='1.0' xml:lang='en' xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams'>";

@@ -1,7 +1,7 @@
 import { Element, parse } from 'ltx';
 import { expect } from 'vitest';
-import { raceAbort } from '../../src/core/abort.js';
-import { type Clock, systemClock } from '../../src/core/clock.js';
+import { raceAbort } from '../core/abort.js';
+import { type Clock, systemClock } from '../core/clock.js';
 import {
   type ConnectionEvents,
   type ConnectionStatus,
@@ -9,12 +9,12 @@ import {
   type RequestOptions,
   type StanzaHandler,
   type XmppConnection,
-} from '../../src/core/connection.js';
-import { TypedEmitter } from '../../src/core/emitter.js';
-import { DisconnectedError, StanzaError } from '../../src/core/errors.js';
-import { JID } from '../../src/core/jid.js';
-import { type Logger, silentLogger } from '../../src/core/logger.js';
-import { canonical, stripWhitespace, x } from './xml.js';
+} from '../core/connection.js';
+import { TypedEmitter } from '../core/emitter.js';
+import { DisconnectedError, StanzaError } from '../core/errors.js';
+import { JID } from '../core/jid.js';
+import { type Logger, silentLogger } from '../core/logger.js';
+import { canonical, stripWhitespace, x } from '../../test/support/xml.js';
 
 interface Pending {
   to: string | undefined;

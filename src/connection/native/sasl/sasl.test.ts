@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { AuthError } from '../../../src/connection/errors.js';
-import { fromUtf8, utf8 } from '../../../src/connection/sasl/bytes.js';
-import { scramMechanism } from '../../../src/connection/sasl/scram.js';
-import { type SaslContext, selectMechanism } from '../../../src/connection/sasl/select.js';
+import { AuthError } from '../errors.js';
+import { fromUtf8, utf8 } from './bytes.js';
+import { scramMechanism } from './scram.js';
+import { type SaslContext, selectMechanism } from './select.js';
 
 const text = (b: Uint8Array | undefined) => (b ? fromUtf8(b) : undefined);
 

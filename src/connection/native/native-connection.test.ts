@@ -1,12 +1,12 @@
 import { Element } from 'ltx';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FakeClock } from '../../../src/core/clock.js';
-import { DisconnectedError, StanzaError, TimeoutError } from '../../../src/core/errors.js';
-import { recordingLogger } from '../../../src/core/logger.js';
-import { AuthError, StreamError } from '../../../src/connection/errors.js';
-import { NativeConnection } from '../../../src/connection/native-connection.js';
-import { type ConnectOptions, resolveOptions } from '../../../src/connection/options.js';
-import { FakeServer, type FakeServerOptions, flush } from './fake-server.js';
+import { FakeClock } from '../../core/clock.js';
+import { DisconnectedError, StanzaError, TimeoutError } from '../../core/errors.js';
+import { recordingLogger } from '../../core/logger.js';
+import { AuthError, StreamError } from './errors.js';
+import { NativeConnection } from './native-connection.js';
+import { type ConnectOptions, resolveOptions } from './options.js';
+import { FakeServer, type FakeServerOptions, flush } from '../../../test/support/fake-transport.js';
 
 const msg = (id: string, to = 'room@conference.localhost') =>
   new Element('message', { to, type: 'groupchat', id }).c('body').t(id).up();

@@ -1,10 +1,10 @@
 /** Shared set-up of the xmpp.js adapter tests: a scripted server, a real @xmpp/client, the adapter. */
 import type { Element } from 'ltx';
-import { FakeClock } from '../../../src/core/clock.js';
-import { type RecordingLogger, recordingLogger } from '../../../src/core/logger.js';
-import { fromXmppJs, type XmppJsAdapterOptions, type XmppJsConnection } from '../../../src/core/xmppjs-adapter.js';
-import { createXmppJsClient, type TestXmppClient } from '../../support/xmppjs-client.js';
-import { type ScriptedConnection, startTestServer, type TestServer } from '../../support/xmppjs-test-server.js';
+import { FakeClock } from '../../src/core/clock.js';
+import { type RecordingLogger, recordingLogger } from '../../src/core/logger.js';
+import { fromXmppJs, type XmppJsAdapterOptions, type XmppJsConnection } from '../../src/connection/xmppjs/adapter.js';
+import { createXmppJsClient, type TestXmppClient } from './xmppjs-client.js';
+import { type ScriptedConnection, startTestServer, type TestServer } from './xmppjs-test-server.js';
 
 /** Everything one test works with. */
 export interface Harness {

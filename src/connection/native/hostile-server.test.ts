@@ -5,9 +5,9 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Element } from 'ltx';
-import { AuthError, StreamError } from '../../../src/connection/errors.js';
-import { NativeConnection } from '../../../src/connection/native-connection.js';
-import { connect } from '../../../src/connection/connect.js';
+import { AuthError, StreamError } from './errors.js';
+import { NativeConnection } from './native-connection.js';
+import { connect } from './connect.js';
 import {
   type ScriptedConnection,
   type ScriptedServer,
@@ -19,7 +19,7 @@ import {
   startScriptedServer,
   streamError,
   streamOpen,
-} from '../../support/scripted-server.js';
+} from '../../../test/support/scripted-server.js';
 
 const unhandled: unknown[] = [];
 const onUnhandled = (e: unknown) => unhandled.push(e);

@@ -5,8 +5,8 @@
  */
 import { Element } from 'ltx';
 import { afterEach, describe, expect, it } from 'vitest';
-import { connect } from '../../../src/connection/connect.js';
-import type { NativeConnection } from '../../../src/connection/native-connection.js';
+import { connect } from '../connect.js';
+import type { NativeConnection } from '../native-connection.js';
 import {
   type ScriptedConnection,
   type ScriptedServer,
@@ -19,7 +19,7 @@ import {
   startScriptedServer,
   streamClose,
   streamOpen,
-} from '../../support/scripted-server.js';
+} from '../../../../test/support/scripted-server.js';
 
 for (const transport of ['tcp', 'ws'] as ScriptedTransport[]) {
   describe(`native connection framing and resumption [${transport}]`, () => {

@@ -1,10 +1,10 @@
 import { Element } from 'ltx';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { DisconnectedError, InvalidArgumentError } from '../../../src/core/errors.js';
-import { fromXmppJs } from '../../../src/core/xmppjs-adapter.js';
-import { createXmppJsClient } from '../../support/xmppjs-client.js';
-import { handshake } from '../../support/xmppjs-test-server.js';
-import { type Harness, setup, startAndEstablish, teardown, until, within } from './harness.js';
+import { DisconnectedError, InvalidArgumentError } from '../../core/errors.js';
+import { fromXmppJs } from './adapter.js';
+import { createXmppJsClient } from '../../../test/support/xmppjs-client.js';
+import { handshake } from '../../../test/support/xmppjs-test-server.js';
+import { type Harness, setup, startAndEstablish, teardown, until, within } from '../../../test/support/xmppjs-harness.js';
 
 let h: Harness | undefined;
 afterEach(async () => {

@@ -1,14 +1,14 @@
 import type { Element } from 'ltx';
-import { DisconnectedError, StanzaError } from '../core/errors.js';
-import { JID } from '../core/jid.js';
-import { NS } from '../core/namespaces.js';
+import { DisconnectedError, StanzaError } from '../../core/errors.js';
+import { JID } from '../../core/jid.js';
+import { NS } from '../../core/namespaces.js';
 import { AuthError, StreamError } from './errors.js';
 import type { ResolvedOptions } from './options.js';
 import { fromBase64, randomId, toBase64 } from './sasl/bytes.js';
 import type { SaslMechanism } from './sasl/mechanism.js';
 import { selectMechanism } from './sasl/select.js';
 import type { StreamManagementState } from './stream-management.js';
-import { escapeAttr, type Transport } from './transport.js';
+import { escapeAttr, type Transport } from './transport/transport.js';
 
 const SASL_CB = 'urn:xmpp:sasl-cb:0';
 

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { Element } from 'ltx';
 import { describe, expect, it } from 'vitest';
-import { HEADER, parseSplit, recordingParser } from '../../../test/support/stream-parser-recorder.js';
+import { HEADER, parseSplit, recordingParser } from '../../../../test/support/stream-parser-recorder.js';
 
 const codePoint = fc.oneof(
   fc.integer({ min: 0x20, max: 0x7e }),

@@ -1,6 +1,6 @@
 import { Element } from 'ltx';
-import { checkDuration, raceAbort } from './abort.js';
-import { backoffDelay, type Clock, systemClock, type TimerHandle } from './clock.js';
+import { checkDuration, raceAbort } from '../../core/abort.js';
+import { backoffDelay, type Clock, systemClock, type TimerHandle } from '../../core/clock.js';
 import {
   type ConnectionEvents,
   type ConnectionStatus,
@@ -8,16 +8,16 @@ import {
   type RequestOptions,
   type StanzaHandler,
   type XmppConnection,
-} from './connection.js';
-import { TypedEmitter } from './emitter.js';
-import { DisconnectedError, InvalidArgumentError, StanzaError, TimeoutError, toError } from './errors.js';
-import { JID } from './jid.js';
-import { type Logger, silentLogger } from './logger.js';
-import { NS } from './namespaces.js';
+} from '../../core/connection.js';
+import { TypedEmitter } from '../../core/emitter.js';
+import { DisconnectedError, InvalidArgumentError, StanzaError, TimeoutError, toError } from '../../core/errors.js';
+import { JID } from '../../core/jid.js';
+import { type Logger, silentLogger } from '../../core/logger.js';
+import { NS } from '../../core/namespaces.js';
 import {
   installUtf8Decoder, IqTracker, isElement, randomId, reconnectOf, smOf, yieldToEventLoop,
-} from './xmppjs-internals.js';
-import type { XmppJsClient, XmppJsListener, XmppJsMiddleware, XmppJsStreamManagement } from './xmppjs-types.js';
+} from './internals.js';
+import type { XmppJsClient, XmppJsListener, XmppJsMiddleware, XmppJsStreamManagement } from './types.js';
 
 export type {
   XmppJsClient,
@@ -28,7 +28,7 @@ export type {
   XmppJsReconnect,
   XmppJsSocket,
   XmppJsStreamManagement,
-} from './xmppjs-types.js';
+} from './types.js';
 
 /** Options of {@link fromXmppJs}. Durations are in milliseconds. */
 export interface XmppJsAdapterOptions {

@@ -1,8 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidArgumentError } from '../../../src/core/errors.js';
-import { resolveOptions } from '../../../src/connection/options.js';
-import { ReconnectScheduler } from '../../../src/connection/reconnect.js';
-import { FakeClock } from '../../../src/core/clock.js';
+import { InvalidArgumentError } from '../../core/errors.js';
+import { resolveOptions } from './options.js';
 
 describe('resolveOptions', () => {
   it('parses service URLs', () => {
@@ -31,26 +29,5 @@ describe('resolveOptions', () => {
     expect(() => resolveOptions({ domain: 'd', keepalive: { intervalMs: 0, timeoutMs: 1 } })).toThrow(InvalidArgumentError);
     expect(() => resolveOptions({ domain: 'd', maxStanzaBytes: 1.5 })).toThrow(InvalidArgumentError);
     expect(() => resolveOptions({ domain: 'd', port: 70000 })).toThrow(/port/);
-  });
-});
-
-describe('ReconnectScheduler', () => {
-  it('follows backoffDelay on the clock, with jitter, capped, reset after success', () => {
-    const clock = new FakeClock();
-    const randoms = [0, 1, 0.5, 1, 1];
-    const s = new ReconnectScheduler(clock, { baseMs: 100, maxMs: 500 }, () => randoms.shift() ?? 1);
-    const delays = [0, 1, 2, 3, 4].map(() => s.schedule(() => {}));
-    expect(delays).toEqual([50, 200, 300, 500, 500]);
-    expect(clock.pending).toBe(1); // rescheduling replaces the pending attempt
-    s.reset();
-    expect(s.schedule(() => {})).toBe(100);
-    let ran = 0;
-    s.schedule(() => ran++);
-    clock.advance(200);
-    expect(ran).toBe(1);
-    expect(s.scheduled).toBe(false);
-    s.schedule(() => ran++);
-    s.cancel();
-    expect(clock.pending).toBe(0);
   });
 });

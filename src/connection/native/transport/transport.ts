@@ -1,7 +1,7 @@
 import type { Element } from 'ltx';
-import type { ChannelBindingType } from './sasl/mechanism.js';
-import type { Endpoint, TlsOptions } from './options.js';
-import type { StreamParseError } from './parser/stream-parser.js';
+import type { ChannelBindingType } from '../sasl/mechanism.js';
+import type { Endpoint, TlsOptions } from '../options.js';
+import type { StreamParseError } from '../parser/stream-parser.js';
 
 /** What a transport reports. Called synchronously from the socket's event handlers. @internal */
 export interface TransportCallbacks {
@@ -61,10 +61,10 @@ export type TransportOpener = (endpoint: Endpoint, options: TransportOptions, cb
 /** The default opener: TCP/TLS or WebSocket, each imported on demand. @internal */
 export const defaultTransportOpener: TransportOpener = async (endpoint, options, cb) => {
   if (endpoint.kind === 'tcp') {
-    const { openTcpTransport } = await import('./transport-tcp.js');
+    const { openTcpTransport } = await import('./tcp.js');
     return openTcpTransport({ ...options, host: endpoint.host, port: endpoint.port, directTls: endpoint.directTls }, cb);
   }
-  const { openWebSocketTransport } = await import('./transport-ws.js');
+  const { openWebSocketTransport } = await import('./ws.js');
   return openWebSocketTransport({ ...options, url: endpoint.url, secure: endpoint.secure }, cb);
 };
 

@@ -1,6 +1,6 @@
 import { Element } from 'ltx';
-import type { TimerHandle } from '../core/clock.js';
-import { checkDuration } from '../core/abort.js';
+import type { TimerHandle } from '../../core/clock.js';
+import { checkDuration } from '../../core/abort.js';
 import {
   type ConnectionEvents,
   type ConnectionStatus,
@@ -8,21 +8,21 @@ import {
   type RequestOptions,
   type StanzaHandler,
   type XmppConnection,
-} from '../core/connection.js';
-import { TypedEmitter } from '../core/emitter.js';
-import { AbortError, DisconnectedError, InvalidArgumentError, TimeoutError, toError } from '../core/errors.js';
-import type { JID } from '../core/jid.js';
-import { NS } from '../core/namespaces.js';
+} from '../../core/connection.js';
+import { TypedEmitter } from '../../core/emitter.js';
+import { AbortError, DisconnectedError, InvalidArgumentError, TimeoutError, toError } from '../../core/errors.js';
+import type { JID } from '../../core/jid.js';
+import { NS } from '../../core/namespaces.js';
 import { AuthError, StreamError } from './errors.js';
-import { IqTracker } from './iq-tracker.js';
-import { Liveness } from './liveness.js';
+import { IqTracker } from '../iq-tracker.js';
+import { Liveness } from '../liveness.js';
 import type { ResolvedOptions } from './options.js';
-import { ReconnectScheduler } from './reconnect.js';
-import { HandlerList, answerUnclaimedIq } from './router.js';
+import { ReconnectScheduler } from '../reconnect.js';
+import { HandlerList, answerUnclaimedIq } from '../handler-list.js';
 import { randomId } from './sasl/bytes.js';
 import { Inbox, type NegotiationResult, is, isStanza, negotiate, parseH, streamErrorFrom } from './session.js';
 import { StreamManagementState } from './stream-management.js';
-import { type Transport, type TransportCallbacks, type TransportOpener, defaultTransportOpener, openAbortable } from './transport.js';
+import { type Transport, type TransportCallbacks, type TransportOpener, defaultTransportOpener, openAbortable } from './transport/transport.js';
 
 /** Events of a {@link NativeConnection}: the {@link ConnectionEvents} of the seam, plus `undelivered`. */
 export interface NativeConnectionEvents extends ConnectionEvents {

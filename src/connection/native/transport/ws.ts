@@ -3,10 +3,10 @@
  * `<open/>`/`<close/>` framing. Uses the global `WebSocket` when present (browsers, Node >= 22),
  * else (or when TLS options must be passed) the `ws` package, imported dynamically.
  */
-import { AbortError } from '../core/errors.js';
-import { StreamParseError, StreamParser } from './parser/stream-parser.js';
+import { AbortError } from '../../../core/errors.js';
+import { StreamParseError, StreamParser } from '../parser/stream-parser.js';
 import { escapeAttr, type Transport, type TransportCallbacks, type TransportOptions } from './transport.js';
-import { StreamError } from './errors.js';
+import { StreamError } from '../errors.js';
 
 const FRAMING = 'urn:ietf:params:xml:ns:xmpp-framing';
 

@@ -1,9 +1,9 @@
-import type { Clock } from '../core/clock.js';
-import { systemClock } from '../core/clock.js';
-import { InvalidArgumentError } from '../core/errors.js';
-import { checkDuration } from '../core/abort.js';
-import type { Logger } from '../core/logger.js';
-import { silentLogger } from '../core/logger.js';
+import type { Clock } from '../../core/clock.js';
+import { systemClock } from '../../core/clock.js';
+import { InvalidArgumentError } from '../../core/errors.js';
+import { checkDuration } from '../../core/abort.js';
+import type { Logger } from '../../core/logger.js';
+import { silentLogger } from '../../core/logger.js';
 
 /** TLS settings for STARTTLS, direct TLS (`xmpps://`) and `wss://` (Node only). */
 export interface TlsOptions {

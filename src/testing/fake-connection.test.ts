@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { FakeClock } from '../../src/core/clock.js';
+import { FakeClock } from '../core/clock.js';
 import { FakeConnection } from './fake-connection.js';
-import { x } from './xml.js';
+import { x } from '../../test/support/xml.js';
 
 describe('FakeConnection', () => {
   it('resolves a request only for a reply with the same id from the addressee', async () => {
