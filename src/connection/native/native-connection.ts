@@ -22,7 +22,8 @@ import { HandlerList, answerUnclaimedIq } from '../handler-list.js';
 import { randomId } from './sasl/bytes.js';
 import { Inbox, type NegotiationResult, is, isStanza, negotiate, parseH, streamErrorFrom } from './session.js';
 import { StreamManagementState } from './stream-management.js';
-import { type Transport, type TransportCallbacks, type TransportOpener, defaultTransportOpener, openAbortable } from './transport/transport.js';
+import { defaultTransportOpener, openAbortable } from './transport/open.js';
+import type { Transport, TransportCallbacks, TransportOpener } from './transport/transport.js';
 
 /** Events of a {@link NativeConnection}: the {@link ConnectionEvents} of the seam, plus `undelivered`. */
 export interface NativeConnectionEvents extends ConnectionEvents {

@@ -57,37 +57,3 @@ export function escapeAttr(v: string): string {
 
 /** Opens a transport (injectable for tests). @internal */
 export type TransportOpener = (endpoint: Endpoint, options: TransportOptions, cb: TransportCallbacks) => Promise<Transport>;
-
-/** The default opener: TCP/TLS or WebSocket, each imported on demand. @internal */
-export const defaultTransportOpener: TransportOpener = async (endpoint, options, cb) => {
-  if (endpoint.kind === 'tcp') {
-    const { openTcpTransport } = await import('./tcp.js');
-    return openTcpTransport({ ...options, host: endpoint.host, port: endpoint.port, directTls: endpoint.directTls }, cb);
-  }
-  const { openWebSocketTransport } = await import('./ws.js');
-  return openWebSocketTransport({ ...options, url: endpoint.url, secure: endpoint.secure }, cb);
-};
-
-
-/**
- * Wait for a transport being opened unless `signal` aborts first (or `stale()` says the attempt
- * was superseded): a transport that arrives too late is destroyed. @internal
- */
-export function openAbortable(opening: Promise<Transport>, signal: AbortSignal, stale: () => boolean): Promise<Transport> {
-  return new Promise<Transport>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason instanceof Error ? signal.reason : new Error(String(signal.reason)));
-    if (signal.aborted) onAbort();
-    signal.addEventListener('abort', onAbort, { once: true });
-    opening.then(
-      (t) => {
-        signal.removeEventListener('abort', onAbort);
-        if (signal.aborted || stale()) t.destroy();
-        else resolve(t);
-      },
-      (e: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(e instanceof Error ? e : new Error(String(e)));
-      },
-    );
-  });
-}
