@@ -1,15 +1,17 @@
-import { Element } from 'ltx';
+import type { Element } from 'ltx';
 import type { StanzaHandler } from '../core/connection.js';
 import type { Logger } from '../core/logger.js';
-import { NS } from '../core/namespaces.js';
 
 /**
- * The ordered list of stanza handlers, copy-on-write so that a handler may add or remove
- * handlers while a stanza is being dispatched. @internal
+ * The ordered list of stanza handlers (see {@link StanzaHandler}), shared by every connection:
+ * handlers are offered a stanza in the order they were added; the first to return `true`
+ * claims it; one that throws is logged and counts as not claiming. Copy-on-write, so that a
+ * handler may add or remove handlers while a stanza is being dispatched. @internal
  */
 export class HandlerList {
   #list: readonly StanzaHandler[] = [];
 
+  /** Add a handler at the end. Returns a function that removes it (idempotent). */
   add(handler: StanzaHandler): () => void {
     this.#list = [...this.#list, handler];
     let removed = false;
@@ -37,26 +39,8 @@ export class HandlerList {
     return false;
   }
 
+  /** How many handlers are installed. */
   get size(): number {
     return this.#list.length;
   }
-}
-
-/**
- * The answer to an unclaimed IQ `get`/`set`: a result for an XEP-0199 ping (from anyone),
- * `service-unavailable` otherwise. `undefined` for an IQ without id (dropped). @internal
- */
-export function answerUnclaimedIq(iq: Element): Element | undefined {
-  const id = iq.attrs.id as string | undefined;
-  if (id === undefined) return undefined;
-  const attrs: Record<string, string> = { xmlns: NS.CLIENT, id };
-  const from = iq.attrs.from as string | undefined;
-  if (from !== undefined) attrs.to = from;
-  const children = iq.getChildElements();
-  if (iq.attrs.type === 'get' && children.length === 1 && children[0]!.getName() === 'ping' && children[0]!.getNS() === NS.PING) {
-    return new Element('iq', { ...attrs, type: 'result' });
-  }
-  const reply = new Element('iq', { ...attrs, type: 'error' });
-  reply.c('error', { type: 'cancel' }).c('service-unavailable', { xmlns: NS.STANZAS });
-  return reply;
 }

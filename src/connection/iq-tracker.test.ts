@@ -9,8 +9,7 @@ const reply = (id: string, from?: string, type = 'result') => new Element('iq', 
 
 describe('IqTracker', () => {
   it('requests to the account itself accept no from, the bare or the full own JID, nothing else', async () => {
-    const t = new IqTracker(new FakeClock());
-    t.ownJid = JID.parse('alice@localhost/r1');
+    const t = new IqTracker({ clock: new FakeClock(), ownJid: () => JID.parse('alice@localhost/r1') });
     const a = t.track('a', undefined, 1000, undefined);
     expect(t.handleReply(reply('a', 'localhost'))).toBe(false);
     expect(t.handleReply(reply('a', 'alice@localhost/other'))).toBe(false);
@@ -25,8 +24,7 @@ describe('IqTracker', () => {
   });
 
   it('requests to another entity accept only that entity (after normalisation)', async () => {
-    const t = new IqTracker(new FakeClock());
-    t.ownJid = JID.parse('alice@localhost/r1');
+    const t = new IqTracker({ clock: new FakeClock(), ownJid: () => JID.parse('alice@localhost/r1') });
     const p = t.track('q', 'Room@Conference.localhost', 1000, undefined);
     expect(t.handleReply(reply('q'))).toBe(false);
     expect(t.handleReply(reply('q', 'alice@localhost'))).toBe(false);
@@ -38,7 +36,7 @@ describe('IqTracker', () => {
 
   it('aborts, rejects all, and leaves no timer', async () => {
     const clock = new FakeClock();
-    const t = new IqTracker(clock);
+    const t = new IqTracker({ clock, ownJid: () => undefined });
     const ac = new AbortController();
     const a = t.track('a', 'x@y', 1000, ac.signal);
     const b = t.track('b', 'x@y', 1000, undefined);

@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../core/clock.js';
-import { ReconnectScheduler } from './reconnect.js';
+import { ReconnectScheduler, backoffDelay } from './reconnect.js';
+
+describe('backoffDelay', () => {
+  it('doubles up to the cap with jitter in [ceiling/2, ceiling]', () => {
+    expect([0, 1, 2, 3, 10].map((a) => backoffDelay(a, 1000, 30_000, () => 1))).toEqual([1000, 2000, 4000, 8000, 30_000]);
+    expect([0, 1, 2, 3, 10].map((a) => backoffDelay(a, 1000, 30_000, () => 0))).toEqual([500, 1000, 2000, 4000, 15_000]);
+    expect(backoffDelay(1e9, 1000, 60_000, () => 1)).toBe(60_000);
+  });
+});
 
 describe('ReconnectScheduler', () => {
   it('follows backoffDelay on the clock, with jitter, capped, reset after success', () => {

@@ -1,7 +1,17 @@
-import { type Clock, type TimerHandle, backoffDelay } from '../core/clock.js';
+import type { Clock, TimerHandle } from '../core/clock.js';
 
 /**
- * Schedules reconnect attempts with exponential backoff, full jitter and a cap
+ * Exponential backoff with jitter: a delay in `[base * 2^attempt / 2, base * 2^attempt]`,
+ * capped at `maxMs`.
+ * @internal
+ */
+export function backoffDelay(attempt: number, baseMs: number, maxMs: number, random: () => number = Math.random): number {
+  const ceiling = Math.min(maxMs, baseMs * 2 ** Math.min(attempt, 30));
+  return Math.round(ceiling / 2 + random() * (ceiling / 2));
+}
+
+/**
+ * Schedules reconnect attempts with exponential backoff, jitter and a cap
  * (`backoffDelay`), on the injected clock. One pending attempt at most.
  * @internal
  */

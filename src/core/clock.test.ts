@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FakeClock, backoffDelay, systemClock } from './clock.js';
+import { FakeClock, systemClock } from './clock.js';
 
 describe('FakeClock', () => {
   it('fires timers in due order, then creation order, only when advanced', () => {
@@ -36,14 +36,6 @@ describe('FakeClock', () => {
     expect(c.runNext()).toBe(true);
     expect([ran, c.now()]).toEqual([true, 1234]);
     expect(c.runNext()).toBe(false);
-  });
-});
-
-describe('backoffDelay', () => {
-  it('doubles up to the cap with jitter in [ceiling/2, ceiling]', () => {
-    expect([0, 1, 2, 3, 10].map((a) => backoffDelay(a, 1000, 30_000, () => 1))).toEqual([1000, 2000, 4000, 8000, 30_000]);
-    expect([0, 1, 2, 3, 10].map((a) => backoffDelay(a, 1000, 30_000, () => 0))).toEqual([500, 1000, 2000, 4000, 15_000]);
-    expect(backoffDelay(1e9, 1000, 60_000, () => 1)).toBe(60_000);
   });
 });
 

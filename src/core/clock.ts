@@ -96,12 +96,3 @@ export class FakeClock implements Clock {
     return true;
   }
 }
-
-/**
- * Exponential backoff with full jitter: a delay in `[base * 2^attempt / 2, base * 2^attempt]`,
- * capped at `maxMs`.
- */
-export function backoffDelay(attempt: number, baseMs: number, maxMs: number, random: () => number = Math.random): number {
-  const ceiling = Math.min(maxMs, baseMs * 2 ** Math.min(attempt, 30));
-  return Math.round(ceiling / 2 + random() * (ceiling / 2));
-}

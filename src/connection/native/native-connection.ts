@@ -18,8 +18,9 @@ import { IqTracker } from '../iq-tracker.js';
 import { Liveness } from '../liveness.js';
 import type { ResolvedOptions } from './options.js';
 import { ReconnectScheduler } from '../reconnect.js';
-import { HandlerList, answerUnclaimedIq } from '../handler-list.js';
-import { randomId } from './sasl/bytes.js';
+import { HandlerList } from '../handler-list.js';
+import { answerUnclaimedIq } from './unclaimed-iq.js';
+import { randomId } from '../ids.js';
 import { Inbox, type NegotiationResult, is, isStanza, negotiate, parseH, streamErrorFrom } from './session.js';
 import { StreamManagementState } from './stream-management.js';
 import { defaultTransportOpener, openAbortable } from './transport/open.js';
@@ -94,7 +95,7 @@ export class NativeConnection implements XmppConnection {
     this.#o = options;
     this.#open = open;
     this.#events = new TypedEmitter<NativeConnectionEvents>({ logger: options.logger, clock: options.clock });
-    this.#iq = new IqTracker(options.clock);
+    this.#iq = new IqTracker({ clock: options.clock, ownJid: () => this.#jid, logger: options.logger });
     if (options.reconnect) this.#reconnect = new ReconnectScheduler(options.clock, options.reconnect, random);
     if (options.keepalive) {
       this.#liveness = new Liveness(
@@ -350,7 +351,6 @@ export class NativeConnection implements XmppConnection {
       return;
     }
     this.#jid = result.jid;
-    this.#iq.ownJid = result.jid;
     if (result.sm) this.#sm.start(result.sm.id, result.sm.maxSeconds);
     else this.#sm.reset();
     this.#sessionAlive = true;

@@ -1,6 +1,6 @@
 import { Element } from 'ltx';
-import { checkDuration, raceAbort } from '../../core/abort.js';
-import { backoffDelay, type Clock, systemClock, type TimerHandle } from '../../core/clock.js';
+import { checkDuration } from '../../core/abort.js';
+import { type Clock, systemClock, type TimerHandle } from '../../core/clock.js';
 import {
   type ConnectionEvents,
   type ConnectionStatus,
@@ -10,13 +10,16 @@ import {
   type XmppConnection,
 } from '../../core/connection.js';
 import { TypedEmitter } from '../../core/emitter.js';
-import { DisconnectedError, InvalidArgumentError, StanzaError, TimeoutError, toError } from '../../core/errors.js';
+import { DisconnectedError, InvalidArgumentError, TimeoutError, toError } from '../../core/errors.js';
 import { JID } from '../../core/jid.js';
 import { type Logger, silentLogger } from '../../core/logger.js';
 import { NS } from '../../core/namespaces.js';
-import {
-  installUtf8Decoder, IqTracker, isElement, randomId, reconnectOf, smOf, yieldToEventLoop,
-} from './internals.js';
+import { HandlerList } from '../handler-list.js';
+import { randomId } from '../ids.js';
+import { IqTracker } from '../iq-tracker.js';
+import { Liveness } from '../liveness.js';
+import { ReconnectScheduler } from '../reconnect.js';
+import { installUtf8Decoder, isElement, reconnectOf, smOf, yieldToEventLoop } from './internals.js';
 import type { XmppJsClient, XmppJsListener, XmppJsMiddleware, XmppJsStreamManagement } from './types.js';
 
 export type {
@@ -107,10 +110,6 @@ class XmppJsAdapter implements XmppJsConnection {
   readonly events: TypedEmitter<ConnectionEvents>;
   readonly #clock: Clock;
   readonly #logger: Logger;
-  readonly #random: () => number;
-  readonly #baseMs: number;
-  readonly #maxMs: number;
-  readonly #pingIntervalMs: number;
   readonly #pingTimeoutMs: number;
   readonly #connectTimeoutMs: number;
 
@@ -129,14 +128,13 @@ class XmppJsAdapter implements XmppJsConnection {
   #disposed = false;
   #flushing = false;
   #seq = 0;
-  #attempt = 0;
-  #lastInbound = 0;
   #queue: Queued[] = [];
   readonly #pending: IqTracker;
-  readonly #handlers: StanzaHandler[] = [];
-  #reconnectTimer: TimerHandle | undefined;
+  readonly #handlers = new HandlerList();
+  readonly #reconnect: ReconnectScheduler;
+  /** M3: pings the server after `pingIntervalMs` without inbound traffic (absent when 0). */
+  readonly #liveness: Liveness | undefined;
   #stuckTimer: TimerHandle | undefined;
-  #pingTimer: TimerHandle | undefined;
   #pingAbort: AbortController | undefined;
   readonly #clientListeners: [string, XmppJsListener][] = [];
   readonly #smListeners: [string, XmppJsListener][] = [];
@@ -162,14 +160,19 @@ class XmppJsAdapter implements XmppJsConnection {
     this.client = client;
     this.#clock = options.clock ?? systemClock;
     this.#logger = options.logger ?? silentLogger;
-    this.#random = options.random ?? Math.random;
-    this.#baseMs = options.reconnectBaseMs ?? 1000;
-    this.#maxMs = options.reconnectMaxMs ?? 60_000;
-    this.#pingIntervalMs = options.pingIntervalMs ?? 60_000;
+    const pingIntervalMs = options.pingIntervalMs ?? 60_000;
     this.#pingTimeoutMs = options.pingTimeoutMs ?? 20_000;
     this.#connectTimeoutMs = options.connectTimeoutMs ?? 30_000;
     this.events = new TypedEmitter<ConnectionEvents>({ logger: this.#logger, clock: this.#clock });
-    this.#pending = new IqTracker(this.#logger, () => this.#jid);
+    this.#pending = new IqTracker({ clock: this.#clock, ownJid: () => this.#jid, logger: this.#logger });
+    this.#reconnect = new ReconnectScheduler(
+      this.#clock,
+      { baseMs: options.reconnectBaseMs ?? 1000, maxMs: options.reconnectMaxMs ?? 60_000 },
+      options.random,
+    );
+    if (pingIntervalMs > 0) {
+      this.#liveness = new Liveness(this.#clock, pingIntervalMs, this.#pingTimeoutMs, () => this.#ping(), () => this.#dead(), { exact: true });
+    }
 
     installUtf8Decoder(client); // M1
     const sm = smOf(client);
@@ -228,23 +231,13 @@ class XmppJsAdapter implements XmppJsConnection {
     if (this.#stopped || this.#disposed) return Promise.reject(new DisconnectedError('The connection is stopped'));
     const id = String(iq.attrs.id);
     const to = iq.attrs.to === undefined ? undefined : String(iq.attrs.to);
-    const promise = this.#pending.add(id, to);
-    void this.#submit(iq, id);
-    return raceAbort(promise, {
-      signal: options.signal,
-      timeoutMs: options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
-      clock: this.#clock,
-      what: 'IQ request',
-      onCancel: () => this.#pending.delete(id),
-    });
+    const reply = this.#pending.track(id, to, options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS, options.signal);
+    if (!options.signal?.aborted) void this.#submit(iq, id);
+    return reply;
   }
 
   addHandler(handler: StanzaHandler): () => void {
-    this.#handlers.push(handler);
-    return () => {
-      const i = this.#handlers.indexOf(handler);
-      if (i !== -1) this.#handlers.splice(i, 1);
-    };
+    return this.#handlers.add(handler);
   }
 
   dispose(): void {
@@ -258,7 +251,7 @@ class XmppJsAdapter implements XmppJsConnection {
     this.client.stop = this.#originalStop;
     reconnectOf(this.client)?.start();
     this.#queue = [];
-    this.#pending.rejectWhere(new DisconnectedError('The connection adapter was disposed'), () => true);
+    this.#pending.rejectAll(new DisconnectedError('The connection adapter was disposed'));
     this.#setStatus('offline');
   }
 
@@ -276,13 +269,12 @@ class XmppJsAdapter implements XmppJsConnection {
 
   /** Write one entry; on failure (dead socket) put it back in order. Returns whether written. */
   async #write(entry: Queued): Promise<boolean> {
-    const pending = entry.requestId === undefined ? undefined : this.#pending.get(entry.requestId);
-    if (pending) pending.written = true;
+    if (entry.requestId !== undefined) this.#pending.markSent(entry.requestId, true);
     try {
       await this.client.send(entry.stanza);
       return true;
     } catch (error) {
-      if (pending) pending.written = false;
+      if (entry.requestId !== undefined) this.#pending.markSent(entry.requestId, false);
       this.#logger.debug('write failed; the stanza is queued until the session resumes', { error });
       if (!this.#stopped && !this.#disposed) {
         const at = this.#queue.findIndex((q) => q.seq > entry.seq);
@@ -311,24 +303,16 @@ class XmppJsAdapter implements XmppJsConnection {
   readonly #middleware: XmppJsMiddleware = (context, next) => {
     if (this.#disposed) return next();
     const stanza = context.stanza;
-    this.#lastInbound = this.#clock.now();
+    this.#liveness?.touch();
     if (!STANZAS.has(stanza.name)) return next();
     if (!stanza.attrs.xmlns) stanza.attrs.xmlns = NS.CLIENT;
-    if (this.#pending.route(stanza)) return undefined; // M2
-    for (const handler of [...this.#handlers]) {
-      let claimed = false;
-      try {
-        claimed = handler(stanza) === true;
-      } catch (error) {
-        this.#logger.error('stanza handler threw; treated as not claiming', { error, stanza: stanza.toString() });
-      }
-      if (claimed) {
-        // xmpp.js's iqCallee (earlier in the chain) answers every get/set whose `next()`
-        // settles; a claimed request is answered by its handler, so never settle it.
-        const type = stanza.attrs.type;
-        if (stanza.name === 'iq' && (type === 'get' || type === 'set')) return new Promise<never>(() => {});
-        return undefined;
-      }
+    if (stanza.name === 'iq' && this.#pending.handleReply(stanza)) return undefined; // M2
+    if (this.#handlers.dispatch(stanza, this.#logger)) {
+      // xmpp.js's iqCallee (earlier in the chain) answers every get/set whose `next()`
+      // settles; a claimed request is answered by its handler, so never settle it.
+      const type = stanza.attrs.type;
+      if (stanza.name === 'iq' && (type === 'get' || type === 'set')) return new Promise<never>(() => {});
+      return undefined;
     }
     this.events.emit('stanza', { stanza });
     return next();
@@ -362,6 +346,7 @@ class XmppJsAdapter implements XmppJsConnection {
       if (this.#status !== 'online') this.#setStatus('connecting');
     } else if (status === 'closing' || status === 'disconnecting' || status === 'close') {
       this.#ready = false;
+      this.#clearTimer('ping');
     }
   }
 
@@ -370,7 +355,7 @@ class XmppJsAdapter implements XmppJsConnection {
     if (this.#sessionLive) {
       this.#destroySession(new DisconnectedError('The session could not be resumed'), true);
     }
-    this.#pending.rejectWhere(new DisconnectedError('A new session replaced the one the request was sent on'), (p) => p.written);
+    this.#pending.rejectAll(new DisconnectedError('A new session replaced the one the request was sent on'), 'sent');
     this.#jid = JID.tryParse(String(rawJid ?? this.client.jid ?? '')) ?? this.#jid;
     const sm = smOf(this.client);
     if (this.#smOffered && sm && !sm.enabled) {
@@ -383,9 +368,8 @@ class XmppJsAdapter implements XmppJsConnection {
   #becomeReady(newSession: boolean): void {
     if (this.#disposed) return;
     this.#clearTimer('stuck');
-    this.#attempt = 0;
+    this.#reconnect.reset();
     this.#ready = true;
-    this.#lastInbound = this.#clock.now();
     this.#setStatus('online');
     if (newSession && this.#jid) {
       this.#sessionLive = true;
@@ -395,7 +379,7 @@ class XmppJsAdapter implements XmppJsConnection {
       this.events.emit('established', { jid: this.#jid });
       this.#queue.push(...outage);
     }
-    this.#schedulePing();
+    this.#liveness?.start();
     void this.#flush();
   }
 
@@ -422,7 +406,7 @@ class XmppJsAdapter implements XmppJsConnection {
     this.#gated = false;
     this.#clearTimers();
     if (this.#sessionLive) this.#destroySession(new DisconnectedError('The connection was stopped'), false);
-    this.#pending.rejectWhere(new DisconnectedError('The connection was stopped'), () => true);
+    this.#pending.rejectAll(new DisconnectedError('The connection was stopped'));
     if (this.#queue.length > 0) this.#logger.warn('connection stopped; queued stanzas dropped', { count: this.#queue.length });
     this.#queue = [];
     this.#setStatus('offline');
@@ -430,20 +414,16 @@ class XmppJsAdapter implements XmppJsConnection {
 
   #destroySession(reason: Error | undefined, willReconnect: boolean): void {
     this.#sessionLive = false;
-    this.#pending.rejectWhere(new DisconnectedError('The session was destroyed', { cause: reason }), () => true);
+    this.#pending.rejectAll(new DisconnectedError('The session was destroyed', { cause: reason }));
     this.events.emit('destroyed', { reason, willReconnect });
   }
 
   // --- reconnect (M10) and watchdogs (M3) ---
 
   #scheduleReconnect(): void {
-    if (this.#stopping || this.#stopped || this.#disposed || this.#reconnectTimer !== undefined) return;
-    const delay = backoffDelay(this.#attempt++, this.#baseMs, this.#maxMs, this.#random);
-    this.#logger.debug('reconnect scheduled', { delay, attempt: this.#attempt });
-    this.#reconnectTimer = this.#clock.setTimeout(() => {
-      this.#reconnectTimer = undefined;
-      this.#attemptReconnect();
-    }, delay);
+    if (this.#stopping || this.#stopped || this.#disposed || this.#reconnect.scheduled) return;
+    const delay = this.#reconnect.schedule(() => this.#attemptReconnect());
+    this.#logger.debug('reconnect scheduled', { delay, attempt: this.#reconnect.attempts });
   }
 
   #attemptReconnect(): void {
@@ -480,33 +460,22 @@ class XmppJsAdapter implements XmppJsConnection {
     }, this.#connectTimeoutMs);
   }
 
-  #schedulePing(delay = this.#pingIntervalMs): void {
-    this.#clearTimer('ping');
-    if (this.#pingIntervalMs === 0 || !this.#ready) return;
-    this.#pingTimer = this.#clock.setTimeout(() => {
-      this.#pingTimer = undefined;
-      const idle = this.#clock.now() - this.#lastInbound;
-      if (idle < this.#pingIntervalMs) this.#schedulePing(this.#pingIntervalMs - idle);
-      else this.#ping();
-    }, delay);
-  }
-
+  /** The liveness probe: an XEP-0199 ping to the server (any inbound traffic counts as its answer). */
   #ping(): void {
     const domain = this.#jid?.domain;
     if (!this.#ready || domain === undefined) return;
+    this.#pingAbort?.abort();
     const abort = new AbortController();
     this.#pingAbort = abort;
     const iq = new Element('iq', { type: 'get', to: domain }).c('ping', { xmlns: NS.PING }).up();
-    this.request(iq, { timeoutMs: this.#pingTimeoutMs, signal: abort.signal }).then(
-      () => this.#schedulePing(),
-      (error: unknown) => {
-        if (error instanceof StanzaError) this.#schedulePing(); // an error reply is a sign of life
-        else if (error instanceof TimeoutError) {
-          this.#reportError('server ping timed out; dropping the socket to resume', error);
-          this.#killSocket();
-        }
-      },
-    );
+    this.request(iq, { timeoutMs: this.#pingTimeoutMs, signal: abort.signal }).catch(() => {}); // judged by Liveness
+  }
+
+  /** Nothing arrived within `pingTimeoutMs` of a ping. */
+  #dead(): void {
+    const error = new TimeoutError(`No reply to a ping within ${this.#pingTimeoutMs} ms`);
+    this.#reportError('server ping timed out; dropping the socket to resume', error);
+    this.#killSocket();
   }
 
   /** Drop the socket abruptly (no `</stream:stream>`), so that the session stays resumable. */
@@ -529,13 +498,11 @@ class XmppJsAdapter implements XmppJsConnection {
       this.#clock.clearTimeout(this.#stuckTimer);
       this.#stuckTimer = undefined;
     } else if (which === 'ping') {
-      if (this.#pingTimer !== undefined) this.#clock.clearTimeout(this.#pingTimer);
-      this.#pingTimer = undefined;
+      this.#liveness?.stop();
       this.#pingAbort?.abort();
       this.#pingAbort = undefined;
-    } else if (which === 'reconnect' && this.#reconnectTimer !== undefined) {
-      this.#clock.clearTimeout(this.#reconnectTimer);
-      this.#reconnectTimer = undefined;
+    } else if (which === 'reconnect') {
+      this.#reconnect.cancel();
     }
   }
 

@@ -81,8 +81,8 @@ describe('M2: own IQ tracker', () => {
     const b = discoInfo('localhost');
     const pa = conn.request(a);
     const pb = conn.request(b);
-    expect(String(a.attrs.id)).toMatch(/^[0-9a-f]{24}$/);
-    expect(String(b.attrs.id)).toMatch(/^[0-9a-f]{24}$/);
+    expect(String(a.attrs.id)).toMatch(/^[\w-]{16}$/);
+    expect(String(b.attrs.id)).toMatch(/^[\w-]{16}$/);
     expect(a.attrs.id).not.toBe(b.attrs.id);
     conn.dispose();
     return Promise.all([expect(pa).rejects.toThrow(DisconnectedError), expect(pb).rejects.toThrow(DisconnectedError)]);

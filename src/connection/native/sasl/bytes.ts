@@ -48,15 +48,3 @@ export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
   for (let i = 0; i < a.length; i++) d |= a[i]! ^ b[i]!;
   return d === 0;
 }
-
-/** Random bytes from `crypto.getRandomValues`. @internal */
-export function randomBytes(n: number): Uint8Array {
-  const b = new Uint8Array(n);
-  globalThis.crypto.getRandomValues(b);
-  return b;
-}
-
-/** A random id for stanzas: 16 url-safe base64 characters (96 bits). @internal */
-export function randomId(): string {
-  return toBase64(randomBytes(12)).replace(/\+/g, '-').replace(/\//g, '_');
-}

@@ -1,7 +1,8 @@
 import saslprep from '@mongodb-js/saslprep';
 import { AuthError } from '../errors.js';
 import type { ChannelBindingType, SaslMechanism } from './mechanism.js';
-import { bytesEqual, concat, fromBase64, fromUtf8, randomBytes, toBase64, utf8 } from './bytes.js';
+import { randomBytes } from '../../ids.js';
+import { bytesEqual, concat, fromBase64, fromUtf8, toBase64, utf8 } from './bytes.js';
 
 /** Hash functions SCRAM is implemented for. */
 export type ScramHash = 'SHA-1' | 'SHA-256' | 'SHA-512';
