@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../core/clock.js';
 import { FakeConnection } from './fake-connection.js';
-import { x } from '../../test/support/xml.js';
+import { x } from './xml.js';
 
 describe('FakeConnection', () => {
   it('resolves a request only for a reply with the same id from the addressee', async () => {
@@ -61,5 +61,33 @@ describe('FakeConnection', () => {
     await expect(p).rejects.toMatchObject({ name: 'DisconnectedError' });
     conn.establish('alice@localhost/new');
     expect(events).toEqual(['destroyed:true', 'established:alice@localhost/new']);
+  });
+});
+
+describe('FakeConnection expectations', () => {
+  it('throw ExpectationError with actual and expected, without a test framework', () => {
+    const conn = new FakeConnection();
+    void conn.send(x`<message to="a@localhost" id="m1"><body>hi</body></message>`);
+    let error: unknown;
+    try {
+      conn.expectSent('<message to="a@localhost" id="*"><body>bye</body></message>');
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toMatchObject({
+      name: 'ExpectationError',
+      actual: '<message id="*" to="a@localhost"><body>"hi"</body></message>',
+      expected: '<message id="*" to="a@localhost"><body>"bye"</body></message>',
+    });
+    expect(() => conn.nextSent()).toThrow(/expected a sent stanza/);
+    void conn.send(x`<presence id="p1"/>`);
+    expect(() => conn.expectNothingSent()).toThrow(/got 1 stanza\(s\):\n  <presence id="p1"\/>/);
+  });
+
+  it('rejects a second pending request with the same id, as the real connections do', async () => {
+    const conn = new FakeConnection({ clock: new FakeClock() });
+    void conn.request(x`<iq type="get" id="q1" to="a@localhost"/>`);
+    await expect(conn.request(x`<iq type="get" id="q1" to="a@localhost"/>`)).rejects.toMatchObject({ name: 'InvalidArgumentError' });
+    expect(conn.takeSent().map((s) => s.attrs.id)).toEqual(['q1']);
   });
 });

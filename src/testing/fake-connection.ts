@@ -1,6 +1,4 @@
 import { Element, parse } from 'ltx';
-import { expect } from 'vitest';
-import { raceAbort } from '../core/abort.js';
 import { type Clock, systemClock } from '../core/clock.js';
 import {
   type ConnectionEvents,
@@ -11,81 +9,97 @@ import {
   type XmppConnection,
 } from '../core/connection.js';
 import { TypedEmitter } from '../core/emitter.js';
-import { DisconnectedError, StanzaError } from '../core/errors.js';
+import { DisconnectedError, InvalidArgumentError } from '../core/errors.js';
 import { JID } from '../core/jid.js';
 import { type Logger, silentLogger } from '../core/logger.js';
-import { canonical, stripWhitespace, x } from '../../test/support/xml.js';
+import { HandlerList } from '../connection/handler-list.js';
+import { IqTracker } from '../connection/iq-tracker.js';
+import { canonical, stripWhitespace, x } from './xml.js';
 
-interface Pending {
-  to: string | undefined;
-  resolve(el: Element): void;
-  reject(e: Error): void;
+/**
+ * A failed expectation of the test kit. Carries `actual` and `expected` (test runners such as
+ * vitest and mocha show their diff), and never needs a test framework at runtime.
+ */
+export class ExpectationError extends Error {
+  /** The error class name, always `'ExpectationError'`. */
+  override readonly name = 'ExpectationError' as const;
+  /** What was found. */
+  readonly actual: unknown;
+  /** What was expected. */
+  readonly expected: unknown;
+  /** Asks test runners to show a diff of `actual` and `expected`. */
+  readonly showDiff = true;
+  constructor(message: string, actual: unknown, expected: unknown) {
+    super(message);
+    this.actual = actual;
+    this.expected = expected;
+  }
 }
 
 /**
  * A connection for unit tests that drives real XML through the real code (the xmpp.js
  * test-kit pattern): `receive(xml)` feeds an incoming stanza through the handlers exactly as
  * a transport would, `sent` records every outbound stanza, `expectSent(xml)` asserts the
- * next one, `replyTo(iq, xml)` answers a request.
+ * next one, `replyTo(iq, xml)` answers a request. IQ replies and handlers go through the same
+ * IQ tracker (with its reply rule, `isAcceptableReplySender`) and handler list as the real
+ * connections, so a test exercises the production rules.
  */
 export class FakeConnection implements XmppConnection {
+  /** The bound full JID (default `alice@localhost/test`); assignable. */
   jid: JID | undefined;
+  /** The status reported; `establish()`/`destroy()` change it. */
   status: ConnectionStatus = 'online';
+  /** Whether `acked` events are emitted (the fake emits none by itself). */
   supportsAcks = false;
+  /** Lifecycle and stanza events; emit `acked` yourself to simulate XEP-0198 acks. */
   readonly events: TypedEmitter<ConnectionEvents>;
   /** Every stanza sent, oldest first. `expectSent`/`takeSent` consume from the front. */
   readonly sent: Element[] = [];
   /** Stanzas no handler claimed (also emitted as `stanza`). */
   readonly unclaimed: Element[] = [];
-  readonly #handlers: StanzaHandler[] = [];
-  readonly #pending = new Map<string, Pending>();
-  readonly #clock: Clock;
+  readonly #handlers = new HandlerList();
+  readonly #iq: IqTracker;
   readonly #logger: Logger;
   #nextId = 1;
 
+  /** `jid`: the bound full JID; `clock`: for request timeouts (use a `FakeClock`); `logger`: where problems go. */
   constructor(options: { jid?: string; clock?: Clock; logger?: Logger } = {}) {
     this.jid = JID.parse(options.jid ?? 'alice@localhost/test');
-    this.#clock = options.clock ?? systemClock;
+    const clock = options.clock ?? systemClock;
     this.#logger = options.logger ?? silentLogger;
-    this.events = new TypedEmitter<ConnectionEvents>({ logger: this.#logger, clock: this.#clock });
+    this.events = new TypedEmitter<ConnectionEvents>({ logger: this.#logger, clock });
+    this.#iq = new IqTracker({ clock, ownJid: () => this.jid, logger: this.#logger });
   }
 
+  /** Record the stanza in `sent`. */
   send(stanza: Element): Promise<void> {
     this.sent.push(stanza);
     return Promise.resolve();
   }
 
+  /** Record the IQ in `sent` (with an id `fake-N` when it has none) and wait for its reply (see `replyTo`). */
   request(iq: Element, options: RequestOptions = {}): Promise<Element> {
     if (!iq.attrs.id) iq.attrs.id = `fake-${this.#nextId++}`;
     const id = String(iq.attrs.id);
-    const to = iq.attrs.to as string | undefined;
-    const promise = new Promise<Element>((resolve, reject) => this.#pending.set(id, { to, resolve, reject }));
+    if (this.#iq.has(id)) return Promise.reject(new InvalidArgumentError(`An IQ with id ${id} is already pending`));
+    const reply = this.#iq.track(id, iq.attrs.to as string | undefined, options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS, options.signal);
     this.sent.push(iq);
-    return raceAbort(promise, {
-      signal: options.signal,
-      timeoutMs: options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
-      clock: this.#clock,
-      what: 'IQ request',
-      onCancel: () => this.#pending.delete(id),
-    });
+    return reply;
   }
 
+  /** Add a stanza handler, as a real connection does. */
   addHandler(handler: StanzaHandler): () => void {
-    this.#handlers.push(handler);
-    return () => {
-      const i = this.#handlers.indexOf(handler);
-      if (i !== -1) this.#handlers.splice(i, 1);
-    };
+    return this.#handlers.add(handler);
   }
 
   /** How many handlers are installed (a closed component must leave none). */
   get handlerCount(): number {
-    return this.#handlers.length;
+    return this.#handlers.size;
   }
 
   /** How many IQ requests await a reply. */
   get pendingRequests(): number {
-    return this.#pending.size;
+    return this.#iq.size;
   }
 
   /**
@@ -96,31 +110,11 @@ export class FakeConnection implements XmppConnection {
   receive(input: string | Element): boolean {
     const stanza = typeof input === 'string' ? stripWhitespace(parse(input.trim()) as Element) : input;
     if (!stanza.attrs.xmlns) stanza.attrs.xmlns = 'jabber:client';
-    if (stanza.name === 'iq' && (stanza.attrs.type === 'result' || stanza.attrs.type === 'error')) {
-      const id = stanza.attrs.id as string | undefined;
-      const p = id === undefined ? undefined : this.#pending.get(id);
-      if (p && this.#fromMatches(p.to, stanza.attrs.from as string | undefined)) {
-        this.#pending.delete(id!);
-        if (stanza.attrs.type === 'result') p.resolve(stanza);
-        else p.reject(StanzaError.fromStanza(stanza));
-        return true;
-      }
-    }
-    for (const h of [...this.#handlers]) {
-      try {
-        if (h(stanza)) return true;
-      } catch (error) {
-        this.#logger.error('stanza handler threw', { error });
-      }
-    }
+    if (stanza.name === 'iq' && this.#iq.handleReply(stanza)) return true;
+    if (this.#handlers.dispatch(stanza, this.#logger)) return true;
     this.unclaimed.push(stanza);
     this.events.emit('stanza', { stanza });
     return false;
-  }
-
-  #fromMatches(to: string | undefined, from: string | undefined): boolean {
-    if (to === undefined) return from === undefined || (this.jid !== undefined && JID.tryParse(from)?.bare().equals(this.jid.bare()) === true);
-    return from !== undefined && JID.tryParse(to)?.equals(from) === true;
   }
 
   /** Remove and return every stanza sent so far. */
@@ -128,28 +122,32 @@ export class FakeConnection implements XmppConnection {
     return this.sent.splice(0);
   }
 
-  /** Remove and return the oldest sent stanza; fails the test if none. */
+  /** Remove and return the oldest sent stanza; throws {@link ExpectationError} if none. */
   nextSent(): Element {
     const el = this.sent.shift();
-    expect(el, 'expected a sent stanza').toBeDefined();
-    return el!;
+    if (el === undefined) throw new ExpectationError('expected a sent stanza, but nothing (more) was sent', undefined, 'a stanza');
+    return el;
   }
 
   /**
    * Assert that the oldest sent stanza equals `xml` (attributes in any order, whitespace
-   * ignored; an expected attribute value `*` matches anything), and return it.
+   * ignored; an expected attribute value `*` matches anything), and return it. Throws
+   * {@link ExpectationError} otherwise.
    */
   expectSent(xml: string | Element): Element {
     const expected = typeof xml === 'string' ? x(xml) : xml;
     const actual = this.nextSent();
     if (!actual.attrs.xmlns && expected.attrs.xmlns === 'jabber:client') actual.attrs.xmlns = 'jabber:client';
-    expect(canonical(actual, expected)).toBe(canonical(expected));
+    const got = canonical(actual, expected);
+    const want = canonical(expected);
+    if (got !== want) throw new ExpectationError(`sent stanza differs from the expected one:\n  sent:     ${got}\n  expected: ${want}`, got, want);
     return actual;
   }
 
-  /** Assert that nothing (more) was sent. */
+  /** Assert that nothing (more) was sent; throws {@link ExpectationError} otherwise. */
   expectNothingSent(): void {
-    expect(this.sent.map((e) => e.toString())).toEqual([]);
+    const left = this.sent.map((e) => e.toString());
+    if (left.length > 0) throw new ExpectationError(`expected nothing (more) sent, got ${left.length} stanza(s):\n  ${left.join('\n  ')}`, left, []);
   }
 
   /**
@@ -181,9 +179,7 @@ export class FakeConnection implements XmppConnection {
   /** Simulate the loss of the session: reject pending requests, emit `destroyed`. */
   destroy(reason?: Error, willReconnect = true): void {
     this.status = 'disconnected';
-    const err = new DisconnectedError('The session was destroyed', { cause: reason });
-    for (const p of this.#pending.values()) p.reject(err);
-    this.#pending.clear();
+    this.#iq.rejectAll(new DisconnectedError('The session was destroyed', { cause: reason }));
     this.events.emit('status', { status: 'disconnected' });
     this.events.emit('destroyed', { reason, willReconnect });
   }
