@@ -1,8 +1,9 @@
 /**
- * An in-process fake XMPP server for unit tests of the native connection: each connect
- * attempt gets a FakeTransport whose incoming side is the REAL StreamParser (server XML is
- * fed as text), and whose outgoing side records exactly what the client wrote and answers
- * the handshake (ANONYMOUS/PLAIN, bind, XEP-0198) by script.
+ * An in-process fake transport for unit tests of the native connection on the fake clock (no
+ * socket, no real time): each connect attempt gets a FakeTransport whose incoming side is the
+ * REAL StreamParser (server XML is fed as text), and whose outgoing side records exactly what
+ * the client wrote and answers the handshake (ANONYMOUS/PLAIN, bind, XEP-0198) by script.
+ * Tests over real sockets use the scripted server (`scripted-server.ts`) instead.
  */
 import { type Element, parse } from 'ltx';
 import { StreamParser } from '../../src/connection/native/parser/stream-parser.js';

@@ -153,3 +153,33 @@ it('readUntil rejects when the connection closes first', async () => {
   socket.end('partial');
   await expect(result).rejects.toThrow(/connection closed before \/never\/; unread: partial/);
 });
+
+it('answerClose answers the client stream close; string matchers, connection(n) and the index of onConnection', async () => {
+  const indexes: number[] = [];
+  server = await startScriptedServer({
+    answerClose: true,
+    onConnection: async (conn, index) => {
+      indexes.push(index);
+      await conn.readUntil('<stream:stream');
+      await conn.write(streamOpen('tcp'));
+    },
+  });
+  expect(server.service).toBe(`xmpp://127.0.0.1:${server.port}`);
+  const socket = net.connect(server.port, '127.0.0.1');
+  socket.setEncoding('utf8');
+  socket.on('error', () => undefined);
+  let got = '';
+  socket.on('data', (d: string) => (got += d));
+  const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
+  socket.write(`<?xml version='1.0'?><stream:stream to='localhost' version='1.0' xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams'>`);
+  const conn = await server.connection(1);
+  await new Promise<void>((resolve) => socket.once('data', () => resolve())); // the script read the header and answered
+  expect(conn.ended).toBe(false);
+  socket.write('</stream:stream>');
+  await closed;
+  await conn.closed;
+  expect(got).toMatch(/^<\?xml[^>]*\?><stream:stream\b[^>]*><\/stream:stream>$/);
+  expect(conn.ended).toBe(true);
+  expect(indexes).toEqual([1]);
+  expect(server.errors).toEqual([]);
+});

@@ -1,9 +1,13 @@
 /**
- * A scripted XMPP endpoint on 127.0.0.1 (TCP or RFC 7395 WebSocket) for the native connection's
- * hostile-server tests: the test reads what the client sent (bounded waits), writes exact bytes
- * (split anywhere, even inside a UTF-8 sequence), and closes or drops the connection. Helpers
- * script the usual handshake (SASL PLAIN/ANONYMOUS, bind, XEP-0198 enable) so a test can then
- * misbehave.
+ * The scripted XMPP server of the tests, on 127.0.0.1 (TCP or RFC 7395 WebSocket), for every
+ * client that speaks over real sockets: the native connection (hostile-server and transport
+ * tests) and `@xmpp/client` under the xmpp.js adapter. The test reads what the client sent
+ * (bounded waits), writes exact bytes (split anywhere, even inside a UTF-8 sequence), and closes
+ * or drops the connection. `scriptHandshake` plays the usual handshake (SASL, bind, XEP-0198
+ * enable or resume) so that a test can then misbehave.
+ *
+ * (`fake-transport.ts` is not a server: it is an in-process `Transport` for the native
+ * connection's unit tests on the fake clock.)
  */
 import { once } from 'node:events';
 import http from 'node:http';
@@ -13,8 +17,11 @@ import { WebSocketServer, type WebSocket } from 'ws';
 /** Which transport the server speaks. */
 export type ScriptedTransport = 'tcp' | 'ws';
 
-/** Something `readUntil` waits for: a pattern, or a predicate over all unread text. */
-export type ReadMatcher = RegExp | ((unread: string) => boolean);
+/** Something `readUntil` waits for: a literal string, a pattern, or a predicate over all unread text. */
+export type ReadMatcher = string | RegExp | ((unread: string) => boolean);
+
+/** Default bound of `readUntil`, in real milliseconds. */
+const READ_TIMEOUT_MS = 4000;
 
 const STREAM_NS = 'http://etherx.jabber.org/streams';
 const FRAMING_NS = 'urn:ietf:params:xml:ns:xmpp-framing';
@@ -28,13 +35,16 @@ export class ScriptedConnection {
   /** Resolves when the connection is closed (by either side). */
   readonly closed: Promise<void>;
   private cursor = 0;
+  private peerEnded = false;
   private readonly waiters = new Set<() => void>();
   private markClosed!: () => void;
 
+  /** `answerClose`: answer the client's stream close with ours and end the connection. */
   constructor(
     readonly transport: ScriptedTransport,
     private readonly socket: net.Socket | undefined,
     private readonly ws: WebSocket | undefined,
+    private readonly answerClose = false,
   ) {
     this.closed = new Promise((resolve) => {
       this.markClosed = resolve;
@@ -48,6 +58,10 @@ export class ScriptedConnection {
       socket.setNoDelay(true);
       socket.setEncoding('utf8');
       socket.on('data', (chunk: string) => this.onText(chunk));
+      socket.on('end', () => {
+        this.peerEnded = true;
+        this.wake();
+      });
       socket.on('close', onClose);
       socket.on('error', () => undefined);
     } else if (ws !== undefined) {
@@ -59,7 +73,17 @@ export class ScriptedConnection {
 
   private onText(text: string): void {
     this.received += text;
+    // Answer a polite close at once, so that the client does not wait for its timeout.
+    if (this.answerClose && (this.transport === 'tcp' ? text.includes('</stream:stream>') : /<close\b/.test(text))) {
+      void this.write(streamClose(this.transport));
+      this.close();
+    }
     this.wake();
+  }
+
+  /** Whether the connection is closed, or the client ended its side (TCP FIN). */
+  get ended(): boolean {
+    return this.isClosed || this.peerEnded;
   }
 
   private wake(): void {
@@ -71,11 +95,17 @@ export class ScriptedConnection {
     return this.received.slice(this.cursor);
   }
 
-  /** Writes raw data: a TCP write, or one WebSocket text frame (a Buffer is sent unvalidated). */
-  write(raw: string | Buffer): void {
-    if (this.isClosed) return;
-    if (this.socket !== undefined) this.socket.write(raw);
-    else this.ws?.send(raw, { binary: false });
+  /**
+   * Writes raw data: a TCP write, or one WebSocket text frame (bytes are sent unvalidated).
+   * Resolves once flushed, or at once when the connection is closed; never rejects.
+   */
+  write(raw: string | Uint8Array): Promise<void> {
+    return new Promise((resolve) => {
+      if (this.isClosed) resolve();
+      else if (this.socket !== undefined) this.socket.write(raw, () => resolve());
+      else if (this.ws !== undefined) this.ws.send(raw, { binary: false }, () => resolve());
+      else resolve();
+    });
   }
 
   /**
@@ -105,16 +135,19 @@ export class ScriptedConnection {
 
   /**
    * Waits until the unread text matches, consumes it up to the end of the match (a predicate
-   * consumes everything unread) and returns the consumed text. Rejects after `timeoutMs`, or
-   * when the connection closes first.
+   * consumes everything unread) and returns the consumed text. Rejects after `timeoutMs` (real
+   * time), or when the connection closes (or the client ends its side) first.
    */
-  readUntil(matcher: ReadMatcher, timeoutMs = 2000): Promise<string> {
+  readUntil(matcher: ReadMatcher, timeoutMs = READ_TIMEOUT_MS): Promise<string> {
     return new Promise((resolve, reject) => {
       const check = (): boolean => {
         const unread = this.received.slice(this.cursor);
         let end = -1;
         if (typeof matcher === 'function') {
           if (matcher(unread)) end = unread.length;
+        } else if (typeof matcher === 'string') {
+          const at = unread.indexOf(matcher);
+          if (at !== -1) end = at + matcher.length;
         } else {
           const m = new RegExp(matcher.source, matcher.flags.replace('g', '')).exec(unread);
           if (m !== null) end = m.index + m[0].length;
@@ -125,7 +158,7 @@ export class ScriptedConnection {
           resolve(unread.slice(0, end));
           return true;
         }
-        if (this.isClosed) {
+        if (this.ended) {
           finish();
           reject(new Error(`connection closed before ${String(matcher)}; unread: ${unread.slice(0, 300)}`));
           return true;
@@ -161,9 +194,15 @@ export class ScriptedConnection {
 
 /** Options of {@link startScriptedServer}. */
 export interface ScriptedServerOptions {
-  transport: ScriptedTransport;
-  /** Scripts one accepted connection; a throw or rejection is recorded in `errors` and drops it. */
-  onConnection(conn: ScriptedConnection): void | Promise<void>;
+  /** Which transport to speak (default `tcp`). */
+  transport?: ScriptedTransport | undefined;
+  /**
+   * Scripts one accepted connection (`index`: 1 for the first); a throw or rejection is
+   * recorded in `errors` and drops it.
+   */
+  onConnection?(conn: ScriptedConnection, index: number): unknown;
+  /** Answer the client's stream close with ours and end the connection (default false). */
+  answerClose?: boolean | undefined;
 }
 
 /** A running scripted server. */
@@ -173,18 +212,23 @@ export interface ScriptedServer {
   readonly port: number;
   /** `ws://127.0.0.1:PORT/xmpp-websocket` for WebSocket, `tcp://127.0.0.1:PORT` for TCP. */
   readonly url: string;
+  /** The service URI clients take: `xmpp://127.0.0.1:PORT` for TCP, the `ws://` URL for WebSocket. */
+  readonly service: string;
   /** Accepted connections, in order. */
   readonly connections: ScriptedConnection[];
   /** Errors thrown by `onConnection` scripts (tests should expect this to be empty). */
   readonly errors: unknown[];
   /** Waits until `n` connections were accepted (bounded). */
   waitForConnections(n: number, timeoutMs?: number): Promise<void>;
+  /** Waits for the `n`-th connection (1-based, bounded) and returns it. */
+  connection(n: number, timeoutMs?: number): Promise<ScriptedConnection>;
   /** Drops every connection and stops listening. */
   close(): Promise<void>;
 }
 
 /** Starts a scripted server on 127.0.0.1 on a free port. */
-export async function startScriptedServer(opts: ScriptedServerOptions): Promise<ScriptedServer> {
+export async function startScriptedServer(opts: ScriptedServerOptions = {}): Promise<ScriptedServer> {
+  const transport = opts.transport ?? 'tcp';
   const connections: ScriptedConnection[] = [];
   const errors: unknown[] = [];
   const listeners = new Set<() => void>();
@@ -195,48 +239,55 @@ export async function startScriptedServer(opts: ScriptedServerOptions): Promise<
       conn.destroy();
     };
     try {
-      Promise.resolve(opts.onConnection(conn)).catch(failed);
+      Promise.resolve(opts.onConnection?.(conn, connections.length)).catch(failed);
     } catch (e) {
       failed(e);
     }
     for (const l of [...listeners]) l();
   };
+  const answerClose = opts.answerClose ?? false;
   let server: net.Server | http.Server;
   let wss: WebSocketServer | undefined;
-  if (opts.transport === 'tcp') {
-    server = net.createServer((socket) => accept(new ScriptedConnection('tcp', socket, undefined)));
+  if (transport === 'tcp') {
+    server = net.createServer((socket) => accept(new ScriptedConnection('tcp', socket, undefined, answerClose)));
   } else {
     const httpServer = http.createServer((_req, res) => res.writeHead(426).end());
     server = httpServer;
     wss = new WebSocketServer({ server: httpServer, handleProtocols: (protocols) => (protocols.has('xmpp') ? 'xmpp' : false) });
-    wss.on('connection', (ws) => accept(new ScriptedConnection('ws', undefined, ws)));
+    wss.on('connection', (ws) => accept(new ScriptedConnection('ws', undefined, ws, answerClose)));
   }
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const port = (server.address() as net.AddressInfo).port;
+  const url = transport === 'ws' ? `ws://127.0.0.1:${port}/xmpp-websocket` : `tcp://127.0.0.1:${port}`;
+  const waitForConnections = (n: number, timeoutMs = 2000): Promise<void> =>
+    new Promise<void>((resolve, reject) => {
+      const check = (): void => {
+        if (connections.length >= n) {
+          clearTimeout(timer);
+          listeners.delete(check);
+          resolve();
+        }
+      };
+      const timer = setTimeout(() => {
+        listeners.delete(check);
+        reject(new Error(`only ${connections.length} of ${n} connections after ${timeoutMs} ms`));
+      }, timeoutMs);
+      listeners.add(check);
+      check();
+    });
   return {
-    transport: opts.transport,
+    transport,
     host: '127.0.0.1',
     port,
-    url: opts.transport === 'ws' ? `ws://127.0.0.1:${port}/xmpp-websocket` : `tcp://127.0.0.1:${port}`,
+    url,
+    service: transport === 'ws' ? url : `xmpp://127.0.0.1:${port}`,
     connections,
     errors,
-    waitForConnections(n, timeoutMs = 2000) {
-      return new Promise<void>((resolve, reject) => {
-        const check = (): void => {
-          if (connections.length >= n) {
-            clearTimeout(timer);
-            listeners.delete(check);
-            resolve();
-          }
-        };
-        const timer = setTimeout(() => {
-          listeners.delete(check);
-          reject(new Error(`only ${connections.length} of ${n} connections after ${timeoutMs} ms`));
-        }, timeoutMs);
-        listeners.add(check);
-        check();
-      });
+    waitForConnections,
+    async connection(n, timeoutMs = READ_TIMEOUT_MS) {
+      await waitForConnections(n, timeoutMs);
+      return connections[n - 1]!;
     },
     async close() {
       for (const c of connections) c.destroy();
@@ -315,12 +366,35 @@ export interface HandshakeResult {
   mechanism: string;
   /** The base64 payload of `<auth>` ('' when empty or '='). */
   authPayload: string;
-  /** The id of the client's bind request. */
+  /** The id of the client's bind request ('' when the session was resumed). */
   bindId: string;
   /** The resource the client asked for, if any. */
   resource: string | undefined;
   /** The client's `<enable/>` element, when XEP-0198 was negotiated. */
   enable: string | undefined;
+  /** The `previd` of the client's `<resume/>`, when a resumption was expected. */
+  previd: string | undefined;
+}
+
+/** Options of {@link scriptHandshake}. */
+export interface HandshakeOptions {
+  /** The full JID to bind (default `anon@localhost/r1`). */
+  jid?: string | undefined;
+  /** Offer XEP-0198 after authentication (default true). */
+  sm?: boolean | undefined;
+  /** With `sm`: answer `<enable/>` with `<enabled/>` (default true; false leaves it to the test). */
+  answerEnable?: boolean | undefined;
+  /**
+   * With `sm`: expect `<resume/>` first and answer `<resumed h=.../>`; with `fail`, answer
+   * `<failed/>` and go on with binding a new session.
+   */
+  resume?: { h: number; fail?: boolean | undefined } | undefined;
+  /** SASL mechanisms offered (default PLAIN and ANONYMOUS). */
+  mechanisms?: string[] | undefined;
+  /** The stream id (default `scripted-1`; the restarted stream gets `-2`). */
+  streamId?: string | undefined;
+  /** Bound of every read, in real milliseconds (default 3000). */
+  timeoutMs?: number | undefined;
 }
 
 /** Pattern for the client's stream open on a transport. */
@@ -330,33 +404,41 @@ export function clientOpenPattern(transport: ScriptedTransport): RegExp {
 
 /**
  * Plays the server side of the usual handshake: stream open + SASL features, `<success/>`,
- * stream restart + bind (and SM) features, bind result with `jid`, then waits for the client's
- * XEP-0198 `<enable/>` and answers `<enabled/>` (with `sm: false` SM is neither offered nor
- * expected). Every read is bounded by `timeoutMs`; a missing step rejects.
+ * stream restart + bind (and SM) features; then, when `resume` is set, the client's
+ * `<resume/>` and its answer; then the bind result with `jid`, then the client's XEP-0198
+ * `<enable/>` and `<enabled/>` (with `sm: false` SM is neither offered nor expected). Every
+ * read is bounded by `timeoutMs`; a missing step rejects.
  */
-export async function scriptHandshake(
-  conn: ScriptedConnection,
-  o: { jid: string; sm?: boolean; mechanisms?: string[]; streamId?: string; timeoutMs?: number },
-): Promise<HandshakeResult> {
+export async function scriptHandshake(conn: ScriptedConnection, o: HandshakeOptions = {}): Promise<HandshakeResult> {
   const t = conn.transport;
   const timeout = o.timeoutMs ?? 3000;
+  const sm = o.sm !== false;
   await conn.readUntil(clientOpenPattern(t), timeout);
-  conn.write(streamOpen(t, { id: o.streamId ?? 'scripted-1' }) + saslFeatures(t, o.mechanisms));
+  await conn.write(streamOpen(t, { id: o.streamId ?? 'scripted-1' }) + saslFeatures(t, o.mechanisms));
   const auth = await conn.readUntil(/<auth\b[^>]*(?:\/>|>[^<]*<\/auth>)/, timeout);
   const mechanism = /mechanism=["']([^"']+)["']/.exec(auth)?.[1] ?? '';
   const payload = /<auth\b[^>]*>([^<]*)<\/auth>/.exec(auth)?.[1] ?? '';
-  conn.write(saslSuccess());
+  await conn.write(saslSuccess());
   await conn.readUntil(clientOpenPattern(t), timeout);
-  conn.write(streamOpen(t, { id: `${o.streamId ?? 'scripted-1'}-2` }) + bindFeatures(t, { sm: o.sm !== false }));
-  const bind = await conn.readUntil(/<iq\b[^>]*>(?:(?!<\/iq>)[\s\S])*<\/iq>/, timeout);
-  const bindId = /<iq\b[^>]*\sid=["']([^"']+)["']/.exec(bind)?.[1] ?? '';
-  const resource = /<resource>([^<]*)<\/resource>/.exec(bind)?.[1];
-  conn.write(bindResult(bindId, o.jid));
-  let enable: string | undefined;
-  if (o.sm !== false) {
-    const read = await conn.readUntil(/<enable\b[^>]*\/>/, timeout);
-    enable = /<enable\b[^>]*\/>/.exec(read)?.[0];
-    conn.write(smEnabled());
+  await conn.write(streamOpen(t, { id: `${o.streamId ?? 'scripted-1'}-2` }) + bindFeatures(t, { sm }));
+  const result: HandshakeResult = { mechanism, authPayload: payload === '=' ? '' : payload, bindId: '', resource: undefined, enable: undefined, previd: undefined };
+  if (sm && o.resume) {
+    const resume = await conn.readUntil(/<resume\b[^>]*\/>/, timeout);
+    result.previd = /previd=["']([^"']*)["']/.exec(resume)?.[1] ?? '';
+    if (!o.resume.fail) {
+      await conn.write(`<resumed xmlns='urn:xmpp:sm:3' h='${o.resume.h}' previd='${result.previd}'/>`);
+      return result;
+    }
+    await conn.write(`<failed xmlns='urn:xmpp:sm:3'><item-not-found xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></failed>`);
   }
-  return { mechanism, authPayload: payload === '=' ? '' : payload, bindId, resource, enable };
+  const bind = await conn.readUntil(/<iq\b[^>]*>(?:(?!<\/iq>)[\s\S])*<\/iq>/, timeout);
+  result.bindId = /<iq\b[^>]*\sid=["']([^"']+)["']/.exec(bind)?.[1] ?? '';
+  result.resource = /<resource>([^<]*)<\/resource>/.exec(bind)?.[1];
+  await conn.write(bindResult(result.bindId, o.jid ?? 'anon@localhost/r1'));
+  if (sm) {
+    const read = await conn.readUntil(/<enable\b[^>]*\/>/, timeout);
+    result.enable = /<enable\b[^>]*\/>/.exec(read)?.[0];
+    if (o.answerEnable !== false) await conn.write(smEnabled());
+  }
+  return result;
 }

@@ -1,14 +1,29 @@
-/** Shared set-up of the xmpp.js adapter tests: a scripted server, a real @xmpp/client, the adapter. */
+/** Shared set-up of the xmpp.js adapter tests: the scripted server, a real @xmpp/client, the adapter. */
 import type { Element } from 'ltx';
 import { FakeClock } from '../../src/core/clock.js';
 import { type RecordingLogger, recordingLogger } from '../../src/core/logger.js';
 import { fromXmppJs, type XmppJsAdapterOptions, type XmppJsConnection } from '../../src/connection/xmppjs/adapter.js';
 import { createXmppJsClient, type TestXmppClient } from './xmppjs-client.js';
-import { type ScriptedConnection, startTestServer, type TestServer } from './xmppjs-test-server.js';
+import {
+  type HandshakeOptions,
+  type HandshakeResult,
+  type ScriptedConnection,
+  type ScriptedServer,
+  scriptHandshake,
+  startScriptedServer,
+} from './scripted-server.js';
+
+/**
+ * The handshake as `@xmpp/client` 0.14 performs it without credentials: SASL ANONYMOUS, bind
+ * (default JID `anon@localhost/r1`), and XEP-0198 only when `sm` is set.
+ */
+export function handshake(conn: ScriptedConnection, options: Omit<HandshakeOptions, 'mechanisms'> = {}): Promise<HandshakeResult> {
+  return scriptHandshake(conn, { ...options, mechanisms: ['ANONYMOUS'], sm: options.sm === true });
+}
 
 /** Everything one test works with. */
 export interface Harness {
-  server: TestServer;
+  server: ScriptedServer;
   xmpp: TestXmppClient;
   conn: XmppJsConnection;
   clock: FakeClock;
@@ -21,10 +36,10 @@ export interface Harness {
 
 /** Start a scripted server and a client wrapped by the adapter (not started). */
 export async function setup(
-  script: (conn: ScriptedConnection, index: number) => void | Promise<void>,
+  script: (conn: ScriptedConnection, index: number) => unknown,
   options: XmppJsAdapterOptions = {},
 ): Promise<Harness> {
-  const server = await startTestServer(script);
+  const server = await startScriptedServer({ onConnection: script, answerClose: true });
   const xmpp = createXmppJsClient({ service: server.service, domain: 'localhost' });
   xmpp.on('error', () => {});
   const clock = new FakeClock();

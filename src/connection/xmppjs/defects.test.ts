@@ -8,8 +8,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DisconnectedError, StanzaError, TimeoutError } from '../../core/errors.js';
 import { fromXmppJs } from './adapter.js';
 import { createXmppJsClient } from '../../../test/support/xmppjs-client.js';
-import { handshake } from '../../../test/support/xmppjs-test-server.js';
-import { type Harness, setup, startAndEstablish, teardown, until, within } from '../../../test/support/xmppjs-harness.js';
+import { type Harness, handshake, setup, startAndEstablish, teardown, until, within } from '../../../test/support/xmppjs-harness.js';
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -32,9 +31,9 @@ describe('M1: UTF-8 sequences split across TCP reads', () => {
     const cut = bytes.indexOf(Buffer.from('😀', 'utf8')) + 2; // inside the 4-byte sequence
     const socket = h.xmpp.socket as unknown as net.Socket;
     const firstRead = new Promise((r) => socket.once('data', r));
-    await c1.writeBytes(bytes.subarray(0, cut));
+    await c1.write(bytes.subarray(0, cut));
     await within(firstRead, 4000, 'first read');
-    await c1.writeBytes(bytes.subarray(cut));
+    await c1.write(bytes.subarray(cut));
     await until(() => h!.unclaimed.length === 1);
     expect(h.unclaimed[0]!.getChildText('body')).toBe(text);
   });
@@ -158,7 +157,7 @@ describe('M3: no graceful close on ack timeout; liveness and connect watchdogs',
     expect(ping).toMatch(/type="get"/);
     expect(ping).toMatch(/to="localhost"/);
     h.clock.advance(4999);
-    expect(c1.socket.destroyed || c1.socket.readableEnded).toBe(false);
+    expect(c1.ended).toBe(false);
     h.clock.advance(1);
     await within(c1.closed, 4000, 'socket drop');
     expect(c1.received).not.toContain('</stream:stream>');
@@ -186,7 +185,7 @@ describe('M3: no graceful close on ack timeout; liveness and connect watchdogs',
     await c1.write(`<iq type='error' id='${id}' from='localhost'><error type='cancel'><service-unavailable xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></iq>`);
     await until(() => h!.clock.pending === 1); // the next ping is scheduled
     h.clock.advance(5000);
-    expect(c1.socket.destroyed).toBe(false);
+    expect(c1.isClosed).toBe(false);
     expect(h.conn.status).toBe('online');
   });
 
@@ -208,7 +207,7 @@ describe('M3: no graceful close on ack timeout; liveness and connect watchdogs',
     await until(() => c2.received.includes('<stream:stream'));
     await until(() => h!.xmpp.status === 'opening');
     h.clock.advance(7999);
-    expect(c2.socket.destroyed || c2.socket.readableEnded).toBe(false);
+    expect(c2.ended).toBe(false);
     h.clock.advance(1);
     await within(c2.closed, 4000, 'stuck socket drop');
     await until(() => h!.xmpp.status === 'disconnect');

@@ -3,8 +3,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DisconnectedError, InvalidArgumentError } from '../../core/errors.js';
 import { fromXmppJs } from './adapter.js';
 import { createXmppJsClient } from '../../../test/support/xmppjs-client.js';
-import { handshake } from '../../../test/support/xmppjs-test-server.js';
-import { type Harness, setup, startAndEstablish, teardown, until, within } from '../../../test/support/xmppjs-harness.js';
+import { type Harness, handshake, setup, startAndEstablish, teardown, until, within } from '../../../test/support/xmppjs-harness.js';
 
 let h: Harness | undefined;
 afterEach(async () => {
