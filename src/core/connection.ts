@@ -96,12 +96,22 @@ export interface XmppConnection {
   send(stanza: Element): Promise<void>;
 
   /**
-   * Send an IQ `get`/`set` and wait for its reply. An `id` is assigned when missing. The
-   * reply must carry the same id AND come from the address the request was sent to (a
-   * request without `to` accepts a reply without `from` or from the account's own JIDs).
-   * Resolves with the whole `<iq type="result"/>`; rejects with `StanzaError`,
-   * `TimeoutError`, `AbortError`, or `DisconnectedError` when a new session replaces the
-   * one the request was sent on.
+   * Send an IQ `get`/`set` and wait for its reply. An `id` is assigned when missing (random,
+   * from `crypto.getRandomValues`); an `id` that is already pending is refused with
+   * `InvalidArgumentError`.
+   *
+   * The reply must carry the same id AND pass the reply rule, the same in every
+   * implementation (`isAcceptableReplySender`): a reply whose `from` is absent, the account's
+   * bare JID or the bound full JID is the server answering for the account, and is accepted
+   * when the request had no `to` or was addressed to the account (its bare or full JID); for
+   * any other request the reply's `from` must equal the request's `to`. Addresses compare as
+   * JIDs (PRECIS-normalised). So another resource of the account answers only a request
+   * addressed to it. A reply that fails the rule is not taken as the answer: it goes on to the
+   * handlers and the `stanza` event.
+   *
+   * Resolves with the whole `<iq type="result"/>`; rejects with `StanzaError` (an error
+   * reply), `TimeoutError`, `AbortError`, or `DisconnectedError` when a new session replaces
+   * the one the request was sent on.
    */
   request(iq: Element, options?: RequestOptions): Promise<Element>;
 
