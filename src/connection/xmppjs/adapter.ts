@@ -47,7 +47,7 @@ export interface XmppJsAdapterOptions {
   reconnectMaxMs?: number | undefined;
   /** Send an XEP-0199 ping to the server after this long without inbound traffic; 0 disables (default 60 000). */
   pingIntervalMs?: number | undefined;
-  /** A ping unanswered for this long destroys the socket, so that the session can resume (default 20 000). */
+  /** Nothing received for this long after a ping destroys the socket, so that the session can resume (default 20 000). */
   pingTimeoutMs?: number | undefined;
   /** A connect/open/auth/resume attempt not online after this long destroys the socket (default 30 000). */
   connectTimeoutMs?: number | undefined;
