@@ -1,7 +1,7 @@
 import type { Element } from 'ltx';
 import { describe, expect, it } from 'vitest';
 import { PayloadError } from '../core/errors.js';
-import { JID } from '../core/jid.js';
+import type { JID } from '../core/jid.js';
 import { LanguageMap } from '../core/language-map.js';
 import { recordingLogger } from '../core/logger.js';
 import { canonical, x } from '../../test/support/xml.js';

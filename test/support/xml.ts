@@ -1,4 +1,4 @@
-import { Element, parse } from 'ltx';
+import { type Element, parse } from 'ltx';
 
 /** Parse one XML element from a string (test input). Whitespace between tags is dropped. */
 export function x(strings: TemplateStringsArray | string, ...values: unknown[]): Element {
