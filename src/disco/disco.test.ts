@@ -4,7 +4,7 @@ import { FakeClock } from '../core/clock.js';
 import { InvalidArgumentError, PayloadError, StanzaError, TimeoutError } from '../core/errors.js';
 import { JID } from '../core/jid.js';
 import { recordingLogger } from '../core/logger.js';
-import { FakeConnection } from '../../test/support/fake-connection.js';
+import { FakeConnection } from '../testing/fake-connection.js';
 import { ejabberdRoomInfo } from '../../test/fixtures/xep0030/cases.js';
 import { DiscoInfoCodec, discoInfo, discoItems } from './disco.js';
 

@@ -3,7 +3,7 @@ import { FakeClock } from '../core/clock.js';
 import { AbortError, InvalidArgumentError, StanzaError, TimeoutError } from '../core/errors.js';
 import { JID } from '../core/jid.js';
 import { recordingLogger } from '../core/logger.js';
-import { FakeConnection } from '../../test/support/fake-connection.js';
+import { FakeConnection } from '../testing/fake-connection.js';
 import { answerPings, ping } from './ping.js';
 
 describe('ping', () => {

@@ -3,7 +3,7 @@ import { FakeClock } from '../../../src/core/clock.js';
 import { recordingLogger, type RecordingLogger } from '../../../src/core/logger.js';
 import { MucClient, type JoinOptions } from '../../../src/muc/client.js';
 import type { Room } from '../../../src/muc/room.js';
-import { FakeConnection } from '../../support/fake-connection.js';
+import { FakeConnection } from '../../../src/testing/fake-connection.js';
 
 /** The room of the captured transcripts. */
 export const ROOM = 'probe@conference.localhost';

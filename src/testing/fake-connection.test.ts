@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { FakeClock } from '../../src/core/clock.js';
+import { FakeClock } from '../core/clock.js';
+import { AssertionError } from './assert.js';
 import { FakeConnection } from './fake-connection.js';
 import { x } from './xml.js';
 
@@ -61,5 +62,28 @@ describe('FakeConnection', () => {
     await expect(p).rejects.toMatchObject({ name: 'DisconnectedError' });
     conn.establish('alice@localhost/new');
     expect(events).toEqual(['destroyed:true', 'established:alice@localhost/new']);
+  });
+
+  it('fails expectations with an AssertionError carrying actual and expected (no test runner needed)', () => {
+    const conn = new FakeConnection();
+    expect(() => conn.nextSent()).toThrow(new AssertionError('expected a sent stanza, none was sent', undefined, 'a stanza'));
+    void conn.send(x`<message to="a@localhost" id="m1"><body>hi</body></message>`);
+    let failure: unknown;
+    try {
+      conn.expectSent('<message to="b@localhost" id="*"><body>hi</body></message>');
+    } catch (error) {
+      failure = error;
+    }
+    expect(failure).toBeInstanceOf(AssertionError);
+    expect(failure).toMatchObject({
+      name: 'AssertionError',
+      message: 'the oldest sent stanza differs from the expected one',
+      actual: '<message id="*" to="a@localhost"><body>"hi"</body></message>',
+      expected: '<message id="*" to="b@localhost"><body>"hi"</body></message>',
+      showDiff: true,
+    });
+    conn.expectNothingSent();
+    void conn.send(x`<presence/>`);
+    expect(() => conn.expectNothingSent()).toThrow('expected nothing (more) sent, found 1 stanza(s)');
   });
 });

@@ -1,7 +1,6 @@
 import { Element, parse } from 'ltx';
-import { expect } from 'vitest';
-import { raceAbort } from '../../src/core/abort.js';
-import { type Clock, systemClock } from '../../src/core/clock.js';
+import { raceAbort } from '../core/abort.js';
+import { type Clock, systemClock } from '../core/clock.js';
 import {
   type ConnectionEvents,
   type ConnectionStatus,
@@ -9,11 +8,12 @@ import {
   type RequestOptions,
   type StanzaHandler,
   type XmppConnection,
-} from '../../src/core/connection.js';
-import { TypedEmitter } from '../../src/core/emitter.js';
-import { DisconnectedError, StanzaError } from '../../src/core/errors.js';
-import { JID } from '../../src/core/jid.js';
-import { type Logger, silentLogger } from '../../src/core/logger.js';
+} from '../core/connection.js';
+import { TypedEmitter } from '../core/emitter.js';
+import { DisconnectedError, StanzaError } from '../core/errors.js';
+import { JID } from '../core/jid.js';
+import { type Logger, silentLogger } from '../core/logger.js';
+import { AssertionError, assertEqual } from './assert.js';
 import { canonical, stripWhitespace, x } from './xml.js';
 
 interface Pending {
@@ -131,8 +131,8 @@ export class FakeConnection implements XmppConnection {
   /** Remove and return the oldest sent stanza; fails the test if none. */
   nextSent(): Element {
     const el = this.sent.shift();
-    expect(el, 'expected a sent stanza').toBeDefined();
-    return el!;
+    if (el === undefined) throw new AssertionError('expected a sent stanza, none was sent', undefined, 'a stanza');
+    return el;
   }
 
   /**
@@ -143,13 +143,16 @@ export class FakeConnection implements XmppConnection {
     const expected = typeof xml === 'string' ? x(xml) : xml;
     const actual = this.nextSent();
     if (!actual.attrs.xmlns && expected.attrs.xmlns === 'jabber:client') actual.attrs.xmlns = 'jabber:client';
-    expect(canonical(actual, expected)).toBe(canonical(expected));
+    assertEqual(canonical(actual, expected), canonical(expected), 'the oldest sent stanza differs from the expected one');
     return actual;
   }
 
   /** Assert that nothing (more) was sent. */
   expectNothingSent(): void {
-    expect(this.sent.map((e) => e.toString())).toEqual([]);
+    if (this.sent.length > 0) {
+      const sent = this.sent.map((e) => e.toString()).join('\n');
+      throw new AssertionError(`expected nothing (more) sent, found ${this.sent.length} stanza(s)`, sent, '');
+    }
   }
 
   /**
