@@ -3,6 +3,7 @@
  * (Vitest, Jest, Mocha) show a diff, without the kit depending on any of them.
  */
 export class AssertionError extends Error {
+  /** Always `'AssertionError'`. */
   override readonly name = 'AssertionError';
   /** What the code under test produced. */
   readonly actual: unknown;

@@ -18,7 +18,7 @@
  * await joined; // room.state === 'active'
  * ```
  *
- * @module
+ * @module xmuc/testing
  */
 export { FakeClock } from '../core/clock.js';
 export { type RecordingLogger, recordingLogger } from '../core/logger.js';

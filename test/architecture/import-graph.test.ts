@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildGraph, describeCycles, findCycles, findSpecifiers, layerViolations, resolveSpecifier } from './import-graph.js';
 
-const graphOf = (files: Record<string, string>, alsoKnown: string[] = []) =>
-  buildGraph(new Map(Object.entries(files)), alsoKnown);
+const graphOf = (files: Record<string, string>, alsoKnown: string[] = []) => buildGraph(new Map(Object.entries(files)), alsoKnown);
 
 describe('findSpecifiers', () => {
   it('finds static, type-only, re-export, require, dynamic and import-type specifiers, and nothing in comments', () => {
@@ -19,7 +18,7 @@ describe('findSpecifiers', () => {
       "const k = await import('./k.js');",
       "type L = import('./l.js').L;",
       "// import { m } from './m.js';",
-      "const n = \"import('./n.js')\";",
+      'const n = "import(\'./n.js\')";',
       "import ltx from 'ltx';",
     ].join('\n');
     expect(findSpecifiers('x.ts', text)).toEqual([

@@ -28,16 +28,16 @@ const sources = new Map(
 );
 const { graph, unresolved } = buildGraph(sources, [...listTs('test'), ...listTs('src').filter(isTest)]);
 
-const inFolder = (...folders: string[]) => (p: string) => folders.some((f) => p.startsWith(`src/${f}/`));
+/** The package's entry points (`xmuc`, `xmuc/xml`, `xmuc/testing`): they gather from any layer. */
+const publicEntries = new Set(['src/index.ts', 'src/xml/index.ts', 'src/testing/index.ts']);
+
+const inFolder =
+  (...folders: string[]) =>
+  (p: string) =>
+    folders.some((f) => p.startsWith(`src/${f}/`));
 
 /** DESIGN.md's layers, top down: each folder may import its own layer and the layers above it. */
-const layers: string[][] = [
-  ['core'],
-  ['xml'],
-  ['connection', 'testing'],
-  ['forms', 'disco', 'ping', 'tracking', 'im'],
-  ['muc'],
-];
+const layers: string[][] = [['core'], ['xml'], ['connection', 'testing'], ['forms', 'disco', 'ping', 'tracking', 'im'], ['muc']];
 
 const rules: LayerRule[] = [
   { name: 'src/ never imports test/', files: (p) => p.startsWith('src/'), mayImport: (p) => p.startsWith('src/') },
@@ -48,25 +48,33 @@ const rules: LayerRule[] = [
         .slice(0, i + 1)
         .flat()
         .join('/, ')}/`,
-      files: inFolder(...layer),
+      files: (p) => inFolder(...layer)(p) && !publicEntries.has(p),
       mayImport: inFolder(...layers.slice(0, i + 1).flat()),
     }),
   ),
-  { name: 'library code never imports testing/', files: (p) => !inFolder('testing')(p), mayImport: (p) => !inFolder('testing')(p) },
   {
-    name: 'only cli/ imports the root entry',
-    files: (p) => !inFolder('cli')(p),
-    mayImport: (p) => p !== 'src/index.ts',
+    name: 'library code never imports testing/',
+    files: (p) => !inFolder('testing')(p),
+    mayImport: (p) => !inFolder('testing')(p),
   },
   {
-    name: 'cli/ imports only the public entries and cli/',
-    files: inFolder('cli'),
-    mayImport: (p) => publicEntries.has(p) || inFolder('cli')(p),
+    name: 'only cli/ imports a public entry',
+    files: (p) => !inFolder('cli')(p),
+    mayImport: (p) => !publicEntries.has(p),
   },
 ];
 
-/** The package's entry points (`xmuc`, `xmuc/xml`, `xmuc/testing`). */
-const publicEntries = new Set(['src/index.ts', 'src/xml/index.ts', 'src/testing/index.ts']);
+/**
+ * `src/cli/` uses only the public entries and its own files, except for these imports (it needs
+ * names the public API does not offer; each one is a candidate for the public API or for a
+ * CLI-local copy). The test fails when one is added; remove an entry when it goes away.
+ */
+const cliExceptions = new Set(['src/cli/session.ts -> src/core/abort.ts']);
+const cliRule: LayerRule = {
+  name: 'cli/ imports only the public entries and cli/',
+  files: inFolder('cli'),
+  mayImport: (p) => publicEntries.has(p) || inFolder('cli')(p),
+};
 
 describe('src/ import structure', () => {
   it('has files to check', () => {
@@ -86,5 +94,13 @@ describe('src/ import structure', () => {
     const found = layerViolations(graph, rules).map((v) => `${v.rule}: ${v.from} -> ${v.to}`);
     expect(found).toEqual([]);
   });
-});
 
+  it('cli/ uses only the public entries (and the listed exceptions)', () => {
+    const found = layerViolations(graph, [cliRule]).map((v) => `${v.from} -> ${v.to}`);
+    expect(found.filter((v) => !cliExceptions.has(v))).toEqual([]);
+    expect(
+      [...cliExceptions].filter((v) => !found.includes(v)),
+      'exceptions that no longer occur',
+    ).toEqual([]);
+  });
+});
