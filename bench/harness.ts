@@ -109,8 +109,7 @@ export function runNodeChild(file: string, args: string[], options: ChildOptions
       stdout += d;
       if (!options.onLine) return;
       pending += d;
-      let nl: number;
-      while ((nl = pending.indexOf('\n')) !== -1) {
+      for (let nl = pending.indexOf('\n'); nl !== -1; nl = pending.indexOf('\n')) {
         options.onLine(pending.slice(0, nl));
         pending = pending.slice(nl + 1);
       }

@@ -51,7 +51,7 @@ function runCommand(session: Session, io: CliIO, command: Command, stdin: Readab
 
 /** Run the `xmuc` command line `argv` (without the program name); resolves with the exit status. Never rejects. */
 export async function runCli(argv: readonly string[], environment: CliEnvironment, io: CliIO): Promise<number> {
-  let parsed;
+  let parsed: ReturnType<typeof parseCli>;
   try {
     parsed = parseCli(argv, environment.env);
   } catch (error) {

@@ -14,10 +14,10 @@ import {
   type XmppConnection,
   connect,
   fromXmppJs,
-  raceAbort,
   silentLogger,
   type XmppJsClient,
 } from '../index.js';
+import { raceAbort } from '../core/abort.js';
 import { type ConnectionConfig, loadPassword } from './args.js';
 
 /** Where the CLI writes and what stops it. */

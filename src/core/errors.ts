@@ -70,9 +70,11 @@ export abstract class XmucError extends Error {
    * the ordinary prototype-chain check.
    */
   static override [Symbol.hasInstance](instance: unknown): boolean {
+    // biome-ignore lint/complexity/noThisInStatic: `this` is the class `instanceof` tests against (XmucError or a subclass).
     if (this === XmucError) {
       return typeof instance === 'object' && instance !== null && (instance as Record<symbol, unknown>)[BRAND] === true;
     }
+    // biome-ignore lint/complexity/noThisInStatic: as above, the subclass under test.
     return Function.prototype[Symbol.hasInstance].call(this, instance);
   }
 }

@@ -96,14 +96,15 @@ export class JID {
 
   /**
    * Parse a JID string (RFC 7622 §3.1: the resourcepart follows the first `/`, the localpart
-   * precedes the first `@` before it). Results are memoised like {@link parseJid}. Throws
-   * {@link InvalidArgumentError} when malformed.
+   * precedes the first `@` before it). Results are memoised in a bounded cache (1000 distinct
+   * strings), so PRECIS runs once per distinct string. Throws {@link InvalidArgumentError} when
+   * malformed.
    */
   static parse(input: string): JID {
     return parseJid(input);
   }
 
-  /** Parse, returning `undefined` instead of throwing (memoised like {@link parseJid}). */
+  /** Parse, returning `undefined` instead of throwing (memoised like {@link JID.parse}). */
   static tryParse(input: string | undefined | null): JID | undefined {
     if (typeof input !== 'string') return undefined;
     const result = lookup(input);
@@ -178,11 +179,6 @@ function parseUncached(input: string): JID {
     throw new InvalidArgumentError(`Malformed JID ${JSON.stringify(input.slice(0, 64))}: more than one '@' before the resource`);
   }
   return JID.of(local, domain, slash === -1 ? undefined : input.slice(slash + 1));
-}
-
-/** True when `jid` has no resourcepart. */
-export function isBareJid(jid: JID): boolean {
-  return jid.resource === undefined;
 }
 
 /** Capacity of the {@link parseJid} cache (distinct input strings). */

@@ -1,6 +1,6 @@
 import { parse, type Element } from 'ltx';
 import { describe, expect, it } from 'vitest';
-import { LanguageMap, langOf } from './language-map.js';
+import { LanguageMap } from './language-map.js';
 
 describe('LanguageMap.lookup', () => {
   const map = new LanguageMap([
@@ -46,15 +46,15 @@ describe('LanguageMap.lookup', () => {
   });
 });
 
-describe('langOf', () => {
+describe('LanguageMap.langOf', () => {
   const doc = parse(
     `<message xml:lang="de"><body>Hallo</body><body xml:lang="en">Hi</body><x xml:lang=""><y/></x></message>`,
   ) as Element;
   it('resolves xml:lang through ancestors', () => {
     const [de, en] = doc.getChildren('body');
-    expect(langOf(de!)).toBe('de');
+    expect(LanguageMap.langOf(de!)).toBe('de');
     expect(LanguageMap.langOf(en!)).toBe('en');
-    expect(langOf(doc.getChild('x')!.getChild('y')!)).toBeNull();
-    expect(langOf(parse('<a/>') as Element)).toBeNull();
+    expect(LanguageMap.langOf(doc.getChild('x')!.getChild('y')!)).toBeNull();
+    expect(LanguageMap.langOf(parse('<a/>') as Element)).toBeNull();
   });
 });

@@ -61,11 +61,6 @@ export class LanguageMap extends Map<string | null, string> {
   }
 }
 
-/** {@link LanguageMap.langOf}, as a function. */
-export function langOf(el: Element): string | null {
-  return LanguageMap.langOf(el);
-}
-
 /** Remove the rightmost subtag of a range, and a singleton (`x`, `u`...) left at the end. */
 function truncateRange(range: string): string | undefined {
   if (range === '*') return undefined;

@@ -6,7 +6,7 @@ import { JID } from '../core/jid.js';
 import { recordingLogger } from '../core/logger.js';
 import { FakeConnection } from '../testing/fake-connection.js';
 import { ejabberdRoomInfo } from '../../test/fixtures/xep0030/cases.js';
-import { DiscoInfoCodec, discoInfo, discoItems } from './disco.js';
+import { discoInfoCodec, discoInfo, discoItems } from './disco.js';
 
 /** A captured stanza without its first-line source comment. */
 function fixture(name: string): string {
@@ -113,9 +113,9 @@ describe('discoItems', () => {
   });
 });
 
-describe('DiscoInfoCodec', () => {
+describe('discoInfoCodec', () => {
   it('encodes identities, features, then forms', () => {
-    const el = DiscoInfoCodec.encode({ identities: [{ category: 'client', type: 'pc' }], features: new Set(['a', 'b']), forms: [] });
+    const el = discoInfoCodec.encode({ identities: [{ category: 'client', type: 'pc' }], features: new Set(['a', 'b']), forms: [] });
     expect(el.toString()).toBe(
       '<query xmlns="http://jabber.org/protocol/disco#info"><identity category="client" type="pc"/><feature var="a"/><feature var="b"/></query>',
     );

@@ -4,7 +4,7 @@ import { PayloadError } from '../core/errors.js';
 import { JID } from '../core/jid.js';
 import type { Logger } from '../core/logger.js';
 import { NS } from '../core/namespaces.js';
-import { type DataForm, DataFormCodec } from '../forms/form.js';
+import { type DataForm, dataFormCodec } from '../forms/form.js';
 import { type Codec, element, required } from '../xml/codec.js';
 import { attr, children, custom, jidAttr } from '../xml/fields.js';
 
@@ -51,7 +51,7 @@ export interface DiscoItems {
 }
 
 /** Codec of `<identity/>`; one without `category` or `type` is malformed. */
-export const DiscoIdentityCodec: Codec<DiscoIdentity> = element<DiscoIdentity>(NS.DISCO_INFO, 'identity', {
+export const discoIdentityCodec: Codec<DiscoIdentity> = element<DiscoIdentity>(NS.DISCO_INFO, 'identity', {
   category: required(attr('category')),
   type: required(attr('type')),
   name: attr('name'),
@@ -59,9 +59,9 @@ export const DiscoIdentityCodec: Codec<DiscoIdentity> = element<DiscoIdentity>(N
 });
 
 /** Codec of `<query xmlns='http://jabber.org/protocol/disco#info'/>` (features without `var` are dropped). */
-export const DiscoInfoCodec: Codec<DiscoInfo> = element<DiscoInfo>(NS.DISCO_INFO, 'query', {
+export const discoInfoCodec: Codec<DiscoInfo> = element<DiscoInfo>(NS.DISCO_INFO, 'query', {
   node: attr('node'),
-  identities: children(DiscoIdentityCodec),
+  identities: children(discoIdentityCodec),
   features: custom<Set<string>>({
     describe: '<feature/>',
     claims: (c, ctx) => c.getName() === 'feature' && c.getNS() === ctx.ns,
@@ -79,20 +79,20 @@ export const DiscoInfoCodec: Codec<DiscoInfo> = element<DiscoInfo>(NS.DISCO_INFO
       for (const f of features) el.cnode(new Element('feature', { var: f }));
     },
   }),
-  forms: children(DataFormCodec),
+  forms: children(dataFormCodec),
 });
 
 /** Codec of `<item/>` of disco#items; one without a valid `jid` is malformed. */
-export const DiscoItemCodec: Codec<DiscoItem> = element<DiscoItem>(NS.DISCO_ITEMS, 'item', {
+export const discoItemCodec: Codec<DiscoItem> = element<DiscoItem>(NS.DISCO_ITEMS, 'item', {
   jid: required(jidAttr('jid')),
   node: attr('node'),
   name: attr('name'),
 });
 
 /** Codec of `<query xmlns='http://jabber.org/protocol/disco#items'/>`. */
-export const DiscoItemsCodec: Codec<DiscoItems> = element<DiscoItems>(NS.DISCO_ITEMS, 'query', {
+export const discoItemsCodec: Codec<DiscoItems> = element<DiscoItems>(NS.DISCO_ITEMS, 'query', {
   node: attr('node'),
-  items: children(DiscoItemCodec),
+  items: children(discoItemCodec),
 });
 
 /** Options of {@link discoInfo} and {@link discoItems}. */
@@ -133,7 +133,7 @@ async function query<T>(conn: XmppConnection, jid: JID | string, codec: Codec<T>
  * ```
  */
 export function discoInfo(conn: XmppConnection, jid: JID | string, options: DiscoOptions = {}): Promise<DiscoInfo> {
-  return query(conn, jid, DiscoInfoCodec, options);
+  return query(conn, jid, discoInfoCodec, options);
 }
 
 /**
@@ -141,5 +141,5 @@ export function discoInfo(conn: XmppConnection, jid: JID | string, options: Disc
  * (XEP-0030 §4). Rejects like {@link discoInfo}; items without a valid `jid` are dropped.
  */
 export async function discoItems(conn: XmppConnection, jid: JID | string, options: DiscoOptions = {}): Promise<DiscoItem[]> {
-  return (await query(conn, jid, DiscoItemsCodec, options)).items;
+  return (await query(conn, jid, discoItemsCodec, options)).items;
 }

@@ -2,11 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { PayloadError } from '../core/errors.js';
 import { recordingLogger } from '../core/logger.js';
 import { x } from '../../test/support/xml.js';
-import { DataFormCodec, dataForm, findField, formField, formType } from './form.js';
+import { dataFormCodec, dataForm, findField, formField, formType } from './form.js';
 
-describe('DataFormCodec', () => {
+describe('dataFormCodec', () => {
   it('decodes a field without type, an unknown type, and media as extra', () => {
-    const form = DataFormCodec.decode(x`
+    const form = dataFormCodec.decode(x`
       <x xmlns="jabber:x:data" type="form">
         <field var="a"><value>1</value></field>
         <field var="b" type="x-custom"/>
@@ -23,7 +23,7 @@ describe('DataFormCodec', () => {
 
   it('drops an option without value (logged) and keeps the rest', () => {
     const logger = recordingLogger();
-    const form = DataFormCodec.decode(
+    const form = dataFormCodec.decode(
       x`<x xmlns="jabber:x:data" type="form"><field var="l" type="list-single"><option label="broken"/><option><value>ok</value></option></field></x>`,
       { logger },
     );
@@ -32,12 +32,12 @@ describe('DataFormCodec', () => {
   });
 
   it('rejects a form without a valid type', () => {
-    expect(() => DataFormCodec.decode(x`<x xmlns="jabber:x:data"/>`)).toThrow(PayloadError);
-    expect(() => DataFormCodec.decode(x`<x xmlns="jabber:x:data" type="bogus"/>`)).toThrow(PayloadError);
+    expect(() => dataFormCodec.decode(x`<x xmlns="jabber:x:data"/>`)).toThrow(PayloadError);
+    expect(() => dataFormCodec.decode(x`<x xmlns="jabber:x:data" type="bogus"/>`)).toThrow(PayloadError);
   });
 
   it('encodes in schema order without repeating the namespace', () => {
-    const el = DataFormCodec.encode(
+    const el = dataFormCodec.encode(
       dataForm({
         type: 'result',
         title: 'T',

@@ -3,7 +3,7 @@ import { InvalidArgumentError, PayloadError } from '../core/errors.js';
 import { JID } from '../core/jid.js';
 import { canonical, x } from '../../test/support/xml.js';
 import { ejabberdRoomconfig, ejabberdVoiceRequest, example2 } from '../../test/fixtures/xep0004/cases.js';
-import { DataFormCodec } from './form.js';
+import { dataFormCodec } from './form.js';
 import { defineForm } from './template.js';
 
 const RoomConfig = defineForm('http://jabber.org/protocol/muc#roomconfig', {
@@ -70,7 +70,7 @@ describe('defineForm', () => {
   });
 
   it('renders exactly the submit form for a small form', () => {
-    const form = DataFormCodec.decode(x`
+    const form = dataFormCodec.decode(x`
       <x xmlns="jabber:x:data" type="form">
         <field type="hidden" var="FORM_TYPE"><value>http://jabber.org/protocol/muc#request</value></field>
         <field type="fixed"><value>Section</value></field>

@@ -5,7 +5,7 @@ import type { DecodeOptions } from '../xml/codec.js';
 import { parseBoolean } from '../xml/fields.js';
 import {
   type DataForm,
-  DataFormCodec,
+  dataFormCodec,
   FORM_TYPE_VAR,
   type FieldType,
   type FormField,
@@ -109,7 +109,7 @@ export function defineForm<const S extends FormSpec>(formType: string, spec: S):
       }
       return createInstance(formType, spec, form);
     },
-    fromElement: (el, options) => template.fromForm(DataFormCodec.decode(el, options)),
+    fromElement: (el, options) => template.fromForm(dataFormCodec.decode(el, options)),
   };
   return template;
 }
@@ -136,7 +136,7 @@ function createInstance<S extends FormSpec>(type: string, spec: S, form: DataFor
       }
       return { type: 'submit', instructions: [], fields, items: [] };
     },
-    render: () => DataFormCodec.encode(methods.renderReply()),
+    render: () => dataFormCodec.encode(methods.renderReply()),
   };
 
   const instance: Record<string, unknown> = {};

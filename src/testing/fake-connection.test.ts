@@ -65,7 +65,7 @@ describe('FakeConnection', () => {
 });
 
 describe('FakeConnection expectations', () => {
-  it('throw ExpectationError with actual and expected, without a test framework', () => {
+  it('throw AssertionError with actual and expected, without a test framework', () => {
     const conn = new FakeConnection();
     void conn.send(x`<message to="a@localhost" id="m1"><body>hi</body></message>`);
     let error: unknown;
@@ -75,7 +75,7 @@ describe('FakeConnection expectations', () => {
       error = e;
     }
     expect(error).toMatchObject({
-      name: 'ExpectationError',
+      name: 'AssertionError',
       actual: '<message id="*" to="a@localhost"><body>"hi"</body></message>',
       expected: '<message id="*" to="a@localhost"><body>"bye"</body></message>',
     });

@@ -14,27 +14,8 @@ import { JID } from '../core/jid.js';
 import { type Logger, silentLogger } from '../core/logger.js';
 import { HandlerList } from '../connection/handler-list.js';
 import { IqTracker } from '../connection/iq-tracker.js';
+import { AssertionError } from './assert.js';
 import { canonical, stripWhitespace, x } from './xml.js';
-
-/**
- * A failed expectation of the test kit. Carries `actual` and `expected` (test runners such as
- * vitest and mocha show their diff), and never needs a test framework at runtime.
- */
-export class ExpectationError extends Error {
-  /** The error class name, always `'ExpectationError'`. */
-  override readonly name = 'ExpectationError' as const;
-  /** What was found. */
-  readonly actual: unknown;
-  /** What was expected. */
-  readonly expected: unknown;
-  /** Asks test runners to show a diff of `actual` and `expected`. */
-  readonly showDiff = true;
-  constructor(message: string, actual: unknown, expected: unknown) {
-    super(message);
-    this.actual = actual;
-    this.expected = expected;
-  }
-}
 
 /**
  * A connection for unit tests that drives real XML through the real code (the xmpp.js
@@ -122,17 +103,17 @@ export class FakeConnection implements XmppConnection {
     return this.sent.splice(0);
   }
 
-  /** Remove and return the oldest sent stanza; throws {@link ExpectationError} if none. */
+  /** Remove and return the oldest sent stanza; throws {@link AssertionError} if none. */
   nextSent(): Element {
     const el = this.sent.shift();
-    if (el === undefined) throw new ExpectationError('expected a sent stanza, but nothing (more) was sent', undefined, 'a stanza');
+    if (el === undefined) throw new AssertionError('expected a sent stanza, but nothing (more) was sent', undefined, 'a stanza');
     return el;
   }
 
   /**
    * Assert that the oldest sent stanza equals `xml` (attributes in any order, whitespace
    * ignored; an expected attribute value `*` matches anything), and return it. Throws
-   * {@link ExpectationError} otherwise.
+   * {@link AssertionError} otherwise.
    */
   expectSent(xml: string | Element): Element {
     const expected = typeof xml === 'string' ? x(xml) : xml;
@@ -140,14 +121,14 @@ export class FakeConnection implements XmppConnection {
     if (!actual.attrs.xmlns && expected.attrs.xmlns === 'jabber:client') actual.attrs.xmlns = 'jabber:client';
     const got = canonical(actual, expected);
     const want = canonical(expected);
-    if (got !== want) throw new ExpectationError(`sent stanza differs from the expected one:\n  sent:     ${got}\n  expected: ${want}`, got, want);
+    if (got !== want) throw new AssertionError(`sent stanza differs from the expected one:\n  sent:     ${got}\n  expected: ${want}`, got, want);
     return actual;
   }
 
-  /** Assert that nothing (more) was sent; throws {@link ExpectationError} otherwise. */
+  /** Assert that nothing (more) was sent; throws {@link AssertionError} otherwise. */
   expectNothingSent(): void {
     const left = this.sent.map((e) => e.toString());
-    if (left.length > 0) throw new ExpectationError(`expected nothing (more) sent, got ${left.length} stanza(s):\n  ${left.join('\n  ')}`, left, []);
+    if (left.length > 0) throw new AssertionError(`expected nothing (more) sent, got ${left.length} stanza(s):\n  ${left.join('\n  ')}`, left, []);
   }
 
   /**

@@ -1,4 +1,5 @@
-import { Element, parse } from 'ltx';
+/** XML helpers of the test kit: parse test input, compare elements exactly. */
+import { type Element, parse } from 'ltx';
 
 /** Parse one XML element from a string (test input). Whitespace between tags is dropped. */
 export function x(strings: TemplateStringsArray | string, ...values: unknown[]): Element {

@@ -1,7 +1,7 @@
 import type { Element } from 'ltx';
 import { describe, expect, it } from 'vitest';
 import { PayloadError } from '../core/errors.js';
-import { JID } from '../core/jid.js';
+import type { JID } from '../core/jid.js';
 import { LanguageMap } from '../core/language-map.js';
 import { recordingLogger } from '../core/logger.js';
 import { canonical, x } from '../../test/support/xml.js';
@@ -32,12 +32,12 @@ interface Inner {
   code: number;
   label?: string;
 }
-const InnerCodec = element<Inner>(NS, 'inner', { code: required(intAttr('code')), label: optionalText() });
+const innerCodec = element<Inner>(NS, 'inner', { code: required(intAttr('code')), label: optionalText() });
 
 interface Note {
   body: string;
 }
-const NoteCodec = element<Note>(OTHER, 'note', { body: text() });
+const noteCodec = element<Note>(OTHER, 'note', { body: text() });
 
 type Role = 'moderator' | 'participant';
 interface Payload {
@@ -57,7 +57,7 @@ interface Payload {
   extra?: Element[];
 }
 
-const PayloadCodec = element<Payload>(NS, 'payload', {
+const payloadCodec = element<Payload>(NS, 'payload', {
   id: required(attr('id')),
   count: intAttr('count'),
   open: boolAttr('open'),
@@ -69,8 +69,8 @@ const PayloadCodec = element<Payload>(NS, 'payload', {
   tags: childTextList('tag'),
   locked: flag('locked'),
   names: langMap('name'),
-  inners: children(InnerCodec),
-  note: child(NoteCodec),
+  inners: children(innerCodec),
+  note: child(noteCodec),
   extra: extra(),
 });
 
@@ -88,7 +88,7 @@ describe('element codec', () => {
     </payload>`;
 
   it('decodes every kind of field', () => {
-    const v = PayloadCodec.decode(x(full));
+    const v = payloadCodec.decode(x(full));
     expect(v.id).toBe('p1');
     expect(v.count).toBe(42);
     expect(v.open).toBe(true);
@@ -108,11 +108,11 @@ describe('element codec', () => {
 
   it('round-trips to the same canonical XML', () => {
     const el = x(full);
-    expect(canonical(PayloadCodec.encode(PayloadCodec.decode(el)))).toBe(canonical(el));
+    expect(canonical(payloadCodec.encode(payloadCodec.decode(el)))).toBe(canonical(el));
   });
 
   it('omits undefined and empty values when encoding', () => {
-    const el = PayloadCodec.encode({ id: 'z', tags: [], locked: false, names: new LanguageMap(), inners: [] });
+    const el = payloadCodec.encode({ id: 'z', tags: [], locked: false, names: new LanguageMap(), inners: [] });
     expect(el.toString()).toBe('<payload xmlns="urn:test:0" id="z"/>');
   });
 
@@ -122,13 +122,13 @@ describe('element codec', () => {
   });
 
   it('leaves out absent optional values (no undefined keys)', () => {
-    const v = PayloadCodec.decode(x`<payload xmlns="urn:test:0" id="q"/>`);
+    const v = payloadCodec.decode(x`<payload xmlns="urn:test:0" id="q"/>`);
     expect(v).toStrictEqual({ id: 'q', tags: [], locked: false, names: new LanguageMap(), inners: [] });
   });
 
   it('drops malformed optional values with a debug log', () => {
     const logger = recordingLogger();
-    const v = PayloadCodec.decode(
+    const v = payloadCodec.decode(
       x`<payload xmlns="urn:test:0" id="q" count="4x" open="maybe" stamp="yesterday" jid="@bad" strict="owner"><inner/><inner code="7"/></payload>`,
       { logger },
     );
@@ -144,34 +144,34 @@ describe('element codec', () => {
   });
 
   it('throws PayloadError for a missing required field or a wrong element', () => {
-    expect(() => PayloadCodec.decode(x`<payload xmlns="urn:test:0"/>`)).toThrow(PayloadError);
-    expect(() => PayloadCodec.decode(x`<payload xmlns="urn:test:0"/>`)).toThrow(/attribute 'id'/);
-    expect(() => PayloadCodec.decode(x`<payload xmlns="urn:test:1" id="a"/>`)).toThrow(PayloadError);
-    expect(() => PayloadCodec.decode(x`<other xmlns="urn:test:0" id="a"/>`)).toThrow(PayloadError);
+    expect(() => payloadCodec.decode(x`<payload xmlns="urn:test:0"/>`)).toThrow(PayloadError);
+    expect(() => payloadCodec.decode(x`<payload xmlns="urn:test:0"/>`)).toThrow(/attribute 'id'/);
+    expect(() => payloadCodec.decode(x`<payload xmlns="urn:test:1" id="a"/>`)).toThrow(PayloadError);
+    expect(() => payloadCodec.decode(x`<other xmlns="urn:test:0" id="a"/>`)).toThrow(PayloadError);
   });
 
   it('matches by name and inherited namespace; findIn / findAllIn', () => {
     const parent = x`<wrap xmlns="urn:test:0"><inner code="1"/><inner xmlns="urn:elsewhere" code="9"/><inner code="2"/></wrap>`;
-    expect(InnerCodec.findIn(parent)).toStrictEqual({ code: 1 });
-    expect(InnerCodec.findAllIn(parent)).toStrictEqual([{ code: 1 }, { code: 2 }]);
-    expect(InnerCodec.findIn(x`<wrap xmlns="urn:test:0"/>`)).toBeUndefined();
-    expect(InnerCodec.matches(parent.getChildElements()[1]!)).toBe(false);
+    expect(innerCodec.findIn(parent)).toStrictEqual({ code: 1 });
+    expect(innerCodec.findAllIn(parent)).toStrictEqual([{ code: 1 }, { code: 2 }]);
+    expect(innerCodec.findIn(x`<wrap xmlns="urn:test:0"/>`)).toBeUndefined();
+    expect(innerCodec.matches(parent.getChildElements()[1]!)).toBe(false);
   });
 
   it('does not repeat the parent namespace on children of the same namespace', () => {
-    const el = PayloadCodec.encode({ id: 'a', tags: [], locked: true, names: new LanguageMap([['en', 'N']]), inners: [{ code: 3 }] });
+    const el = payloadCodec.encode({ id: 'a', tags: [], locked: true, names: new LanguageMap([['en', 'N']]), inners: [{ code: 3 }] });
     expect(el.toString()).toBe('<payload xmlns="urn:test:0" id="a"><locked/><name xml:lang="en">N</name><inner code="3"/></payload>');
   });
 
   it('decodes the first matching child with child()', () => {
-    const Wrap = element<{ first?: Inner }>(NS, 'wrap', { first: child(InnerCodec) });
+    const Wrap = element<{ first?: Inner }>(NS, 'wrap', { first: child(innerCodec) });
     expect(Wrap.decode(x`<wrap xmlns="urn:test:0"><inner code="5"/><inner code="6"/></wrap>`)).toStrictEqual({ first: { code: 5 } });
     expect(Wrap.decode(x`<wrap xmlns="urn:test:0"/>`)).toStrictEqual({});
     expect(Wrap.encode({ first: { code: 5, label: 'L' } }).toString()).toBe('<wrap xmlns="urn:test:0"><inner code="5">L</inner></wrap>');
   });
 
   it('keeps foreign children only where declared', () => {
-    const v = InnerCodec.decode(x`<inner xmlns="urn:test:0" code="1"><foreign xmlns="urn:x"/></inner>`);
+    const v = innerCodec.decode(x`<inner xmlns="urn:test:0" code="1"><foreign xmlns="urn:x"/></inner>`);
     expect(v).toStrictEqual({ code: 1 });
   });
 

@@ -87,7 +87,7 @@ export function isElement(el: Element, name: string, ns: string): boolean {
  * @example
  * ```ts
  * interface Item { jid: JID; name?: string }
- * const ItemCodec = element<Item>(NS.DISCO_ITEMS, 'item', { jid: required(jidAttr('jid')), name: attr('name') });
+ * const itemCodec = element<Item>(NS.DISCO_ITEMS, 'item', { jid: required(jidAttr('jid')), name: attr('name') });
  * ```
  */
 export function element<T>(ns: string, name: string, fields: Fields<T>): Codec<T> {

@@ -53,8 +53,7 @@ export class Peer {
 
   #onData(d: string): void {
     this.#buffer += d;
-    let nl: number;
-    while ((nl = this.#buffer.indexOf('\n')) !== -1) {
+    for (let nl = this.#buffer.indexOf('\n'); nl !== -1; nl = this.#buffer.indexOf('\n')) {
       const raw = this.#buffer.slice(0, nl);
       this.#buffer = this.#buffer.slice(nl + 1);
       let line: PeerLine;
