@@ -200,6 +200,9 @@ beforeAll(async () => {
   rmSync(work, { recursive: true, force: true });
   mkdirSync(pkg, { recursive: true });
   writeFileSync(`${pkg}/package.json`, readFileSync(`${root}package.json`));
+  // The consumer's own package scope: without it, Node resolves `xmuc` from inside the repository
+  // as a self-reference to the repository's package.json (and its dist/), not node_modules/xmuc.
+  writeFileSync(`${work}/package.json`, '{ "name": "consumer", "private": true, "type": "module" }\n');
   await run(process.execPath, [tsc, '-p', `${root}tsconfig.build.json`, '--outDir', `${pkg}/dist`, '--sourceMap', 'false'], {
     cwd: root,
     timeout: 240_000,
