@@ -106,6 +106,39 @@ describe('RejoinRetrier', () => {
     expect(clock.pending).toBe(0);
   });
 
+  it('a removal soon after a rejoin continues the series; after stableAfterMs it starts over', async () => {
+    const { clock, attempts, retrier, events } = setup({ maxAttempts: 2, stableAfterMs: 60_000 });
+    retrier.handle(LeaveMode.ERROR);
+    clock.advance(1000);
+    attempts[0]!.resolve();
+    await flush();
+    clock.advance(59_999);
+    expect(retrier.handle(LeaveMode.ERROR)).toBe(true);
+    expect(events.at(-1)).toEqual(['retrying', { attempt: 2, delayMs: 2000, reason: LeaveMode.ERROR }]);
+    clock.advance(2000);
+    attempts[1]!.resolve();
+    await flush();
+    expect(events.at(-1)).toEqual(['rejoined', { attempts: 2 }]);
+    // Dropped again at once: the two attempts are used up.
+    expect(retrier.handle(LeaveMode.ERROR)).toBe(false);
+    expect(retrier.active).toBe(false);
+    expect(clock.pending).toBe(0);
+    // The series ended there: a later trigger starts a new one.
+    expect(retrier.handle(LeaveMode.ERROR)).toBe(true);
+    expect(events.at(-1)).toEqual(['retrying', { attempt: 1, delayMs: 1000, reason: LeaveMode.ERROR }]);
+    retrier.cancel();
+    // A removal after a stable period is a new series too.
+    const fresh = setup({ stableAfterMs: 60_000 });
+    fresh.retrier.handle(LeaveMode.ERROR);
+    fresh.clock.advance(1000);
+    fresh.attempts[0]!.resolve();
+    await flush();
+    fresh.clock.advance(60_000);
+    fresh.retrier.handle(LeaveMode.ERROR);
+    expect(fresh.events.at(-1)).toEqual(['retrying', { attempt: 1, delayMs: 1000, reason: LeaveMode.ERROR }]);
+    fresh.retrier.cancel();
+  });
+
   it('failed attempts are reported and retried with exponential backoff until one succeeds', async () => {
     const { clock, attempts, retrier, events } = setup();
     retrier.handle(new TimeoutError('join timed out'));
@@ -264,7 +297,7 @@ describe('RejoinRetrier', () => {
   });
 
   it('limits: defaults, zero attempts, Infinity, bad values', () => {
-    expect(REJOIN_POLICY_DEFAULTS).toEqual({ maxAttempts: 10, baseDelayMs: 1000, maxDelayMs: 300_000 });
+    expect(REJOIN_POLICY_DEFAULTS).toEqual({ maxAttempts: 10, baseDelayMs: 1000, maxDelayMs: 300_000, stableAfterMs: 60_000 });
     const none = setup({ maxAttempts: 0 });
     expect(none.retrier.handle(LeaveMode.ERROR)).toBe(false);
     expect(none.clock.pending).toBe(0);

@@ -72,12 +72,19 @@ export interface RejoinPolicyOptions {
   baseDelayMs?: number | undefined;
   /** Cap of one delay (default 5 minutes). */
   maxDelayMs?: number | undefined;
+  /**
+   * A rejoin counts as a lasting success only after the room kept us this long (default
+   * 1 minute): a trigger sooner than that continues the backoff and the attempt count instead
+   * of starting over, so a room that accepts each rejoin and drops us again at once is not
+   * rejoined in a tight loop forever.
+   */
+  stableAfterMs?: number | undefined;
   /** Jitter source in `[0, 1)` (default `Math.random`; fixed in tests). */
   random?: (() => number) | undefined;
 }
 
 /** The defaults of {@link RejoinPolicyOptions}. */
-export const REJOIN_POLICY_DEFAULTS = Object.freeze({ maxAttempts: 10, baseDelayMs: 1_000, maxDelayMs: 5 * 60_000 });
+export const REJOIN_POLICY_DEFAULTS = Object.freeze({ maxAttempts: 10, baseDelayMs: 1_000, maxDelayMs: 5 * 60_000, stableAfterMs: 60_000 });
 
 /** What the retrier needs from its room. */
 export interface RejoinHost {
@@ -137,8 +144,10 @@ export class RejoinRetrier extends TypedEmitter<RejoinEvents> {
   readonly #maxAttempts: number;
   readonly #baseDelayMs: number;
   readonly #maxDelayMs: number;
+  readonly #stableAfterMs: number;
   readonly #random: () => number;
   #attempt = 0;
+  #rejoinedAt: number | undefined;
   #active = false;
   #timer: TimerHandle | undefined;
   #inFlight: AbortController | undefined;
@@ -148,6 +157,7 @@ export class RejoinRetrier extends TypedEmitter<RejoinEvents> {
     super({ logger: host.logger, clock: host.clock });
     checkDuration('baseDelayMs', options.baseDelayMs);
     checkDuration('maxDelayMs', options.maxDelayMs);
+    checkDuration('stableAfterMs', options.stableAfterMs);
     const maxAttempts = options.maxAttempts ?? REJOIN_POLICY_DEFAULTS.maxAttempts;
     if (!(maxAttempts === Infinity || (Number.isInteger(maxAttempts) && maxAttempts >= 0))) {
       throw new InvalidArgumentError(`maxAttempts must be an integer >= 0 or Infinity, got ${String(maxAttempts)}`);
@@ -156,6 +166,7 @@ export class RejoinRetrier extends TypedEmitter<RejoinEvents> {
     this.#maxAttempts = maxAttempts;
     this.#baseDelayMs = options.baseDelayMs ?? REJOIN_POLICY_DEFAULTS.baseDelayMs;
     this.#maxDelayMs = options.maxDelayMs ?? REJOIN_POLICY_DEFAULTS.maxDelayMs;
+    this.#stableAfterMs = options.stableAfterMs ?? REJOIN_POLICY_DEFAULTS.stableAfterMs;
     this.#random = options.random ?? Math.random;
   }
 
@@ -164,15 +175,16 @@ export class RejoinRetrier extends TypedEmitter<RejoinEvents> {
     return this.#active;
   }
 
-  /** Attempts made or scheduled since the last trigger. */
+  /** Attempts made or scheduled in the current series (see `stableAfterMs`). */
   get attempts(): number {
     return this.#attempt;
   }
 
   /**
    * The room removed us, or a join or rejoin failed, for `reason`. Returns whether a rejoin
-   * is scheduled. While retries are under way, a retryable reason changes nothing (returns
-   * `true`) and one that is not cancels them (returns `false`, no event).
+   * is scheduled: `false` when `reason` is not retried or the attempts are used up. While
+   * retries are under way, a retryable reason changes nothing (returns `true`) and one that
+   * is not cancels them (returns `false`, no event).
    */
   handle(reason: RejoinReason): boolean {
     if (!shouldRetry(reason)) {
@@ -180,9 +192,14 @@ export class RejoinRetrier extends TypedEmitter<RejoinEvents> {
       return false;
     }
     if (this.#active) return true;
-    if (this.#maxAttempts === 0) return false;
+    const recent = this.#rejoinedAt !== undefined && this.#host.clock.now() - this.#rejoinedAt < this.#stableAfterMs;
+    if (!recent) this.#attempt = 0;
+    this.#rejoinedAt = undefined;
+    if (this.#attempt >= this.#maxAttempts) {
+      this.#host.logger.warn('rejoin attempts used up', { attempts: this.#attempt });
+      return false;
+    }
     this.#active = true;
-    this.#attempt = 0;
     this.#schedule(reason);
     return true;
   }
@@ -226,6 +243,7 @@ export class RejoinRetrier extends TypedEmitter<RejoinEvents> {
     this.#inFlight = undefined;
     if (error === undefined) {
       this.#active = false;
+      this.#rejoinedAt = this.#host.clock.now();
       this.#host.logger.info('rejoined', { attempts: attempt });
       this.emit('rejoined', { attempts: attempt });
       return;
