@@ -139,6 +139,13 @@ describe('setRoomConfig', () => {
     await q;
   });
 
+  it('an empty submission is exactly the instant-room stanza Room.createInstant sends (XEP-0045 §10.1.2)', async () => {
+    const conn = new FakeConnection();
+    const p = setRoomConfig(conn, PROBE, { type: 'submit', instructions: [], fields: [], items: [] });
+    conn.replyTo(conn.expectSent(`<iq type="set" to="${PROBE}" id="*"><query xmlns="${OWNER}"><x xmlns="jabber:x:data" type="submit"/></query></iq>`));
+    await p;
+  });
+
   it('refuses a form that is not a submission, before sending', async () => {
     const conn = new FakeConnection();
     const received = DataFormCodec.decode(loadFixture('prosody-owner-config-form').getChild('query')!.getChild('x')!);
