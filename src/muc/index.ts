@@ -76,3 +76,61 @@ export {
   mucJoin,
   userExt,
 } from './payloads/user.js';
+export type { MucRequestOptions } from './requests.js';
+export {
+  type AffiliatedEntity,
+  type AffiliationChange,
+  type RoleChange,
+  type RoleHolder,
+  type SetChangesOptions,
+  getAffiliated,
+  getRoles,
+  setAffiliations,
+  setRoles,
+} from './admin.js';
+export { type ConfigSubmission, type DestroyRoomOptions, cancelRoomConfig, destroyRoom, getRoomConfig, setRoomConfig } from './owner.js';
+export {
+  type ListRoomsOptions,
+  type MucService,
+  type RoomFeatures,
+  type RoomInfo,
+  type RoomListing,
+  type RoomPage,
+  findMucService,
+  getRoomInfo,
+  getUniqueRoomName,
+  listRooms,
+  roomFeatures,
+} from './discovery.js';
+export { RESERVED_NICK_NODE, type RegistrationInfo, getRegistrationForm, getReservedNick, registerNick } from './registration.js';
+export {
+  type DeclineOptions,
+  type DeclinedInvitation,
+  type DirectInviteOptions,
+  type Invitation,
+  type MediatedInviteOptions,
+  type ReadInvitationOptions,
+  declineMessage,
+  directInviteMessage,
+  mediatedInviteMessage,
+  readDecline,
+  readInvitation,
+} from './invitations.js';
+export { type VoiceRequest, readVoiceRequest, voiceRequestAnswer, voiceRequestMessage } from './voice-request.js';
+export {
+  ConfigurationForm,
+  type ConfigurationFormInstance,
+  InfoForm,
+  type InfoFormInstance,
+  MUC_REGISTER_FORM_TYPE,
+  RegisterForm,
+  type RegisterFormInstance,
+  VoiceRequestForm,
+  type VoiceRequestFormInstance,
+} from './forms.js';
+export { type AdminItem, type AdminQuery, adminQuery } from './payloads/admin.js';
+export { type OwnerQuery, ownerQuery } from './payloads/owner.js';
+export { type DirectInvite, directInvite } from './payloads/direct-invite.js';
+export { NS_REGISTER, type RegisterQuery, registerQuery } from './payloads/register.js';
+export { NS_MUC_UNIQUE, type Unique, uniqueCodec } from './payloads/unique.js';
+export { type RsmFirst, type RsmSet, rsmSet } from './payloads/rsm.js';

@@ -2,8 +2,8 @@
 import type { Element } from 'ltx';
 import { NS } from '../../core/namespaces.js';
 import { type Codec, detach, element } from '../../xml/codec.js';
-import { child, custom } from '../../xml/fields.js';
-import { type Destroy, destroyCodec } from './user.js';
+import { child, childText, custom, jidAttr } from '../../xml/fields.js';
+import type { Destroy } from './user.js';
 
 /** `<query xmlns='http://jabber.org/protocol/muc#owner'/>`. */
 export interface OwnerQuery {
@@ -13,8 +13,12 @@ export interface OwnerQuery {
   destroy?: Destroy;
 }
 
-/** Codec of muc#owner `<destroy/>`. */
-export const ownerDestroy: Codec<Destroy> = destroyCodec(NS.MUC_OWNER);
+/** Codec of muc#owner `<destroy/>` (children in the schema's order: password, then reason). */
+export const ownerDestroy: Codec<Destroy> = element<Destroy>(NS.MUC_OWNER, 'destroy', {
+  jid: jidAttr('jid'),
+  password: childText('password'),
+  reason: childText('reason'),
+});
 
 const isForm = (c: Element) => c.name === 'x' && c.getNS() === NS.DATA_FORMS;
 

@@ -139,7 +139,7 @@ export const decline: Codec<Decline> = element<Decline>(NS.MUC_USER, 'decline', 
   reason: childText('reason'),
 });
 
-/** The codec of `<destroy/>` in namespace `ns` (muc#user here, muc#owner in `owner.ts`). */
+/** The codec of `<destroy/>` in namespace `ns` (muc#user here; `owner.ts` has its own, ordered as its schema). */
 export function destroyCodec(ns: string): Codec<Destroy> {
   return element<Destroy>(ns, 'destroy', {
     jid: jidAttr('jid'),
