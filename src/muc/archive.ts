@@ -230,6 +230,7 @@ export class RoomArchiveQuery implements AsyncIterable<ArchivedMessage> {
     return this.end === 'complete';
   }
 
+  /** Start the walk (once; a second call throws {@link InvalidArgumentError}). */
   [Symbol.asyncIterator](): AsyncIterator<ArchivedMessage> {
     if (this.#started) throw new InvalidArgumentError('A RoomArchiveQuery can be iterated only once');
     this.#started = true;

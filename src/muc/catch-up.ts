@@ -34,22 +34,56 @@ export interface CatchUpInput {
 /** The `<history/>` of a join that catches up from the archive instead: none. */
 export const NO_HISTORY: Readonly<History> = Object.freeze({ maxStanzas: 0 });
 
+/** Catch up from the archive after the last stanza-id received. */
+export interface ArchiveAfterIdPlan {
+  /** The plan's kind. */
+  kind: 'archive-after-id';
+  /** Query the archive after this archive id (the room's stanza-id of the last message received). */
+  afterId: string;
+  /**
+   * Also bound the query by this time, when known: an archive that does not know the id
+   * either fails (`item-not-found`: query again from `since`) or ignores it (ejabberd: the
+   * bound keeps it from replaying the whole archive).
+   */
+  since: Date | undefined;
+  /** The `<history/>` of the join presence: none (the archive replaces it). */
+  joinHistory: History;
+}
+
+/** Catch up from the archive by time (no stanza-id known). */
+export interface ArchiveSincePlan {
+  /** The plan's kind. */
+  kind: 'archive-since';
+  /** Query the archive from this time (`start`). */
+  since: Date;
+  /** The `<history/>` of the join presence: none (the archive replaces it). */
+  joinHistory: History;
+}
+
+/** No archive: ask the join for history since the last message received. */
+export interface HistorySincePlan {
+  /** The plan's kind. */
+  kind: 'history-since';
+  /** The time asked for: the last message received (less the margin), not the disconnect. */
+  since: Date;
+  /** The `<history since/>` of the join presence. */
+  joinHistory: History;
+}
+
+/** Nothing to catch up from: the join asks for the application's history. */
+export interface PlainHistoryPlan {
+  /** The plan's kind. */
+  kind: 'history';
+  /** The `<history/>` of the join presence (`undefined`: the service's default). */
+  joinHistory: History | undefined;
+}
+
 /**
- * A catch-up decision. Every plan says what `<history/>` to put in the join presence
- * (`joinHistory`, `undefined`: the service's default); the archive plans also say what to
- * query once joined:
- * - `archive-after-id`: the archive after the last stanza-id received (`afterId`); if the
- *   archive no longer knows that id (`item-not-found`), fall back to `since` when there is one;
- * - `archive-since`: the archive from `since` (no stanza-id known);
- * - `history-since`: no archive: the join asks for history since the last message received
- *   (not since the disconnect, which loses what was said between the two);
- * - `history`: nothing known: the join asks for the application's history.
+ * A catch-up decision: every plan says what `<history/>` to put in the join presence
+ * (`joinHistory`); the archive plans also say what to query once joined (join first, then
+ * query, so nothing falls between the two; the overlap is de-duplicated).
  */
-export type CatchUpPlan =
-  | { kind: 'archive-after-id'; afterId: string; since: Date | undefined; joinHistory: History }
-  | { kind: 'archive-since'; since: Date; joinHistory: History }
-  | { kind: 'history-since'; since: Date; joinHistory: History }
-  | { kind: 'history'; joinHistory: History | undefined };
+export type CatchUpPlan = ArchiveAfterIdPlan | ArchiveSincePlan | HistorySincePlan | PlainHistoryPlan;
 
 /** `at - marginMs`, rounded down to the second. */
 function startFrom(at: Date, marginMs: number): Date {

@@ -76,3 +76,42 @@ export {
   mucJoin,
   userExt,
 } from './payloads/user.js';
+export {
+  type ArchivedMessage,
+  type ArchivePage,
+  type ArchivePageOptions,
+  type ArchiveQueryEnd,
+  type ArchiveQueryOptions,
+  DEFAULT_ARCHIVE_LIMIT,
+  DEFAULT_ARCHIVE_MAX_PAGES,
+  DEFAULT_ARCHIVE_PAGE_SIZE,
+  RoomArchiveQuery,
+  fetchArchivePage,
+  queryRoomArchive,
+} from './archive.js';
+export {
+  type ArchiveAfterIdPlan,
+  type ArchiveSincePlan,
+  type CatchUpInput,
+  type CatchUpPlan,
+  DEFAULT_CATCH_UP_MARGIN_MS,
+  type HistorySincePlan,
+  NO_HISTORY,
+  type PlainHistoryPlan,
+  catchUpPlan,
+} from './catch-up.js';
+export { MESSAGE_KEY_INDEX_LIMIT, MessageKeyIndex, type MessageKeyOptions, type MessageKeys, isSameMessage, messageKeys } from './message-keys.js';
+export { RoomPosition, type RoomPositionInit } from './position.js';
+export {
+  type Forwarded,
+  type MamFilter,
+  type MamFin,
+  type MamQuery,
+  type MamResult,
+  delay as delayCodec,
+  forwarded as forwardedCodec,
+  mamFin,
+  mamQuery,
+  mamResult,
+} from './payloads/mam.js';
+export { type RsmFirst, type RsmSet, rsmFirst, rsmSet } from './payloads/rsm.js';
