@@ -4,7 +4,12 @@
  * has one, else with the discussion history the room replays on join.
  */
 import { checkDuration } from '../core/abort.js';
+import type { XmppConnection } from '../core/connection.js';
+import { StanzaError } from '../core/errors.js';
+import type { JID } from '../core/jid.js';
+import { silentLogger } from '../core/logger.js';
 import { NS } from '../core/namespaces.js';
+import { type ArchiveQueryEnd, type ArchiveQueryOptions, type ArchivedMessage, queryRoomArchive } from './archive.js';
 import type { History } from './payloads/muc.js';
 import type { RoomPosition } from './position.js';
 
@@ -119,4 +124,58 @@ export function catchUpPlan(input: CatchUpInput): CatchUpPlan {
     return { kind: 'history-since', since, joinHistory: { since } };
   }
   return { kind: 'history', joinHistory: input.history };
+}
+
+/** Options of {@link catchUpFromArchive}: those of {@link queryRoomArchive} but where to start. */
+export type ArchiveCatchUpOptions = Omit<ArchiveQueryOptions, 'afterId' | 'since'>;
+
+/** How a {@link catchUpFromArchive} walk ended (the generator's return value). */
+export interface ArchiveCatchUpResult {
+  /** Why the (last) query stopped. */
+  end: ArchiveQueryEnd | undefined;
+  /** The archive id of the last message yielded: the new position. */
+  lastId: string | undefined;
+  /** Whether the after-id walk failed (unknown id) or was empty, and the walk was done again from `since`. */
+  fellBack: boolean;
+}
+
+/**
+ * Run the archive part of an archive plan (join the room first): the archive after
+ * `plan.afterId`, bounded by `plan.since` when known, or from `plan.since`. Yields the
+ * messages in order; the caller drops those already seen (see `MessageKeyIndex`). When the
+ * plan has both an id and a time, the walk starts again from the time (`fellBack`) if the
+ * archive does not know the id: Prosody answers `item-not-found`; ejabberd answers an
+ * unknown (non-numeric) id with an empty, complete page when `start` is given. As an empty
+ * answer cannot be told from "nothing missed", an empty after-id walk is always checked by
+ * time: one more query, whose messages (those of the margin) are all duplicates when
+ * nothing was missed. Rejects like {@link queryRoomArchive}.
+ *
+ * @example
+ * ```ts
+ * for await (const m of catchUpFromArchive(conn, room.jid, plan, { max: 50 })) {
+ *   if (seen.add(messageKeys(m.message, room.jid, { archiveId: m.archiveId, stamp: m.delay?.stamp }))) emit(m);
+ * }
+ * ```
+ */
+export async function* catchUpFromArchive(
+  conn: XmppConnection,
+  room: JID | string,
+  plan: ArchiveAfterIdPlan | ArchiveSincePlan,
+  options: ArchiveCatchUpOptions = {},
+): AsyncGenerator<ArchivedMessage, ArchiveCatchUpResult, undefined> {
+  const logger = options.logger ?? silentLogger;
+  const afterId = plan.kind === 'archive-after-id' ? plan.afterId : undefined;
+  const first = queryRoomArchive(conn, room, { ...options, afterId, since: plan.since });
+  try {
+    for await (const m of first) yield m;
+    if (afterId === undefined || plan.since === undefined || first.count > 0) return { end: first.end, lastId: first.lastId, fellBack: false };
+    logger.debug('nothing after the last stanza-id; checking by time', { afterId, since: plan.since });
+  } catch (error) {
+    const unknownId = error instanceof StanzaError && error.condition === 'item-not-found';
+    if (!unknownId || afterId === undefined || plan.since === undefined || first.count > 0) throw error;
+    logger.warn('the archive does not know the last stanza-id; catching up by time', { afterId, since: plan.since });
+  }
+  const retry = queryRoomArchive(conn, room, { ...options, since: plan.since });
+  for await (const m of retry) yield m;
+  return { end: retry.end, lastId: retry.lastId, fellBack: true };
 }

@@ -91,6 +91,8 @@ export {
 } from './archive.js';
 export {
   type ArchiveAfterIdPlan,
+  type ArchiveCatchUpOptions,
+  type ArchiveCatchUpResult,
   type ArchiveSincePlan,
   type CatchUpInput,
   type CatchUpPlan,
@@ -98,6 +100,7 @@ export {
   type HistorySincePlan,
   NO_HISTORY,
   type PlainHistoryPlan,
+  catchUpFromArchive,
   catchUpPlan,
 } from './catch-up.js';
 export { MESSAGE_KEY_INDEX_LIMIT, MessageKeyIndex, type MessageKeyOptions, type MessageKeys, isSameMessage, messageKeys } from './message-keys.js';

@@ -15,7 +15,7 @@ import { JID } from '../../src/core/jid.js';
 import { NS } from '../../src/core/namespaces.js';
 import { discoInfo } from '../../src/disco/disco.js';
 import { type ArchivedMessage, queryRoomArchive } from '../../src/muc/archive.js';
-import { catchUpPlan } from '../../src/muc/catch-up.js';
+import { type ArchiveCatchUpResult, catchUpFromArchive, catchUpPlan } from '../../src/muc/catch-up.js';
 import { readMessage } from '../../src/muc/message.js';
 import { MessageKeyIndex, messageKeys } from '../../src/muc/message-keys.js';
 import { mucJoin } from '../../src/muc/payloads/muc.js';
@@ -182,7 +182,7 @@ describeEachServer('MUC archive (XEP-0313) read with queryRoomArchive', (server)
       if (server.kind === 'prosody') expect(everything.every((m) => m.delay!.stamp.getMilliseconds() === 0)).toBe(true);
     });
 
-    it('an unknown after id: item-not-found on Prosody; ejabberd ignores it and starts from the beginning', async () => {
+    it('an unknown after id: item-not-found on Prosody; on ejabberd everything or nothing, by the id length', async () => {
       const bob = await h.client('bob');
       const q = queryRoomArchive(bob.connection, room, { afterId: 'no-such-id', max: 5, limit: 5, timeoutMs: WAIT_MS });
       if (server.kind === 'prosody') {
@@ -191,31 +191,60 @@ describeEachServer('MUC archive (XEP-0313) read with queryRoomArchive', (server)
         expect((error as StanzaError).condition).toBe('item-not-found');
       } else {
         expect(bodies(await bounded(q.collect(), 'unknown id'))).toEqual(range(1, 5));
+        // ejabberd compares ids as strings, shorter first (its ids are 16-digit microsecond
+        // times): an unknown id longer than that sorts after every id, so nothing comes back.
+        const longer = queryRoomArchive(bob.connection, room, { afterId: 'not-in-this-archive', timeoutMs: WAIT_MS });
+        expect(await bounded(longer.collect(), 'unknown long id')).toEqual([]);
+        expect(longer.end).toBe('complete');
       }
     });
 
+    /** As if bob had received n01..n45 live, then lost the room: what he has seen. */
+    function seenUpTo45(): MessageKeyIndex {
+      const seen = new MessageKeyIndex();
+      for (let n = 1; n <= 45; n++) seen.add(messageKeys(readMessage(live.get(n)!.stanza), JID.parse(room)));
+      return seen;
+    }
+
+    /** Run an archive catch-up to its end; the new messages (not in `seen`) and the result. */
+    async function runCatchUp(conn: XmppConnection, position: RoomPosition, seen: MessageKeyIndex) {
+      const info = await discoInfo(conn, room, { timeoutMs: WAIT_MS });
+      const plan = catchUpPlan({ features: info.features, position: RoomPosition.parse(position.toString()) });
+      if (plan.kind !== 'archive-after-id') throw new Error(`expected an archive-after-id plan, got ${plan.kind}`);
+      const walk = catchUpFromArchive(conn, room, plan, { max: PAGE, timeoutMs: WAIT_MS });
+      const fresh: ArchivedMessage[] = [];
+      const roomJid = JID.parse(room);
+      const drain = async (): Promise<ArchiveCatchUpResult> => {
+        for (;;) {
+          const step = await walk.next();
+          if (step.done) return step.value;
+          const m = step.value;
+          if (seen.add(messageKeys(m.message, roomJid, { archiveId: m.archiveId, stamp: m.delay?.stamp }))) fresh.push(m);
+        }
+      };
+      const result = await bounded(drain(), 'catch-up');
+      return { fresh, result };
+    }
+
     it('catch-up from the archive after the last stanza-id: exactly the missed messages, none twice', async () => {
       const bob = await h.client('bob');
-      const info = await discoInfo(bob.connection, room, { timeoutMs: WAIT_MS });
-      // As if bob had received n01..n45 live, then lost the room.
-      const seen = new MessageKeyIndex();
-      const roomJid = JID.parse(room);
-      for (let n = 1; n <= 45; n++) seen.add(messageKeys(readMessage(live.get(n)!.stanza), roomJid));
-      const position = new RoomPosition({ stanzaId: live.get(45)!.stanzaId, at: live.get(45)!.receivedAt });
-      const plan = catchUpPlan({ features: info.features, position: RoomPosition.parse(position.toString()) });
-      expect(plan.kind).toBe('archive-after-id');
-      if (plan.kind !== 'archive-after-id') return;
-      // The margin makes the query overlap what was seen; the keys drop the overlap.
-      const caught = await bounded(queryRoomArchive(bob.connection, room, { afterId: plan.afterId, since: plan.since, max: PAGE, timeoutMs: WAIT_MS }).collect(), 'catch-up');
-      const fresh = caught.filter((m) => seen.add(messageKeys(m.message, roomJid, { archiveId: m.archiveId, stamp: m.delay?.stamp })));
+      const last = live.get(45)!;
+      const { fresh, result } = await runCatchUp(bob.connection, new RoomPosition({ stanzaId: last.stanzaId, at: last.receivedAt }), seenUpTo45());
       expect(bodies(fresh)).toEqual(range(46, COUNT));
+      expect(result).toEqual({ end: 'complete', lastId: live.get(COUNT)!.stanzaId, fellBack: false });
+    });
+
+    it('catch-up with a stanza-id the archive does not know: by time (Prosody: item-not-found; ejabberd: an empty page)', async () => {
+      const bob = await h.client('bob');
+      const { fresh, result } = await runCatchUp(bob.connection, new RoomPosition({ stanzaId: 'not-in-this-archive', at: live.get(45)!.receivedAt }), seenUpTo45());
+      expect(bodies(fresh)).toEqual(range(46, COUNT));
+      expect(result).toEqual({ end: 'complete', lastId: live.get(COUNT)!.stanzaId, fellBack: true });
     });
 
     it('catch-up with MUC history since the last message received (no archive): the missed ones, duplicates dropped', async () => {
       const bob = await h.client('bob');
       const roomJid = JID.parse(room);
-      const seen = new MessageKeyIndex();
-      for (let n = 1; n <= 45; n++) seen.add(messageKeys(readMessage(live.get(n)!.stanza), roomJid));
+      const seen = seenUpTo45();
       const plan = catchUpPlan({ features: [], position: new RoomPosition({ at: live.get(45)!.receivedAt }) });
       expect(plan.kind).toBe('history-since');
       const history: Element[] = [];
