@@ -10,7 +10,7 @@ import { JID } from '../core/jid.js';
 import { type Logger, silentLogger } from '../core/logger.js';
 import { NS } from '../core/namespaces.js';
 import { type Delay, type Message, readMessage } from './message.js';
-import { type MamFilter, type MamFin, mamFin, mamQuery, mamResult } from './payloads/mam.js';
+import { type MamFilter, type MamFin, type MamQuery, mamFin, mamQuery, mamResult } from './payloads/mam.js';
 import type { RsmSet } from './payloads/rsm.js';
 
 /** Default page size of {@link queryRoomArchive} (`<max/>`). */
@@ -126,7 +126,9 @@ export async function fetchArchivePage(conn: XmppConnection, room: JID | string,
   });
   try {
     const iq = new Element('iq', { type: 'set', to: roomString });
-    const query = { queryId, ...(hasFilter(options.filter) ? { filter: options.filter } : {}), ...(options.rsm ? { rsm: options.rsm } : {}) };
+    const query: MamQuery = { queryId };
+    if (hasFilter(options.filter)) query.filter = options.filter;
+    if (options.rsm !== undefined) query.rsm = options.rsm;
     iq.cnode(mamQuery.encode(query));
     const reply = await conn.request(iq, { signal: options.signal, timeoutMs: options.timeoutMs });
     let fin: MamFin | undefined;
