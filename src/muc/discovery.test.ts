@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { type Element, parse } from 'ltx';
 import { describe, expect, it } from 'vitest';
-import { FakeConnection } from '../../test/support/fake-connection.js';
+import { FakeConnection } from '../testing/fake-connection.js';
 import { loadFixture } from '../../test/fixtures/xep0045/load.js';
 import { stripWhitespace } from '../../test/support/xml.js';
 import { FakeClock } from '../core/clock.js';

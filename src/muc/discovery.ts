@@ -8,7 +8,7 @@ import { AbortError, InvalidArgumentError, PayloadError } from '../core/errors.j
 import { JID } from '../core/jid.js';
 import { silentLogger } from '../core/logger.js';
 import { NS } from '../core/namespaces.js';
-import { type DiscoIdentity, DiscoItemsCodec, discoInfo, discoItems } from '../disco/disco.js';
+import { type DiscoIdentity, discoItemsCodec, discoInfo, discoItems } from '../disco/disco.js';
 import { type DataForm, formType } from '../forms/form.js';
 import { InfoForm, type InfoFormInstance } from './forms.js';
 import { type RsmSet, rsmSet } from './payloads/rsm.js';
@@ -213,11 +213,11 @@ export async function listRooms(conn: XmppConnection, serviceJid: JID | string, 
     query.cnode(rsmSet.encode(set));
   }
   const reply = await iqRequest(conn, 'get', service, query, options);
-  const replyQuery = reply.getChildElements().find((c) => DiscoItemsCodec.matches(c));
+  const replyQuery = reply.getChildElements().find((c) => discoItemsCodec.matches(c));
   if (replyQuery === undefined) throw new PayloadError(`The reply has no <query xmlns='${NS.DISCO_ITEMS}'/>`);
   const logger = options.logger ?? silentLogger;
   const rooms: RoomListing[] = [];
-  for (const item of DiscoItemsCodec.decode(replyQuery, { logger }).items) {
+  for (const item of discoItemsCodec.decode(replyQuery, { logger }).items) {
     if (item.jid.local === undefined || !item.jid.isBare) {
       logger.warn('skipping a room list item that is not a room JID', { service: service.toString(), jid: item.jid.toString() });
       continue;

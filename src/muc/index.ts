@@ -133,4 +133,45 @@ export { type OwnerQuery, ownerQuery } from './payloads/owner.js';
 export { type DirectInvite, directInvite } from './payloads/direct-invite.js';
 export { NS_REGISTER, type RegisterQuery, registerQuery } from './payloads/register.js';
 export { NS_MUC_UNIQUE, type Unique, uniqueCodec } from './payloads/unique.js';
-export { type RsmFirst, type RsmSet, rsmSet } from './payloads/rsm.js';
+export {
+  type ArchivedMessage,
+  type ArchivePage,
+  type ArchivePageOptions,
+  type ArchiveQueryEnd,
+  type ArchiveQueryOptions,
+  DEFAULT_ARCHIVE_LIMIT,
+  DEFAULT_ARCHIVE_MAX_PAGES,
+  DEFAULT_ARCHIVE_PAGE_SIZE,
+  RoomArchiveQuery,
+  fetchArchivePage,
+  queryRoomArchive,
+} from './archive.js';
+export {
+  type ArchiveAfterIdPlan,
+  type ArchiveCatchUpOptions,
+  type ArchiveCatchUpResult,
+  type ArchiveSincePlan,
+  type CatchUpInput,
+  type CatchUpPlan,
+  DEFAULT_CATCH_UP_MARGIN_MS,
+  type HistorySincePlan,
+  NO_HISTORY,
+  type PlainHistoryPlan,
+  catchUpFromArchive,
+  catchUpPlan,
+} from './catch-up.js';
+export { MESSAGE_KEY_INDEX_LIMIT, MessageKeyIndex, type MessageKeyOptions, type MessageKeys, isSameMessage, messageKeys } from './message-keys.js';
+export { RoomPosition, type RoomPositionInit } from './position.js';
+export {
+  type Forwarded,
+  type MamFilter,
+  type MamFin,
+  type MamQuery,
+  type MamResult,
+  delay as delayCodec,
+  forwarded as forwardedCodec,
+  mamFin,
+  mamQuery,
+  mamResult,
+} from './payloads/mam.js';
+export { type RsmFirst, type RsmSet, rsmFirst, rsmSet } from './payloads/rsm.js';

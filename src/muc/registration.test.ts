@@ -1,6 +1,6 @@
 import type { Element } from 'ltx';
 import { describe, expect, it } from 'vitest';
-import { FakeConnection } from '../../test/support/fake-connection.js';
+import { FakeConnection } from '../testing/fake-connection.js';
 import { loadFixture } from '../../test/fixtures/xep0045/load.js';
 import { FakeClock } from '../core/clock.js';
 import { InvalidArgumentError, PayloadError, StanzaError, TimeoutError } from '../core/errors.js';

@@ -1,7 +1,8 @@
 /** When and how often to rejoin a room that dropped us: the retry decision and its backoff. */
 import { checkDuration } from '../core/abort.js';
 // The shared backoff (also used by the connection's reconnect): keep this import the only one.
-import { type Clock, type TimerHandle, backoffDelay } from '../core/clock.js';
+import { backoffDelay } from '../connection/reconnect.js';
+import type { Clock, TimerHandle } from '../core/clock.js';
 import { TypedEmitter } from '../core/emitter.js';
 import {
   AbortError,

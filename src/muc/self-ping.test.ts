@@ -4,7 +4,7 @@ import { FakeClock } from '../core/clock.js';
 import { DisconnectedError, InvalidArgumentError, StanzaError, TimeoutError } from '../core/errors.js';
 import { JID } from '../core/jid.js';
 import { recordingLogger } from '../core/logger.js';
-import { FakeConnection } from '../../test/support/fake-connection.js';
+import { FakeConnection } from '../testing/fake-connection.js';
 import { recordEvents } from '../../test/support/record-events.js';
 import { SELF_PING_DEFAULTS, SelfPing, type SelfPingOptions, classifySelfPingError } from './self-ping.js';
 

@@ -1,60 +1,70 @@
-/** XEP-0059 result set management `<set xmlns='http://jabber.org/protocol/rsm'/>`, as disco#items paging uses it. */
+/** Result Set Management `<set xmlns='http://jabber.org/protocol/rsm'/>` (XEP-0059). */
 import { NS } from '../../core/namespaces.js';
 import { type Codec, type Field, element } from '../../xml/codec.js';
-import { child, childText, custom, intAttr, optionalText, parseInteger } from '../../xml/fields.js';
+import { child, childText, intAttr, parseInteger, text } from '../../xml/fields.js';
 
-/** `<first index/>`: the first item of a page and its index in the whole set. */
+/** RSM `<first index='…'>id</first>`: the id of the first item of a page, and its position. */
 export interface RsmFirst {
-  /** The item's id (for disco#items of a MUC service: the room JID). */
-  id?: string;
-  /** The item's position in the whole result set. */
+  /** The id of the first item of the page. */
+  id: string;
+  /** The item's position in the whole result set (optional in replies). */
   index?: number;
 }
 
-/** `<set/>`: a page request (`max`, `after`, `before`) or a page description (`first`, `last`, `count`). */
+/**
+ * An RSM `<set/>`: in a request, the page wanted (`max` items `after` or `before` an id,
+ * or at `index`); in a reply, the page returned (`first`, `last`, the total `count`).
+ * Counts are integers as on the wire; the ids are opaque strings.
+ */
 export interface RsmSet {
-  /** The page size asked for. */
+  /** Request: at most this many items (`<max/>`). */
   max?: number;
-  /** Ask for the page after this item id. */
+  /** Request: the page after this id (`<after/>`). */
   after?: string;
-  /** Ask for the page before this item id (`''`: the last page). */
+  /** Request: the page before this id (`<before/>`); `''` (an empty `<before/>`) asks for the last page. */
   before?: string;
-  /** Ask for the page starting at this index. */
+  /** Request: the page starting at this position (`<index/>`). */
   index?: number;
-  /** The page's first item. */
+  /** Reply: the first item of the page. */
   first?: RsmFirst;
-  /** The page's last item id: the `after` of the next page. */
+  /** Reply: the id of the last item of the page (`<last/>`). */
   last?: string;
-  /** The size of the whole result set, when the service tells. */
+  /** Reply: how many items the whole result set holds (`<count/>`). */
   count?: number;
 }
 
-const firstCodec = element<RsmFirst>(NS.RSM, 'first', { id: optionalText(), index: intAttr('index') });
+/** Codec of RSM `<first/>`. */
+export const rsmFirst: Codec<RsmFirst> = element<RsmFirst>(NS.RSM, 'first', {
+  id: text(),
+  index: intAttr('index'),
+});
 
-/** A child `<name/>` holding a non-negative integer; a malformed one is dropped (logged). */
+/** A non-negative integer child `<name/>`; a malformed value is dropped (logged at debug level). */
 function intChild(name: string): Field<number | undefined> {
-  const text = childText(name);
-  return custom<number | undefined>({
-    describe: text.describe,
-    claims: text.claims,
+  const inner = childText(name);
+  return {
+    describe: inner.describe,
+    claims: inner.claims,
     decode(el, ctx) {
-      const raw = text.decode(el, ctx);
+      const raw = inner.decode(el, ctx);
       if (raw === undefined) return undefined;
       const n = parseInteger(raw);
       if (n !== undefined && n >= 0) return n;
       ctx.logger.debug('dropping malformed RSM number', { path: ctx.path, element: name, value: raw });
       return undefined;
     },
-    encode: (el, value, ctx) => text.encode(el, value === undefined ? undefined : String(Math.trunc(value)), ctx),
-  });
+    encode(el, value, ctx) {
+      inner.encode(el, value === undefined ? undefined : String(Math.trunc(value)), ctx);
+    },
+  };
 }
 
 /**
- * Codec of `<set xmlns='http://jabber.org/protocol/rsm'/>`; malformed numbers are dropped (logged).
+ * Codec of RSM `<set/>`.
  *
  * @example
  * ```ts
- * query.cnode(rsmSet.encode({ max: 50, after: 'lastroom@conference.example.org' }));
+ * query.cnode(rsmSet.encode({ max: 25, after: '09af3-cc343-b409f' }));
  * ```
  */
 export const rsmSet: Codec<RsmSet> = element<RsmSet>(NS.RSM, 'set', {
@@ -62,7 +72,7 @@ export const rsmSet: Codec<RsmSet> = element<RsmSet>(NS.RSM, 'set', {
   after: childText('after'),
   before: childText('before'),
   index: intChild('index'),
-  first: child(firstCodec),
+  first: child(rsmFirst),
   last: childText('last'),
   count: intChild('count'),
 });
