@@ -2,9 +2,10 @@
 # Make sure the Debian packages the xmuc integration tests need are installed.
 # Installs (apt-get update once, then a non-interactive install) only when something is missing
 # and we are root; otherwise prints the command to run and exits 1. Idempotent and quick when
-# everything is present. openssl (PROSODY_TLS=1) and curl (ejabberd API) are small extras.
+# everything is present. openssl (PROSODY_TLS=1) and curl (ejabberd API) are small extras;
+# chromium is the browser the browser tests drive (playwright-core, never a downloaded browser).
 set -euo pipefail
-PKGS=(prosody prosody-modules ejabberd python3-aioxmpp python3-slixmpp openssl curl)
+PKGS=(prosody prosody-modules ejabberd python3-aioxmpp python3-slixmpp openssl curl chromium)
 
 missing=()
 for p in "${PKGS[@]}"; do
@@ -22,5 +23,6 @@ fi
 command -v apt-get >/dev/null || { echo "no apt-get; install ${missing[*]} by hand" >&2; exit 1; }
 echo "installing: ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
-apt-get update
-apt-get install -y -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold "${missing[@]}" </dev/null
+# -qq: quiet; Lock::Timeout: wait for a parallel apt run (another checkout's setup) instead of failing.
+apt-get update -qq -o DPkg::Lock::Timeout=600
+apt-get install -y -qq -o DPkg::Lock::Timeout=600 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold "${missing[@]}" </dev/null >/dev/null

@@ -1,4 +1,4 @@
-import saslprep from '@mongodb-js/saslprep';
+import { saslprep } from '../../../core/precis/saslprep.js';
 import { AuthError } from '../errors.js';
 import { utf8 } from './bytes.js';
 import type { SaslMechanism } from './mechanism.js';

@@ -1,4 +1,4 @@
-import saslprep from '@mongodb-js/saslprep';
+import { saslprep } from '../../../core/precis/saslprep.js';
 import { AuthError } from '../errors.js';
 import type { ChannelBindingType, SaslMechanism } from './mechanism.js';
 import { randomBytes } from '../../ids.js';
