@@ -8,7 +8,7 @@ import { bidiClass } from './bidi.js';
  * short ranges of RFC 3454 below; normalisation is the engine's NFKC and the bidirectional
  * classes come from the Bidi_Class data the PRECIS module already uses (`bidi-js`).
  *
- * It replaces `@mongodb-js/saslprep`, whose browser build needs Node's `Buffer` and ships
+ * It replaces `@mongodb-js/saslprep`, whose browser build needs Node's byte-buffer global and ships
  * ~560 KB of tables. For every code point assigned in Unicode 3.2 it uses the same sets as
  * that library (RFC 3454's, checked code point by code point in `saslprep.test.ts`, and
  * random strings agree with it under `allowUnassigned: true`); later characters get their current Bidi_Class.
