@@ -1,0 +1,26 @@
+import { chromium } from 'playwright-core';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+const dir = mkdtempSync(join(tmpdir(), 'xmuc-chromium-'));
+const ctx = await chromium.launchPersistentContext(dir, { executablePath: '/usr/bin/chromium', headless: true,
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+const page = ctx.pages()[0] ?? await ctx.newPage();
+page.on('console', (m) => console.log('console:', m.type(), m.text()));
+page.on('pageerror', (e) => console.log('pageerror:', e.message));
+await page.goto('http://127.0.0.1:8080/');
+await page.waitForSelector('body[data-ready=true]', { timeout: 10000 });
+await page.click('#login-form button[type=submit]');
+await page.waitForSelector('#conn-status[data-status=online]', { timeout: 10000 });
+await page.fill('#nick', 'Alice');
+await page.click('#join-form button[type=submit]');
+await page.waitForSelector('#room-status[data-status=joined]', { timeout: 15000 });
+await page.fill('#topic-input', 'Welcome to the lobby');
+await page.click('#topic-form button');
+await page.fill('#message', 'Hello from Chromium ✓');
+await page.click('#send-form button');
+await page.waitForSelector('#log li:has-text("Hello from Chromium")', { timeout: 10000 });
+await page.screenshot({ path: '/tmp/bb/shot1.png' });
+console.log(await page.textContent('#error'), await page.isHidden('#error'));
+await ctx.close();
+rmSync(dir, { recursive: true, force: true });
