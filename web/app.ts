@@ -58,6 +58,10 @@ async function logIn(config: WebConfig): Promise<void> {
     throw e;
   }
   conn.events.on('status', ({ status }) => setBadge('conn-status', status));
+  conn.events.on('destroyed', ({ reason, willReconnect }) => {
+    // E.g. a stream error <conflict/> (the session was replaced or kicked): no reconnect.
+    if (!willReconnect) void disconnect().finally(() => showError(reason ?? new Error('disconnected')));
+  });
   setBadge('conn-status', conn.status);
   $('whoami').textContent = conn.jid?.toString() ?? '';
   conn.events.on('established', ({ jid }) => ($('whoami').textContent = jid.toString()));
@@ -83,13 +87,16 @@ function trackRoomStatus(room: Room): void {
         setBadge('room-status', rejoining ? 'rejoining' : 'joining');
     }
   };
-  room.on('stateChanged', update);
-  room.on('suspend', update);
-  room.on('resume', () => {
-    rejoining = true;
-    update();
-  });
-  room.on('exit', () => {
+  const offs = [
+    room.on('stateChanged', update),
+    room.on('suspend', update),
+    room.on('resume', () => {
+      rejoining = true;
+      update();
+    }),
+  ];
+  room.once('exit', () => {
+    for (const off of offs) off();
     setBadge('room-status', 'none', 'no room');
     $('room-stale').hidden = true;
   });
