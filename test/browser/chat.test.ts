@@ -2,8 +2,13 @@
  * The web chat page (web/) in Debian's Chromium, against the real Prosody and ejabberd of the
  * integration setup over WebSocket, with a python3-aioxmpp peer in the room. Scenarios run in
  * order on one page per server: history and topic on join, messages both ways, private
- * messages, a nick change the peer sees, the session closed by the server (the page rejoins
- * and loses no message), leave. A screenshot after each goes to build/screenshots/.
+ * messages, a nick change the peer sees, the WebSocket closed by the server (the page rejoins
+ * and loses no message), leave, an admin kick, an anonymous login. A screenshot after each
+ * goes to build/screenshots/.
+ *
+ * The server-side close: Prosody's admin shell `c2s:close` on Prosody; on ejabberd, whose
+ * `kick_session` ends the stream with <conflict/> (after which clients must not reconnect), a
+ * restart of the shared server on the same data directory and ports.
  */
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
@@ -204,5 +209,19 @@ describeEachServer('web chat in Chromium', (server: ServerInfo) => {
     await shot(8, 'kicked');
     // Chromium logs each refused WebSocket connection (the restart) to the console itself.
     expect(browser.errors.filter((e) => !/^console: WebSocket connection to '\S+' failed: /.test(e))).toEqual([]);
+  });
+
+  it('logs in anonymously and joins the room', async () => {
+    if (await page.isVisible('#disconnect')) await page.click('#disconnect');
+    await page.waitForSelector('#conn-status[data-status=offline]', { timeout: WAIT });
+    await page.check('#anonymous');
+    await page.click('#login-form button[type=submit]');
+    await page.waitForSelector('#conn-status[data-status=online]', { timeout: WAIT });
+    expect(await page.textContent('#whoami')).toMatch(new RegExp(`@${server.anonDomain.replace('.', '\\.')}/`));
+    const from = peer.events.length;
+    await submit(page, 'join-form', { room, nick: 'guest' });
+    await page.waitForSelector('#room-status[data-status=joined]', { timeout: WAIT });
+    await peer.waitEvent((e) => peer.events.indexOf(e) >= from && e.event === 'join' && e.room === room && e.nick === 'guest');
+    await shot(9, 'anonymous');
   });
 });
