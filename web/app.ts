@@ -141,10 +141,14 @@ async function main(): Promise<void> {
   const config = await loadConfig();
   fillLogin(config);
   const on = (id: string, fn: () => Promise<void>): void => {
+    const button = $(id).querySelector<HTMLButtonElement>('button[type=submit]')!;
     $(id).addEventListener('submit', (ev) => {
       ev.preventDefault();
       clearError();
-      fn().catch(showError);
+      button.disabled = true; // one attempt at a time
+      fn()
+        .catch(showError)
+        .finally(() => (button.disabled = false));
     });
   };
   on('login-form', () => logIn(config));
