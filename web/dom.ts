@@ -8,7 +8,11 @@ export function $<T extends HTMLElement = HTMLElement>(id: string): T {
 }
 
 /** Create an element with attributes (`undefined` ones left out) and text. */
-export function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string | undefined> = {}, text?: string): HTMLElementTagNameMap[K] {
+export function el<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attrs: Record<string, string | undefined> = {},
+  text?: string,
+): HTMLElementTagNameMap[K] {
   const e = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) if (v !== undefined) e.setAttribute(k, v);
   if (text !== undefined) e.textContent = text;

@@ -98,7 +98,7 @@ export function showRoom(room: Room, onGone: () => void): () => void {
 
   const forms: [string, (ev: SubmitEvent) => Promise<void>][] = [
     ['send-form', sendMessage],
-    ['topic-form', () => room.setTopic($<HTMLInputElement>('topic-input').value, { timeoutMs: STEP_MS }).then(() => void ($<HTMLInputElement>('topic-input').value = ''))],
+    ['topic-form', setTopic],
     ['nick-form', changeNick],
   ];
   async function sendMessage(): Promise<void> {
@@ -112,6 +112,11 @@ export function showRoom(room: Room, onGone: () => void): () => void {
     } else {
       await room.sendMessage(text); // shown when the room reflects it
     }
+    input.value = '';
+  }
+  async function setTopic(): Promise<void> {
+    const input = $<HTMLInputElement>('topic-input');
+    await room.setTopic(input.value, { timeoutMs: STEP_MS });
     input.value = '';
   }
   async function changeNick(): Promise<void> {

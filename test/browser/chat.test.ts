@@ -60,7 +60,13 @@ describeEachServer('web chat in Chromium', (server: ServerInfo) => {
 
   beforeAll(async () => {
     web = await startWebServer({ wsUrl: server.wsUrl, domain: server.domain, anonDomain: server.anonDomain, mucDomain: server.mucDomain });
-    peer = await startPeer({ lib: 'aioxmpp', host: server.host, port: server.c2sPort, jid: `bob@${server.domain}`, password: bob.password });
+    peer = await startPeer({
+      lib: 'aioxmpp',
+      host: server.host,
+      port: server.c2sPort,
+      jid: `bob@${server.domain}`,
+      password: bob.password,
+    });
     page = await browser.newPage();
   });
   afterEach(async ({ task }) => {
@@ -82,12 +88,18 @@ describeEachServer('web chat in Chromium', (server: ServerInfo) => {
         const badge = document.getElementById(id)!;
         let last = badge.dataset.status;
         const record = (): void => {
-          if (badge.dataset.status !== last) log.push(`${id}=${(last = badge.dataset.status)}`);
+          if (badge.dataset.status === last) return;
+          last = badge.dataset.status;
+          log.push(`${id}=${last}`);
         };
         new MutationObserver(record).observe(badge, { attributes: true, attributeFilter: ['data-status'] });
       }
     });
-    await submit(page, 'login-form', { service: `xmpp://${server.host}:${server.c2sPort}`, username: alice.name, password: alice.password });
+    await submit(page, 'login-form', {
+      service: `xmpp://${server.host}:${server.c2sPort}`,
+      username: alice.name,
+      password: alice.password,
+    });
     await page.waitForSelector('#error:not([hidden])', { timeout: WAIT });
     expect(await page.textContent('#error')).toBe('InvalidArgumentError: TCP is not available in browsers; use a ws:// or wss:// service');
     expect(await page.getAttribute('#conn-status', 'data-status')).toBe('offline');
@@ -111,9 +123,18 @@ describeEachServer('web chat in Chromium', (server: ServerInfo) => {
 
     expect(await logTexts(page, 'history')).toEqual(['first, before you came', 'second — Grüße 👋']);
     expect(await page.textContent('#topic')).toBe(`Topic on ${server.kind} ✓`);
-    const occupants = await page.locator('#occupants li').evaluateAll((lis) => lis.map((li) => `${li.getAttribute('data-nick')}:${li.getAttribute('data-role')}`));
+    const occupants = await page
+      .locator('#occupants li')
+      .evaluateAll((lis) => lis.map((li) => `${li.getAttribute('data-nick')}:${li.getAttribute('data-role')}`));
     expect(occupants).toEqual(['alice:participant', 'bob:moderator']);
-    expect(await statuses()).toEqual(['conn-status=connecting', 'conn-status=offline', 'conn-status=connecting', 'conn-status=online', 'room-status=joining', 'room-status=joined']);
+    expect(await statuses()).toEqual([
+      'conn-status=connecting',
+      'conn-status=offline',
+      'conn-status=connecting',
+      'conn-status=online',
+      'room-status=joining',
+      'room-status=joined',
+    ]);
     await shot(2, 'joined');
   });
 
@@ -150,45 +171,65 @@ describeEachServer('web chat in Chromium', (server: ServerInfo) => {
     await shot(5, 'nick');
   });
 
-  it('rejoins after the server closes the WebSocket, without losing a message', async () => {
-    const jid = (await page.textContent('#whoami')) ?? '';
-    const mark = (await statuses()).length;
-    const from = peer.events.length;
-    if (server.kind === 'prosody') {
-      await kickSession(server, jid); // the server closes the stream: a new session must rejoin
-      await peer.waitEvent((e) => peer.events.indexOf(e) >= from && e.event === 'leave' && e.room === room && e.nick === 'alicia');
-    } else {
-      // ejabberd's kick_session ends the stream with <conflict/>, after which a client must
-      // not reconnect (last scenario); a restart on the same data closes the WebSocket instead.
-      await peer.close();
-      await restartServer(server, { timeoutMs: RESTART_MS });
-      peer = await startPeer({ lib: 'aioxmpp', host: server.host, port: server.c2sPort, jid: `bob@${server.domain}`, password: bob.password });
-      await peer.call('join', { room, nick: 'bob' });
-    }
-    // Sent while the page is out of the room: it must show once (as history of the rejoin).
-    await peer.call('send', { room, body: 'said while you were away', msg_id: 'away-1' });
-    await page.waitForFunction((n) => (window as unknown as { statusLog: string[] }).statusLog.slice(n).includes('room-status=joined'), mark, { timeout: RESTART_MS });
-    await seeLine(page, 'said while you were away');
+  it(
+    'rejoins after the server closes the WebSocket, without losing a message',
+    async () => {
+      const jid = (await page.textContent('#whoami')) ?? '';
+      const mark = (await statuses()).length;
+      const from = peer.events.length;
+      if (server.kind === 'prosody') {
+        await kickSession(server, jid); // the server closes the stream: a new session must rejoin
+        await peer.waitEvent((e) => peer.events.indexOf(e) >= from && e.event === 'leave' && e.room === room && e.nick === 'alicia');
+      } else {
+        // ejabberd's kick_session ends the stream with <conflict/>, after which a client must
+        // not reconnect (last scenario); a restart on the same data closes the WebSocket instead.
+        await peer.close();
+        await restartServer(server, { timeoutMs: RESTART_MS });
+        peer = await startPeer({
+          lib: 'aioxmpp',
+          host: server.host,
+          port: server.c2sPort,
+          jid: `bob@${server.domain}`,
+          password: bob.password,
+        });
+        await peer.call('join', { room, nick: 'bob' });
+      }
+      // Sent while the page is out of the room: it must show once (as history of the rejoin).
+      await peer.call('send', { room, body: 'said while you were away', msg_id: 'away-1' });
+      await page.waitForFunction(
+        (n) => (window as unknown as { statusLog: string[] }).statusLog.slice(n).includes('room-status=joined'),
+        mark,
+        { timeout: RESTART_MS },
+      );
+      await seeLine(page, 'said while you were away');
 
-    const after = (await statuses()).slice(mark);
-    const conn = after.filter((x) => x.startsWith('conn-status=')).map((x) => x.slice('conn-status='.length));
-    expect(conn[0]).toBe('disconnected');
-    expect(conn.at(-1)).toBe('online');
-    expect(conn.slice(1, -1).every((x) => x === 'connecting' || x === 'disconnected')).toBe(true);
-    expect(after.filter((x) => x.startsWith('room-status='))).toEqual(['room-status=suspended', 'room-status=rejoining', 'room-status=joined']);
-    const bodies = await page.locator('#log li .body').allTextContents();
-    expect(bodies.filter((b) => b === 'said while you were away')).toHaveLength(1);
-    expect(await page.textContent('#whoami')).not.toBe(jid); // a new session
-    await submit(page, 'send-form', { message: 'back again' });
-    await peer.waitEvent((e) => e.event === 'message' && e.body === 'back again' && e.nick === 'alicia');
-    await shot(6, 'rejoined');
-  }, RESTART_MS + 30_000);
+      const after = (await statuses()).slice(mark);
+      const conn = after.filter((x) => x.startsWith('conn-status=')).map((x) => x.slice('conn-status='.length));
+      expect(conn[0]).toBe('disconnected');
+      expect(conn.at(-1)).toBe('online');
+      expect(conn.slice(1, -1).every((x) => x === 'connecting' || x === 'disconnected')).toBe(true);
+      expect(after.filter((x) => x.startsWith('room-status='))).toEqual([
+        'room-status=suspended',
+        'room-status=rejoining',
+        'room-status=joined',
+      ]);
+      const bodies = await page.locator('#log li .body').allTextContents();
+      expect(bodies.filter((b) => b === 'said while you were away')).toHaveLength(1);
+      expect(await page.textContent('#whoami')).not.toBe(jid); // a new session
+      await submit(page, 'send-form', { message: 'back again' });
+      await peer.waitEvent((e) => e.event === 'message' && e.body === 'back again' && e.nick === 'alicia');
+      await shot(6, 'rejoined');
+    },
+    RESTART_MS + 30_000,
+  );
 
   it('leaves the room; the peer sees it', async () => {
     const from = peer.events.length;
     await page.click('#leave');
     await page.waitForSelector('#room-status[data-status=none]', { timeout: WAIT });
-    const left = await peer.waitEvent((e) => peer.events.indexOf(e) >= from && e.event === 'leave' && e.room === room && e.nick === 'alicia');
+    const left = await peer.waitEvent(
+      (e) => peer.events.indexOf(e) >= from && e.event === 'leave' && e.room === room && e.nick === 'alicia',
+    );
     expect(left.mode).toBe('NORMAL');
     expect(await page.isVisible('#join-form')).toBe(true);
     await shot(7, 'left');
@@ -199,7 +240,11 @@ describeEachServer('web chat in Chromium', (server: ServerInfo) => {
     const mark = (await statuses()).length;
     await kickSession(server, jid);
     if (server.kind === 'prosody') {
-      await page.waitForFunction((n) => (window as unknown as { statusLog: string[] }).statusLog.slice(n).includes('conn-status=online'), mark, { timeout: WAIT });
+      await page.waitForFunction(
+        (n) => (window as unknown as { statusLog: string[] }).statusLog.slice(n).includes('conn-status=online'),
+        mark,
+        { timeout: WAIT },
+      );
       expect(await page.textContent('#whoami')).not.toBe(jid);
     } else {
       await page.waitForSelector('#conn-status[data-status=offline]', { timeout: WAIT });

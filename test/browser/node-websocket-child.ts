@@ -53,7 +53,10 @@ async function main(): Promise<void> {
     if ((await entered).statusCodes.has(201)) await room.createInstant({ timeoutMs: WAIT });
     steps.push('joined');
 
-    const echo = room.waitFor('message', { timeoutMs: WAIT, filter: ({ message }) => message.body.any() === 'over the global WebSocket ✓' });
+    const echo = room.waitFor('message', {
+      timeoutMs: WAIT,
+      filter: ({ message }) => message.body.any() === 'over the global WebSocket ✓',
+    });
     await room.sendMessage('over the global WebSocket ✓');
     await echo;
     steps.push('message reflected');
@@ -83,12 +86,16 @@ async function main(): Promise<void> {
 // script holds one until it is done.
 const keepAlive = setInterval(() => undefined, 1000);
 
-main().finally(() => clearInterval(keepAlive)).then(
-  () => {
-    process.stdout.write(`${JSON.stringify({ ok: true, node: process.version, constructed, steps })}\n`);
-  },
-  (e: unknown) => {
-    process.stdout.write(`${JSON.stringify({ ok: false, node: process.version, constructed, steps, error: e instanceof Error ? `${e.name}: ${e.message}` : String(e) })}\n`);
-    process.exitCode = 1;
-  },
-);
+main()
+  .finally(() => clearInterval(keepAlive))
+  .then(
+    () => {
+      process.stdout.write(`${JSON.stringify({ ok: true, node: process.version, constructed, steps })}\n`);
+    },
+    (e: unknown) => {
+      process.stdout.write(
+        `${JSON.stringify({ ok: false, node: process.version, constructed, steps, error: e instanceof Error ? `${e.name}: ${e.message}` : String(e) })}\n`,
+      );
+      process.exitCode = 1;
+    },
+  );

@@ -17,6 +17,7 @@ import { bidiClass } from './bidi.js';
 /** RFC 3454 C.1.2, non-ASCII space characters: mapped to U+0020, then prohibited. */
 const NON_ASCII_SPACE = /[\u00a0\u1680\u2000-\u200b\u202f\u205f\u3000]/gu;
 /** RFC 3454 B.1, commonly mapped to nothing. */
+// biome-ignore lint/suspicious/noMisleadingCharacterClass: a set of code points (combining ones among them), matched one by one
 const MAPPED_TO_NOTHING = /[\u00ad\u034f\u1806\u180b-\u180d\u200b-\u200d\u2060\ufe00-\ufe0f\ufeff]/gu;
 /** RFC 3454 C.1.2, C.2.1, C.2.2, C.3, C.4, C.5, C.6, C.7, C.8 and C.9: prohibited output. */
 const PROHIBITED = new RegExp(
@@ -73,7 +74,8 @@ export function saslprep(input: string): string {
     hasL ||= cat === 'L';
   }
   if (hasRandAL && hasL) fail('mixes right-to-left (RandALCat) and left-to-right (LCat) characters');
-  if (hasRandAL && (first !== 'RandAL' || last !== 'RandAL')) fail('a right-to-left string must start and end with a right-to-left character');
+  if (hasRandAL && (first !== 'RandAL' || last !== 'RandAL'))
+    fail('a right-to-left string must start and end with a right-to-left character');
   return out;
 }
 
@@ -88,5 +90,9 @@ export function bidiCategory(cp: number): 'RandAL' | 'L' | 'other' {
 /** Which RFC 3454 sets SASLprep uses hold a code point (for tests). @internal */
 export function saslprepSets(cp: number): { space: boolean; nothing: boolean; prohibited: boolean } {
   const ch = String.fromCodePoint(cp);
-  return { space: ch.replace(NON_ASCII_SPACE, ' ') !== ch, nothing: ch.replace(MAPPED_TO_NOTHING, '') !== ch, prohibited: PROHIBITED.test(ch) };
+  return {
+    space: ch.replace(NON_ASCII_SPACE, ' ') !== ch,
+    nothing: ch.replace(MAPPED_TO_NOTHING, '') !== ch,
+    prohibited: PROHIBITED.test(ch),
+  };
 }
