@@ -194,7 +194,7 @@ describeEachServer('web chat in Chromium', (server: ServerInfo) => {
         });
         await peer.call('join', { room, nick: 'bob' });
       }
-      // Sent while the page is out of the room: it must show once (as history of the rejoin).
+      // Sent while the page is out of the room (or just back): it must show exactly once.
       await peer.call('send', { room, body: 'said while you were away', msg_id: 'away-1' });
       await page.waitForFunction(
         (n) => (window as unknown as { statusLog: string[] }).statusLog.slice(n).includes('room-status=joined'),
