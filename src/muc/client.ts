@@ -14,7 +14,23 @@ import { type Logger, silentLogger } from '../core/logger.js';
 import type { History } from './payloads/muc.js';
 import { Room } from './room.js';
 import type { RoomHost } from './room-base.js';
-import type { MucClientEvents } from './room-events.js';
+
+/** Events of the {@link MucClient}. */
+export interface MucClientEvents {
+  /**
+   * A room was created by `join()`. Emitted right after the caller's synchronous code (and
+   * always before the room's first event).
+   */
+  conversationAdded: {
+    /** The new room. */
+    room: Room;
+  };
+  /** A room left the client's bookkeeping (after its `exit`, or a failed join). */
+  conversationRemoved: {
+    /** The room that was removed. */
+    room: Room;
+  };
+}
 
 /** Options of the {@link MucClient} constructor. */
 export interface MucClientOptions {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { JID } from '../core/jid.js';
 import { Occupant } from './occupant.js';
-import { OccupantRegistry } from './presence.js';
+import { OccupantRegistry } from './occupant-registry.js';
 import { historyEnd, historySender, liveSender, provablySame } from './history.js';
 
 const ROOM = 'probe@conference.localhost';

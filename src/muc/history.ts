@@ -6,7 +6,7 @@
 import type { JID } from '../core/jid.js';
 import { nicknameKey } from '../core/jid.js';
 import { Occupant } from './occupant.js';
-import type { OccupantRegistry } from './presence.js';
+import type { OccupantRegistry } from './occupant-registry.js';
 
 /**
  * What a stanza received in the HISTORY state does to it:

@@ -18,11 +18,12 @@ export {
   type HistoryOptions,
   type JoinOptions,
   type JoinResult,
+  type MucClientEvents,
   type MucClientOptions,
 } from './client.js';
 export { Room, type TrackedSendOptions } from './room.js';
 export type { OutgoingMessage, SubmittableForm } from './room-stanzas.js';
-export type { MucClientEvents, OccupantChange, RoomEvents, RoomMember } from './room-events.js';
+export type { OccupantChange, RoomEvents, RoomMember } from './room-events.js';
 export {
   DEFAULT_TRACKING_TIMEOUT_MS,
   MessageState,

@@ -4,7 +4,8 @@ import { JID } from '../core/jid.js';
 import { loadFixture } from '../../test/fixtures/xep0045/load.js';
 import { x } from '../../test/support/xml.js';
 import { findUserExt } from './payloads/user.js';
-import { OccupantRegistry, diffPresence, occupantFromPresence, readOccupantPresence } from './presence.js';
+import { OccupantRegistry } from './occupant-registry.js';
+import { diffPresence, occupantFromPresence, readOccupantPresence } from './presence.js';
 
 function read(stanza: Element) {
   return readOccupantPresence(stanza, JID.parse(String(stanza.attrs.from)), findUserExt(stanza));
@@ -12,23 +13,6 @@ function read(stanza: Element) {
 
 const BOB = () =>
   x(`<presence from="probe@conference.localhost/bob"><x xmlns="http://jabber.org/protocol/muc#user"><item role="participant" affiliation="none" jid="bob@localhost/probe"/></x></presence>`);
-
-describe('OccupantRegistry', () => {
-  it('looks up by nick (RFC 8266 key) and by occupant id, and re-indexes on rename', () => {
-    const reg = new OccupantRegistry();
-    const o = occupantFromPresence(read(loadFixture('prosody-occupant-presence')), false);
-    reg.add(o);
-    expect(reg.get('ALICE')).toBe(o);
-    expect(reg.getById('JDBQX+Onjm7JZIJLgfI/dMbalmqxAcl97eLzaK2HDRg=')).toBe(o);
-    o.nick = 'alice2';
-    reg.reindex(o, 'alice', o.occupantId);
-    expect(reg.get('alice')).toBeUndefined();
-    expect(reg.get('alice2')).toBe(o);
-    reg.remove(o);
-    expect(reg.size).toBe(0);
-    expect(reg.getById(o.occupantId)).toBeUndefined();
-  });
-});
 
 describe('diffPresence', () => {
   it('join for an unknown available nick', () => {

@@ -1,7 +1,7 @@
 /**
- * Occupant presence -> room events. {@link OccupantRegistry} holds a room's occupants with
- * O(1) lookups by nick and by occupant id; {@link diffPresence} applies one occupant
- * presence to it and returns the events it causes, in their fixed order:
+ * Occupant presence -> room events. {@link diffPresence} applies one occupant presence to a
+ * room's {@link OccupantRegistry} (occupant-registry.ts) and returns the events it causes, in
+ * their fixed order:
  *
  * - unknown nick, available: `join`;
  * - unavailable with 303: `nickChanged` (the same `Occupant` object is renamed);
@@ -12,75 +12,13 @@
  */
 import type { Element } from 'ltx';
 import type { JID } from '../core/jid.js';
-import { nicknameKey } from '../core/jid.js';
 import type { LanguageMap } from '../core/language-map.js';
 import { type Logger, silentLogger } from '../core/logger.js';
 import { LeaveMode, StatusCode, leaveModeFromStatusCodes } from './constants.js';
 import { Occupant, readOccupantId, readPresenceState, readPresenceStatus, type PresenceState } from './occupant.js';
 import type { UserExt, UserItem } from './payloads/user.js';
-import type { RoomEvents } from './room-events.js';
-
-/** One event of a room with its payload, as `diffPresence` returns and tests record them. */
-export type RoomEventRecord = { [K in keyof RoomEvents]: [K, RoomEvents[K]] }[keyof RoomEvents];
-
-/** The occupants of a room, by nick (RFC 8266 comparison key) and by XEP-0421 occupant id. */
-export class OccupantRegistry {
-  readonly #byNick = new Map<string, Occupant>();
-  readonly #byId = new Map<string, Occupant>();
-
-  /** How many occupants (us included, once entered). */
-  get size(): number {
-    return this.#byNick.size;
-  }
-
-  /** The occupant with this nick. O(1). */
-  get(nick: string | undefined): Occupant | undefined {
-    const key = nicknameKey(nick);
-    return key === undefined ? undefined : this.#byNick.get(key);
-  }
-
-  /** The occupant with this XEP-0421 occupant id. O(1). */
-  getById(occupantId: string | undefined): Occupant | undefined {
-    return occupantId === undefined ? undefined : this.#byId.get(occupantId);
-  }
-
-  /** Add (or replace) an occupant under its current nick. */
-  add(occupant: Occupant): void {
-    const key = nicknameKey(occupant.nick)!;
-    const previous = this.#byNick.get(key);
-    if (previous && previous !== occupant) this.remove(previous);
-    this.#byNick.set(key, occupant);
-    if (occupant.occupantId !== undefined) this.#byId.set(occupant.occupantId, occupant);
-  }
-
-  /** Remove an occupant. */
-  remove(occupant: Occupant): void {
-    const key = nicknameKey(occupant.nick)!;
-    if (this.#byNick.get(key) === occupant) this.#byNick.delete(key);
-    if (occupant.occupantId !== undefined && this.#byId.get(occupant.occupantId) === occupant) {
-      this.#byId.delete(occupant.occupantId);
-    }
-  }
-
-  /** Re-index an occupant after a change of nick or occupant id (call with the old values). */
-  reindex(occupant: Occupant, oldNick: string, oldOccupantId: string | undefined): void {
-    const oldKey = nicknameKey(oldNick)!;
-    if (this.#byNick.get(oldKey) === occupant) this.#byNick.delete(oldKey);
-    if (oldOccupantId !== undefined && this.#byId.get(oldOccupantId) === occupant) this.#byId.delete(oldOccupantId);
-    this.add(occupant);
-  }
-
-  /** Every occupant, in insertion order. */
-  values(): IterableIterator<Occupant> {
-    return this.#byNick.values();
-  }
-
-  /** Forget everyone. */
-  clear(): void {
-    this.#byNick.clear();
-    this.#byId.clear();
-  }
-}
+import type { OccupantRegistry } from './occupant-registry.js';
+import type { RoomEventRecord } from './room-events.js';
 
 /** What {@link readOccupantPresence} reads from an occupant presence. */
 export interface OccupantPresence {

@@ -1,6 +1,6 @@
 /**
- * The events of a {@link Room} and of the {@link MucClient}. Every event carries exactly one
- * payload object, so fields can be added without breaking listeners.
+ * The events of a {@link Room}. Every event carries exactly one payload object, so fields can
+ * be added without breaking listeners. (The {@link MucClient}'s are in client.ts.)
  */
 import type { Element } from 'ltx';
 import type { StanzaError } from '../core/errors.js';
@@ -10,11 +10,9 @@ import type { LeaveMode, Role, Affiliation, RoomState } from './constants.js';
 import type { Message } from './message.js';
 import type { Occupant, ServiceMember } from './occupant.js';
 import type { Actor, Destroy } from './payloads/user.js';
-import type { Room } from './room.js';
 
 /** Who sent a room message: an occupant (live or transitional) or the room itself. */
 export type RoomMember = Occupant | ServiceMember;
-
 
 /** Fields shared by `roleChanged` and `affiliationChanged`. */
 export interface OccupantChange {
@@ -196,19 +194,5 @@ export interface RoomEvents {
   resume: Record<string, never>;
 }
 
-/** Events of the {@link MucClient}. */
-export interface MucClientEvents {
-  /**
-   * A room was created by `join()`. Emitted right after the caller's synchronous code (and
-   * always before the room's first event).
-   */
-  conversationAdded: {
-    /** The new room. */
-    room: Room;
-  };
-  /** A room left the client's bookkeeping (after its `exit`, or a failed join). */
-  conversationRemoved: {
-    /** The room that was removed. */
-    room: Room;
-  };
-}
+/** One event of a room with its payload, as `diffPresence` returns them. */
+export type RoomEventRecord = { [K in keyof RoomEvents]: [K, RoomEvents[K]] }[keyof RoomEvents];

@@ -1,0 +1,65 @@
+/**
+ * {@link OccupantRegistry}: the occupants of one room, with O(1) lookups by nick (RFC 8266
+ * comparison key) and by XEP-0421 occupant id.
+ */
+import { nicknameKey } from '../core/jid.js';
+import type { Occupant } from './occupant.js';
+
+/** The occupants of a room, by nick (RFC 8266 comparison key) and by XEP-0421 occupant id. */
+export class OccupantRegistry {
+  readonly #byNick = new Map<string, Occupant>();
+  readonly #byId = new Map<string, Occupant>();
+
+  /** How many occupants (us included, once entered). */
+  get size(): number {
+    return this.#byNick.size;
+  }
+
+  /** The occupant with this nick. O(1). */
+  get(nick: string | undefined): Occupant | undefined {
+    const key = nicknameKey(nick);
+    return key === undefined ? undefined : this.#byNick.get(key);
+  }
+
+  /** The occupant with this XEP-0421 occupant id. O(1). */
+  getById(occupantId: string | undefined): Occupant | undefined {
+    return occupantId === undefined ? undefined : this.#byId.get(occupantId);
+  }
+
+  /** Add (or replace) an occupant under its current nick. */
+  add(occupant: Occupant): void {
+    const key = nicknameKey(occupant.nick)!;
+    const previous = this.#byNick.get(key);
+    if (previous && previous !== occupant) this.remove(previous);
+    this.#byNick.set(key, occupant);
+    if (occupant.occupantId !== undefined) this.#byId.set(occupant.occupantId, occupant);
+  }
+
+  /** Remove an occupant. */
+  remove(occupant: Occupant): void {
+    const key = nicknameKey(occupant.nick)!;
+    if (this.#byNick.get(key) === occupant) this.#byNick.delete(key);
+    if (occupant.occupantId !== undefined && this.#byId.get(occupant.occupantId) === occupant) {
+      this.#byId.delete(occupant.occupantId);
+    }
+  }
+
+  /** Re-index an occupant after a change of nick or occupant id (call with the old values). */
+  reindex(occupant: Occupant, oldNick: string, oldOccupantId: string | undefined): void {
+    const oldKey = nicknameKey(oldNick)!;
+    if (this.#byNick.get(oldKey) === occupant) this.#byNick.delete(oldKey);
+    if (oldOccupantId !== undefined && this.#byId.get(oldOccupantId) === occupant) this.#byId.delete(oldOccupantId);
+    this.add(occupant);
+  }
+
+  /** Every occupant, in insertion order. */
+  values(): IterableIterator<Occupant> {
+    return this.#byNick.values();
+  }
+
+  /** Forget everyone. */
+  clear(): void {
+    this.#byNick.clear();
+    this.#byId.clear();
+  }
+}
