@@ -12,8 +12,7 @@ import { DisconnectedError, InvalidArgumentError } from '../core/errors.js';
 import { JID, parseJid, prepareNickname } from '../core/jid.js';
 import { type Logger, silentLogger } from '../core/logger.js';
 import type { History } from './payloads/muc.js';
-import { Room } from './room.js';
-import type { RoomHost } from './room-base.js';
+import { type Room, type RoomController, type RoomHost, openRoom } from './room.js';
 
 /** Events of the {@link MucClient}. */
 export interface MucClientEvents {
@@ -115,12 +114,13 @@ export class MucClient extends TypedEmitter<MucClientEvents> {
   readonly #connection: XmppConnection;
   readonly #logger: Logger;
   readonly #clock: Clock;
-  readonly #rooms = new Map<string, Room>();
+  /** The rooms joined or being joined, by bare JID, as the controllers they are driven through. */
+  readonly #rooms = new Map<string, RoomController>();
   /**
    * The last `from` routed to a room found under the key `key` (the same occupant usually
    * sends the next stanza too); valid while that key still maps to that room.
    */
-  #lastHit: { from: string; key: string; room: Room; jid: JID } | undefined;
+  #lastHit: { from: string; key: string; ctl: RoomController; jid: JID } | undefined;
   readonly #unannounced = new Set<Room>();
   readonly #host: RoomHost;
   readonly #offs: (() => void)[] = [];
@@ -139,15 +139,15 @@ export class MucClient extends TypedEmitter<MucClientEvents> {
       newId: options.newId ?? defaultId,
       randomId: options.randomId,
       historyTimeoutMs: options.historyTimeoutMs ?? DEFAULT_HISTORY_TIMEOUT_MS,
-      removed: (room) => this.#removed(room as Room),
+      removed: (room) => this.#removed(room),
     };
     this.#offs.push(
       connection.addHandler((stanza) => this.#route(stanza)),
       connection.events.on('destroyed', () => {
-        for (const room of [...this.#rooms.values()]) room.streamDestroyed();
+        for (const ctl of [...this.#rooms.values()]) ctl.streamDestroyed();
       }),
       connection.events.on('established', () => {
-        for (const room of [...this.#rooms.values()]) room.streamEstablished();
+        for (const ctl of [...this.#rooms.values()]) ctl.streamEstablished();
       }),
       connection.events.on('acked', ({ stanza }) => this.#acked(stanza)),
     );
@@ -155,13 +155,13 @@ export class MucClient extends TypedEmitter<MucClientEvents> {
 
   /** The rooms joined or being joined (a copy). */
   get rooms(): Room[] {
-    return [...this.#rooms.values()];
+    return [...this.#rooms.values()].map((c) => c.room);
   }
 
   /** The room with this bare JID, if joined or being joined. */
   getRoom(roomJid: JID | string): Room | undefined {
     const jid = typeof roomJid === 'string' ? JID.tryParse(roomJid) : roomJid;
-    return jid ? this.#rooms.get(jid.bare().toString()) : undefined;
+    return jid ? this.#rooms.get(jid.bare().toString())?.room : undefined;
   }
 
   /**
@@ -182,22 +182,23 @@ export class MucClient extends TypedEmitter<MucClientEvents> {
     if (!jid.isBare || jid.local === undefined) throw new InvalidArgumentError(`A room JID must be bare (room@service): ${jid.toString()}`);
     const key = jid.toString();
     const existing = this.#rooms.get(key);
-    if (existing) return { room: existing, joined: existing.joined };
+    if (existing) return { room: existing.room, joined: existing.room.joined };
     const wanted = prepareNickname(nick);
     const timeoutMs = options.timeoutMs ?? DEFAULT_JOIN_TIMEOUT_MS;
     if (timeoutMs !== Number.POSITIVE_INFINITY) checkDuration('timeoutMs', timeoutMs);
-    const room = new Room(this.#host, {
+    const controller = openRoom(this.#host, {
       jid,
       nick: wanted,
       password: options.password,
       history: options.history,
       autorejoin: options.autorejoin ?? true,
     });
-    this.#rooms.set(key, room);
+    const room = controller.room;
+    this.#rooms.set(key, controller);
     this.#unannounced.add(room);
     queueMicrotask(() => this.#announce(room));
-    room.bindJoin({ signal: options.signal, timeoutMs: timeoutMs === Number.POSITIVE_INFINITY ? undefined : timeoutMs });
-    if (this.#connection.status === 'online' && !options.signal?.aborted) room.sendJoin();
+    controller.bindJoin({ signal: options.signal, timeoutMs: timeoutMs === Number.POSITIVE_INFINITY ? undefined : timeoutMs });
+    if (this.#connection.status === 'online' && !options.signal?.aborted) controller.sendJoin();
     return { room, joined: room.joined };
   }
 
@@ -209,7 +210,7 @@ export class MucClient extends TypedEmitter<MucClientEvents> {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    for (const room of [...this.#rooms.values()]) room.closeFromClient();
+    for (const ctl of [...this.#rooms.values()]) ctl.close();
     for (const off of this.#offs.splice(0)) off();
     this.#unannounced.clear();
     this.removeAllListeners();
@@ -222,8 +223,8 @@ export class MucClient extends TypedEmitter<MucClientEvents> {
 
   #removed(room: Room): void {
     const key = room.jid.toString();
-    if (this.#rooms.get(key) === room) this.#rooms.delete(key);
-    if (this.#lastHit?.room === room) this.#lastHit = undefined;
+    if (this.#rooms.get(key)?.room === room) this.#rooms.delete(key);
+    if (this.#lastHit?.ctl.room === room) this.#lastHit = undefined;
     this.#announce(room);
     this.emit('conversationRemoved', { room });
   }
@@ -236,52 +237,52 @@ export class MucClient extends TypedEmitter<MucClientEvents> {
     const hit = this.#lookupSafe(from);
     if (!hit) return false;
     if (hit === 'drop') return true;
-    const { room, jid } = hit;
-    this.#announce(room);
+    const { ctl, jid } = hit;
+    this.#announce(ctl.room);
     try {
       if (name === 'presence') {
-        room.handlePresence(stanza, jid);
+        ctl.handlePresence(stanza, jid);
         return true;
       }
-      return room.handleMessage(stanza, jid);
+      return ctl.handleMessage(stanza, jid);
     } catch (error) {
-      this.#logger.error('room failed to handle a stanza', { room: room.jid.toString(), error });
+      this.#logger.error('room failed to handle a stanza', { room: ctl.room.jid.toString(), error });
       return true;
     }
   }
 
-  #lookupSafe(from: string): { room: Room; jid: JID } | 'drop' | undefined {
+  #lookupSafe(from: string): { ctl: RoomController; jid: JID } | 'drop' | undefined {
     const last = this.#lastHit;
-    if (last !== undefined && last.from === from && this.#rooms.get(last.key) === last.room) return last;
+    if (last !== undefined && last.from === from && this.#rooms.get(last.key) === last.ctl) return last;
     const slash = from.indexOf('/');
     const rawBare = (slash === -1 ? from : from.slice(0, slash)).toLowerCase();
     const byRaw = this.#rooms.get(rawBare);
-    let room = byRaw;
+    let ctl = byRaw;
     let jid: JID | undefined;
-    if (!room && ASCII.test(rawBare)) return undefined;
+    if (!ctl && ASCII.test(rawBare)) return undefined;
     try {
       jid = parseJid(from);
     } catch (error) {
-      if (room) {
+      if (ctl) {
         this.#logger.debug('stanza for a room with a malformed from: dropped', { from, error });
         return 'drop';
       }
       return undefined;
     }
-    room ??= this.#rooms.get(jid.bare().toString());
-    if (!room || !jid.bare().equals(room.jid)) return undefined;
-    if (room === byRaw) {
+    ctl ??= this.#rooms.get(jid.bare().toString());
+    if (!ctl || !jid.bare().equals(ctl.room.jid)) return undefined;
+    if (ctl === byRaw) {
       // Same from, same room under the same key: the steps above would give the same answer.
-      this.#lastHit = { from: from.length < 13 ? from : (' ' + from).slice(1), key: rawBare, room, jid }; // own copy: no parser buffer kept
+      this.#lastHit = { from: from.length < 13 ? from : (' ' + from).slice(1), key: rawBare, ctl, jid }; // own copy: no parser buffer kept
       return this.#lastHit;
     }
-    return { room, jid };
+    return { ctl, jid };
   }
 
   #acked(stanza: Element): void {
     const to = stanza.attrs.to as unknown;
     if (stanza.name !== 'message' || typeof to !== 'string') return;
     const hit = this.#lookupSafe(to);
-    if (hit && hit !== 'drop') hit.room.handleAcked(stanza);
+    if (hit && hit !== 'drop') hit.ctl.handleAcked(stanza);
   }
 }

@@ -1,12 +1,20 @@
 /**
- * History replay rules: when the HISTORY state ends, and who the sender of a message is
- * (a live occupant only when the identity really matches, else a transitional occupant
- * that never enters `members`).
+ * History replay, as one unit: the rules (when the HISTORY state ends, who the sender of a
+ * message is: a live occupant only when the identity really matches, else a transitional
+ * occupant that never enters `members`) and {@link HistoryReplay}, a room's replay state
+ * (the HISTORY timer, the messages already seen, the history a rejoin asks for).
  */
+import type { TimerHandle } from '../core/clock.js';
 import type { JID } from '../core/jid.js';
 import { nicknameKey } from '../core/jid.js';
+import { RoomState } from './constants.js';
+import type { Message } from './message.js';
 import { Occupant } from './occupant.js';
 import type { OccupantRegistry } from './occupant-registry.js';
+import type { History } from './payloads/muc.js';
+import { findUserExt } from './payloads/user.js';
+import type { RoomContext } from './room-context.js';
+import { SeenMessages } from './seen-messages.js';
 
 /**
  * What a stanza received in the HISTORY state does to it:
@@ -80,4 +88,83 @@ export function liveSender(registry: OccupantRegistry, claimed: ClaimedSender, r
     if (claimed.occupantId === undefined || live.occupantId === undefined || claimed.occupantId === live.occupantId) return live;
   }
   return transitionalOccupant(claimed, randomId);
+}
+
+/**
+ * The history replay of one room: the wait for the end of the HISTORY state (a service that
+ * never sends the subject), the messages already emitted (so that the history replayed after
+ * an automatic rejoin does not repeat them), when the last message was seen, and so the
+ * history the next join asks for (`since` that moment on a rejoin).
+ * @internal
+ */
+export class HistoryReplay {
+  /** The history the next join presence asks for. */
+  request: History | undefined;
+  readonly #ctx: RoomContext;
+  readonly #seen = new SeenMessages();
+  #timer: TimerHandle | undefined;
+  /** When the last message was seen: a `Date`, or a clock time (a Date per message adds up: built when asked). */
+  #lastSeen: Date | number | undefined;
+  #disconnectedAt: Date | undefined;
+
+  constructor(ctx: RoomContext, request: History | undefined) {
+    this.#ctx = ctx;
+    this.request = request;
+  }
+
+  /** The messages already emitted (or matched to a tracker). */
+  get seen(): Pick<SeenMessages, 'hasMessage'> {
+    return this.#seen;
+  }
+
+  /** (Re)start the wait for the end of the history. */
+  arm(): void {
+    this.clear();
+    const ctx = this.#ctx;
+    const ms = ctx.host.historyTimeoutMs;
+    if (ms <= 0) return;
+    this.#timer = ctx.host.clock.setTimeout(() => {
+      this.#timer = undefined;
+      if (ctx.state !== RoomState.HISTORY) return;
+      ctx.host.logger.debug('no subject after the history: assuming the replay is over', { room: ctx.jid.toString() });
+      ctx.setState(RoomState.ACTIVE);
+    }, ms);
+  }
+
+  /** Stop the wait (the history is over, or the room ended). */
+  clear(): void {
+    if (this.#timer === undefined) return;
+    this.#ctx.host.clock.clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+
+  /** Remember a message (not a subject) as seen; `stanzaId` is the one the room assigned. */
+  remember(message: Message, stanzaId: string | undefined, nick: string | undefined): void {
+    this.#seen.addMessage(message, stanzaId, nick);
+  }
+
+  /** A message was received (live: now; replayed: at its delay stamp). */
+  received(stamp: Date | undefined): void {
+    this.#lastSeen = stamp ?? this.#ctx.host.clock.now();
+  }
+
+  /** The sender of a replayed message: the live occupant when {@link provablySame}, else a transitional one. */
+  sender(from: JID, message: Message): Occupant {
+    const claimed: ClaimedSender = { from, occupantId: message.occupantId };
+    const item = findUserExt(message.element)?.items[0];
+    if (item?.jid) claimed.realJid = item.jid;
+    return historySender(this.#ctx.registry, claimed, this.#ctx.host.randomId);
+  }
+
+  /** The stream was lost (now): a rejoin asks for history since the last message, else since now. */
+  streamLost(): void {
+    this.#disconnectedAt = new Date(this.#ctx.host.clock.now());
+  }
+
+  /** An automatic rejoin is starting: ask for the history since the last message seen. */
+  rejoining(): void {
+    if (typeof this.#lastSeen === 'number') this.#lastSeen = new Date(this.#lastSeen);
+    const since = this.#lastSeen ?? this.#disconnectedAt;
+    if (since) this.request = { since };
+  }
 }

@@ -1,40 +1,96 @@
 /**
- * {@link Room}: one joined (or joining) multi-user chat: the local occupant's actions and
- * the join lifecycle (first join, abort/timeout, stream lost and re-established, client
- * closed). The state and inbound handling live in {@link RoomBase} (room-base.ts).
+ * {@link Room}: one joined (or joining) multi-user chat. This file holds the public class:
+ * its getters, its actions, and its state transitions (enter, state changes, the end of the
+ * room, stream lost and re-established), plus the dispatch of the stanzas the client routes
+ * to it.
+ *
+ * Every other concern lives in its own file and works on the room through the small internal
+ * {@link RoomContext} (room-context.ts), which the room builds once and hands to each part:
+ * - room-join.ts: the join (presence, abort and timeout, refusal, `joined`);
+ * - pending-ops.ts: nick change, subject change, leave (start, settle, failure together);
+ * - groupchat.ts: what a groupchat message is (a pure classification);
+ * - history.ts: history replay (its timer, sender resolution, seen messages, `since` on rejoin);
+ * - presence.ts and occupant-registry.ts: the presence diff and the occupants.
+ *
+ * A new concern (moderation, voice requests, invitations, configuration, self-ping, archive
+ * catch-up) follows the same pattern: a file exporting a class constructed with the
+ * `RoomContext`, held in a private field here; its public methods on `Room` are one-line
+ * delegates, and the room calls its hooks from the inbound handlers and transitions below
+ * (e.g. `onPresence`, `streamLost`, `fail`). When a concern needs more of the room, the
+ * context grows by a member, never `Room` by a public one.
+ *
+ * The client drives a room through its {@link RoomController} (stanzas, stream lifecycle,
+ * close), which only {@link openRoom} hands out; neither is exported by the package.
  */
 import { Element } from 'ltx';
 import { checkDuration, type AbortOptions } from '../core/abort.js';
-import type { Clock } from '../core/clock.js';
 import { DEFAULT_REQUEST_TIMEOUT_MS } from '../core/connection.js';
-import { AbortError, DisconnectedError, InvalidArgumentError, NotJoinedError, StanzaError, TimeoutError, toError } from '../core/errors.js';
-import { nicknameKey, prepareNickname } from '../core/jid.js';
-import type { LanguageMap } from '../core/language-map.js';
+import { TypedEmitter } from '../core/emitter.js';
+import { AbortError, DisconnectedError, NotJoinedError, StanzaError, toError } from '../core/errors.js';
+import { type JID, nicknameKey, prepareNickname } from '../core/jid.js';
+import { LanguageMap } from '../core/language-map.js';
 import { NS } from '../core/namespaces.js';
 import { type DataForm, DataFormCodec } from '../forms/form.js';
-import type { Conversation } from '../im/conversation.js';
-import { LeaveMode, RoomState } from './constants.js';
-import { buildMessage } from './message.js';
-import type { Occupant } from './occupant.js';
-import { type PendingNick, type PendingTopic, RoomBase } from './room-base.js';
-import {
-  type OutgoingMessage,
-  type SubmittableForm,
-  bodyOf,
-  deferred,
-  formElement,
-  groupchatMessage,
-  joinPresence,
-  nickPresence,
-  ownerIq,
-  privateMessage,
-} from './room-stanzas.js';
-import { MessageState, MessageTracker } from './tracking.js';
+import { type Conversation, MessageSource } from '../im/conversation.js';
+import { LeaveMode, RoomState, StatusCode } from './constants.js';
+import { classifyGroupchat } from './groupchat.js';
+import { HistoryReplay, historyEnd, liveSender } from './history.js';
+import { type Message, readMessage } from './message.js';
+import { type Occupant, ServiceMember } from './occupant.js';
+import { OccupantRegistry } from './occupant-registry.js';
+import { findUserExt } from './payloads/user.js';
+import { NickChange, PendingLeaves, TopicChanges } from './pending-ops.js';
+import { type OccupantPresence, diffPresence, occupantFromPresence, readOccupantPresence } from './presence.js';
+import { type RoomContext, type RoomInit, type RoomServices, localExit, sendQuietly } from './room-context.js';
+import type { RoomEventRecord, RoomEvents, RoomMember } from './room-events.js';
+import { RoomJoin } from './room-join.js';
+import { type OutgoingMessage, type SubmittableForm, bodyOf, formElement, groupchatMessage, leavePresence, ownerIq, privateMessage } from './room-stanzas.js';
+import { roomStanzaId } from './seen-messages.js';
+import { MessageState, MessageTracker, ReflectionMatcher } from './tracking.js';
 
 /** Options of {@link Room.sendMessageTracked}. */
 export interface TrackedSendOptions {
   /** Time to wait for the reflection before `TIMED_OUT` (default 120 000; 0: never). */
   timeoutMs?: number | undefined;
+}
+
+/** What the client lends its rooms, and how a room leaves the client's bookkeeping. @internal */
+export interface RoomHost extends RoomServices {
+  /** The room left the bookkeeping (exit, failed join, leave before joining). */
+  removed(room: Room): void;
+}
+
+/** How the {@link MucClient} drives a room: not API (not exported by the package). @internal */
+export interface RoomController {
+  /** The room it drives. */
+  readonly room: Room;
+  /** A presence whose bare `from` is the room. */
+  handlePresence(stanza: Element, from: JID): void;
+  /** A message whose bare `from` is the room; returns whether it was claimed. */
+  handleMessage(stanza: Element, from: JID): boolean;
+  /** The XEP-0198 ack of a message sent to the room. */
+  handleAcked(stanza: Element): void;
+  /** Send the join presence (first join). */
+  sendJoin(): void;
+  /** Bind the first join to an abort signal and a timeout. */
+  bindJoin(options: AbortOptions): void;
+  /** The stream is gone (not resumed). */
+  streamDestroyed(): void;
+  /** A new stream is up. */
+  streamEstablished(): void;
+  /** The client is closing: leave without waiting. */
+  close(): void;
+}
+
+let open: (host: RoomHost, init: RoomInit) => RoomController;
+
+function requestOptions(options: AbortOptions): AbortOptions {
+  return { signal: options.signal, timeoutMs: options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS };
+}
+
+/** Create a room and the controller its client drives it through. @internal */
+export function openRoom(host: RoomHost, init: RoomInit): RoomController {
+  return open(host, init);
 }
 
 /**
@@ -53,7 +109,141 @@ export interface TrackedSendOptions {
  * await room.sendMessage('hello');
  * ```
  */
-export class Room extends RoomBase implements Conversation {
+export class Room extends TypedEmitter<RoomEvents> implements Conversation {
+  static {
+    open = (host, init) => new Room(host, init).#controller;
+  }
+
+  /** The room's bare JID. */
+  readonly jid: JID;
+  /** The room itself as a member (sender of messages from the bare JID). */
+  readonly serviceMember: ServiceMember;
+  /** Whether the room is rejoined when a new stream is established. */
+  autorejoin: boolean;
+  /** The password used to (re)join. */
+  password: string | undefined;
+  /** The first join's completion: the same promise as `MucClient.join()`'s `joined`. */
+  readonly joined: Promise<void>;
+
+  readonly #host: RoomHost;
+  readonly #registry = new OccupantRegistry();
+  readonly #matcher = new ReflectionMatcher();
+  readonly #ctx: RoomContext;
+  readonly #controller: RoomController;
+  readonly #join: RoomJoin;
+  readonly #replay: HistoryReplay;
+  readonly #nickChange: NickChange;
+  readonly #topics: TopicChanges;
+  readonly #leaves: PendingLeaves;
+  #state: RoomState = RoomState.JOIN_PRESENCE;
+  #me: Occupant | undefined;
+  #entered = false;
+  #closed = false;
+  #nick: string;
+  #subject = new LanguageMap();
+  #subjectSetter: string | undefined;
+
+  private constructor(host: RoomHost, init: RoomInit) {
+    super({ logger: host.logger, clock: host.clock });
+    this.#host = host;
+    this.jid = init.jid;
+    this.#nick = init.nick;
+    this.password = init.password;
+    this.autorejoin = init.autorejoin;
+    this.serviceMember = new ServiceMember(init.jid);
+    const room = this;
+    this.#ctx = {
+      jid: init.jid,
+      host,
+      registry: this.#registry,
+      get state() {
+        return room.#state;
+      },
+      get me() {
+        return room.#me;
+      },
+      get entered() {
+        return room.#entered;
+      },
+      get closed() {
+        return room.#closed;
+      },
+      emit: (event, payload) => void this.emit(event, payload),
+      setState: (state) => this.#setState(state),
+      requireActive: () => this.#requireActive(),
+      terminate: (exit, joinError) => this.#terminate(exit, joinError),
+      sendUnavailable: () => sendQuietly(this.#ctx, leavePresence(this.jid, this.#me?.nick ?? this.#nick), 'unavailable presence'),
+    };
+    this.#join = new RoomJoin(this.#ctx);
+    this.#replay = new HistoryReplay(this.#ctx, init.history);
+    this.#nickChange = new NickChange(this.#ctx);
+    this.#topics = new TopicChanges(this.#ctx);
+    this.#leaves = new PendingLeaves(this.#ctx);
+    this.joined = this.#join.joined;
+    this.#controller = {
+      room: this,
+      handlePresence: (stanza, from) => this.#handlePresence(stanza, from),
+      handleMessage: (stanza, from) => this.#handleMessage(stanza, from),
+      handleAcked: (stanza) => this.#handleAcked(stanza),
+      sendJoin: () => this.#sendJoin(),
+      bindJoin: (options) => this.#join.bind(options),
+      streamDestroyed: () => this.#streamDestroyed(),
+      streamEstablished: () => this.#streamEstablished(),
+      close: () => this.#close(),
+    };
+  }
+
+  // ---------------------------------------------------------------- state
+
+  /** The {@link RoomState}. */
+  get state(): RoomState {
+    return this.#state;
+  }
+
+  /** True from `enter` until `exit` (also while suspended for autorejoin). */
+  get isJoined(): boolean {
+    return this.#entered && !this.#closed;
+  }
+
+  /** True while the room is live: HISTORY or ACTIVE. */
+  get isActive(): boolean {
+    return this.#state === RoomState.HISTORY || this.#state === RoomState.ACTIVE;
+  }
+
+  /** Our own occupant; `undefined` until the first `enter`. Its identity changes on each `enter`. */
+  get me(): Occupant | undefined {
+    return this.#me;
+  }
+
+  /** Every occupant, a copy, `me` first (once entered). */
+  get members(): Occupant[] {
+    const out: Occupant[] = [];
+    const me = this.#me;
+    if (me && this.#registry.get(me.nick) === me) out.push(me);
+    for (const o of this.#registry.values()) if (o !== me) out.push(o);
+    return out;
+  }
+
+  /** The current subject (empty until received). */
+  get subject(): LanguageMap {
+    return this.#subject;
+  }
+
+  /** The nick of whoever set the subject, if known. */
+  get subjectSetter(): string | undefined {
+    return this.#subjectSetter;
+  }
+
+  /** The occupant with this nick (RFC 8266 comparison), in O(1). */
+  getOccupant(nick: string): Occupant | undefined {
+    return this.#registry.get(nick);
+  }
+
+  /** The occupant with this XEP-0421 occupant id, in O(1). */
+  getOccupantById(occupantId: string): Occupant | undefined {
+    return this.#registry.getById(occupantId);
+  }
+
   // ---------------------------------------------------------------- actions
 
   /**
@@ -62,8 +252,8 @@ export class Room extends RoomBase implements Conversation {
    * connection. Rejects with {@link NotJoinedError} unless the room is HISTORY or ACTIVE.
    */
   async sendMessage(message: string | OutgoingMessage): Promise<void> {
-    this._requireActive();
-    await this._host.connection.send(groupchatMessage(this.jid, message, this._host.newId));
+    this.#requireActive();
+    await this.#host.connection.send(groupchatMessage(this.jid, message, this.#host.newId));
   }
 
   /**
@@ -72,20 +262,20 @@ export class Room extends RoomBase implements Conversation {
    * {@link NotJoinedError} unless the room is HISTORY or ACTIVE.
    */
   sendMessageTracked(message: string | OutgoingMessage, options: TrackedSendOptions = {}): MessageTracker {
-    this._requireActive();
-    const stanza = groupchatMessage(this.jid, message, this._host.newId);
+    this.#requireActive();
+    const stanza = groupchatMessage(this.jid, message, this.#host.newId);
     const tracker: MessageTracker = new MessageTracker({
       id: String(stanza.attrs.id),
       originId: stanza.getChild('origin-id', NS.SID)?.attrs.id as string | undefined,
       body: bodyOf(stanza).any(),
       stanza,
       timeoutMs: options.timeoutMs,
-      clock: this._host.clock,
-      logger: this._host.logger,
-      onClose: () => this._matcher.remove(tracker),
+      clock: this.#host.clock,
+      logger: this.#host.logger,
+      onClose: () => this.#matcher.remove(tracker),
     });
-    this._matcher.add(tracker);
-    this._host.connection.send(stanza).catch((e: unknown) => tracker.transition(MessageState.ERROR, toError(e)));
+    this.#matcher.add(tracker);
+    this.#host.connection.send(stanza).catch((e: unknown) => tracker.transition(MessageState.ERROR, toError(e)));
     return tracker;
   }
 
@@ -94,9 +284,9 @@ export class Room extends RoomBase implements Conversation {
    * Rejects with {@link NotJoinedError} unless the room is HISTORY or ACTIVE.
    */
   async sendPrivateMessage(to: Occupant | string, text: string): Promise<void> {
-    this._requireActive();
+    this.#requireActive();
     const nick = typeof to === 'string' ? prepareNickname(to) : to.nick;
-    await this._host.connection.send(privateMessage(this.jid, nick, text, this._host.newId()));
+    await this.#host.connection.send(privateMessage(this.jid, nick, text, this.#host.newId()));
   }
 
   /**
@@ -105,18 +295,7 @@ export class Room extends RoomBase implements Conversation {
    * HISTORY or ACTIVE, and `TimeoutError`/`AbortError` per `options`.
    */
   setTopic(topic: string | LanguageMap, options: AbortOptions = {}): Promise<void> {
-    try {
-      this._requireActive();
-      checkDuration('timeoutMs', options.timeoutMs);
-    } catch (e) {
-      return Promise.reject(toError(e));
-    }
-    const id = this._host.newId();
-    const d = deferred<void>();
-    const entry: PendingTopic = { id, text: typeof topic === 'string' ? topic : topic.any(), resolve: d.resolve, reject: d.reject };
-    this._topicsPending.push(entry);
-    this._host.connection.send(buildMessage({ to: this.jid, type: 'groupchat', id, subject: topic })).catch((e: unknown) => d.reject(toError(e)));
-    return this._bounded(d.promise, options, 'subject change', () => this._dropTopic(entry));
+    return this.#topics.start(topic, options);
   }
 
   /**
@@ -126,26 +305,7 @@ export class Room extends RoomBase implements Conversation {
    * {@link InvalidArgumentError} for a malformed nick or while another change is pending.
    */
   setNick(nick: string, options: AbortOptions = {}): Promise<string> {
-    let wanted: string;
-    try {
-      this._requireActive();
-      checkDuration('timeoutMs', options.timeoutMs);
-      wanted = prepareNickname(nick);
-      if (this._nickPending) throw new InvalidArgumentError('A nick change is already in progress');
-    } catch (e) {
-      return Promise.reject(toError(e));
-    }
-    if (nicknameKey(wanted) === nicknameKey(this._me?.nick) && wanted === this._me?.nick) return Promise.resolve(wanted);
-    const id = this._host.newId();
-    const d = deferred<string>();
-    const entry: PendingNick = { id, nick: wanted, renamed: false, resolve: d.resolve, reject: d.reject };
-    this._nickPending = entry;
-    this._host.connection.send(nickPresence(this.jid, wanted, id)).catch((e: unknown) => d.reject(toError(e)));
-    const settle = () => {
-      if (this._nickPending === entry) this._nickPending = undefined;
-    };
-    d.promise.then(settle, settle);
-    return this._bounded(d.promise, options, 'nick change', settle);
+    return this.#nickChange.start(nick, options);
   }
 
   /**
@@ -155,21 +315,16 @@ export class Room extends RoomBase implements Conversation {
    * locally all the same (an `exit` without presence) and the promise rejects.
    */
   leave(options: AbortOptions = {}): Promise<void> {
-    if (this._closed) return Promise.resolve();
+    if (this.#closed) return Promise.resolve();
     try {
       checkDuration('timeoutMs', options.timeoutMs);
     } catch (e) {
       return Promise.reject(toError(e));
     }
-    if (!this.isActive) {
-      if (this._state === RoomState.JOIN_PRESENCE && this._joinId !== undefined) this._sendUnavailable();
-      this._terminate(this._entered ? this._localExit(LeaveMode.NORMAL) : undefined, new AbortError('Left the room before the join completed'));
-      return Promise.resolve();
-    }
-    const d = deferred<void>();
-    this._leavePending.push(d);
-    this._sendUnavailable();
-    return this._bounded(d.promise, options, 'leave', () => this._terminate(this._localExit(LeaveMode.NORMAL)));
+    if (this.isActive) return this.#leaves.start(options);
+    if (this.#join.inFlight) this.#ctx.sendUnavailable();
+    this.#terminate(this.#entered ? localExit(this.#ctx, LeaveMode.NORMAL) : undefined, new AbortError('Left the room before the join completed'));
+    return Promise.resolve();
   }
 
   /**
@@ -190,106 +345,275 @@ export class Room extends RoomBase implements Conversation {
 
   /** Fetch the room's configuration form (muc#owner get), e.g. to fill for {@link createConfigured}. */
   async getConfiguration(options: AbortOptions = {}): Promise<DataForm> {
-    const reply = await this._host.connection.request(ownerIq(this.jid, 'get'), this.#requestOptions(options));
+    const reply = await this.#host.connection.request(ownerIq(this.jid, 'get'), requestOptions(options));
     const x = reply.getChild('query', NS.MUC_OWNER)?.getChild('x', NS.DATA_FORMS);
     if (!x) throw new StanzaError({ type: 'cancel', condition: 'undefined-condition', text: 'No configuration form in the reply', stanza: reply });
-    return DataFormCodec.decode(x, { logger: this._host.logger });
+    return DataFormCodec.decode(x, { logger: this.#host.logger });
   }
 
   async #ownerSet(form: Element, options: AbortOptions): Promise<void> {
     if (!this.isJoined) throw new NotJoinedError();
-    await this._host.connection.request(ownerIq(this.jid, 'set', form), this.#requestOptions(options));
+    await this.#host.connection.request(ownerIq(this.jid, 'set', form), requestOptions(options));
   }
 
-  #requestOptions(options: AbortOptions): AbortOptions {
-    return { signal: options.signal, timeoutMs: options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS };
+  // ---------------------------------------------------------------- inbound
+
+  #handleAcked(stanza: Element): void {
+    const tracker = this.#matcher.byId(stanza.attrs.id as string | undefined);
+    if (tracker && tracker.stanza === stanza && tracker.state === MessageState.IN_TRANSIT) {
+      tracker.transition(MessageState.DELIVERED_TO_SERVER);
+    }
   }
 
-  // ---------------------------------------------------------------- client-facing (internal)
+  #handlePresence(stanza: Element, from: JID): void {
+    if (this.#closed) return;
+    const logger = this.#host.logger;
+    const type = stanza.attrs.type as string | undefined;
+    if (type === 'error') {
+      this.#handleErrorPresence(stanza, from);
+      return;
+    }
+    if (from.resource === undefined) {
+      logger.debug('presence from the room itself ignored', { room: this.jid.toString(), type });
+      return;
+    }
+    if (type !== undefined && type !== 'unavailable') {
+      logger.debug('presence of unexpected type ignored', { room: this.jid.toString(), type });
+      return;
+    }
+    const ext = findUserExt(stanza, { logger });
+    if (!ext) {
+      logger.debug('occupant presence without muc#user ignored', { from: String(stanza.attrs.from) });
+      return;
+    }
+    const p = readOccupantPresence(stanza, from, ext);
+    const me = this.#me;
+    const hasSelfCode = p.statusCodes.has(StatusCode.SELF);
 
-  /** Send the join presence (first join or rejoin). @internal */
-  sendJoin(): void {
-    if (this._closed) return;
-    this._joinId = this._host.newId();
-    const presence = joinPresence(this.jid, this._nick, this._joinId, this._history, this.password);
-    this._host.connection.send(presence).catch((e: unknown) => this._host.logger.debug('join presence not sent', { room: this.jid.toString(), error: e }));
-  }
-
-  /** Bind the first join to an abort signal / timeout. @internal */
-  bindJoin(options: AbortOptions): void {
-    const pending = this._joinPending;
-    if (!pending) return;
-    const { signal, timeoutMs } = options;
-    const onAbort = () => this.#abandonJoin(new AbortError('The join was aborted', { cause: signal?.reason }));
-    let timer: ReturnType<Clock['setTimeout']> | undefined;
-    if (signal) {
-      if (signal.aborted) {
-        queueMicrotask(onAbort);
+    if (this.#state === RoomState.JOIN_PRESENCE) {
+      if (hasSelfCode) {
+        this.#enter(p);
         return;
       }
-      signal.addEventListener('abort', onAbort, { once: true });
-    }
-    if (timeoutMs !== undefined) {
-      timer = this._host.clock.setTimeout(() => {
-        timer = undefined;
-        this.#abandonJoin(new TimeoutError(`The join timed out after ${timeoutMs} ms`));
-      }, timeoutMs);
-    }
-    pending.cleanup = () => {
-      signal?.removeEventListener('abort', onAbort);
-      if (timer !== undefined) this._host.clock.clearTimeout(timer);
-    };
-  }
-
-  #abandonJoin(error: Error): void {
-    if (this._closed || !this._joinPending) return;
-    if (this._state === RoomState.JOIN_PRESENCE && this._joinId !== undefined) this._sendUnavailable();
-    this._terminate(undefined, error);
-  }
-
-  /** The stream is gone (not resumed). @internal */
-  streamDestroyed(): void {
-    if (this._closed) return;
-    this._joinId = undefined;
-    this._disconnectedAt = new Date(this._host.clock.now());
-    this._failPending(new DisconnectedError('The stream was lost'));
-    if (this.autorejoin) {
-      if (this._state === RoomState.DISCONNECTED) return;
-      this._setState(RoomState.DISCONNECTED);
-      if (this._entered) this.emit('suspend', {});
+    } else if (this.#state === RoomState.DISCONNECTED) {
+      logger.debug('presence while disconnected ignored', { from: String(stanza.attrs.from) });
+      return;
+    } else if (hasSelfCode && this.#registry.get(p.nick) !== me) {
+      logger.debug('self-presence for a nick that is not ours ignored', { nick: p.nick });
       return;
     }
-    this._terminate(this._entered ? this._localExit(LeaveMode.DISCONNECTED) : undefined, new DisconnectedError('The stream was lost during the join'));
+    if (this.#state === RoomState.HISTORY && historyEnd({ kind: 'presence' }) === 'before') this.#setState(RoomState.ACTIVE);
+    const events = diffPresence(this.#registry, p, { self: me, logger, randomId: this.#host.randomId });
+    if (me) this.#nick = me.nick;
+    this.#emitAll(events);
+    this.#nickChange.onPresence(p, events);
   }
 
-  /** A new stream is up. @internal */
-  streamEstablished(): void {
-    if (this._closed) return;
+  #handleMessage(stanza: Element, from: JID): boolean {
+    if (this.#closed) return false;
+    const type = stanza.attrs.type as string | undefined;
+    if (type === 'groupchat') {
+      this.#handleGroupchat(readMessage(stanza, this.#host.logger), from);
+      return true;
+    }
+    if (type === 'error') {
+      this.#handleErrorMessage(readMessage(stanza, this.#host.logger), stanza);
+      return true;
+    }
+    if (type === 'chat' && from.resource !== undefined) {
+      const message = readMessage(stanza, this.#host.logger);
+      if (!message.hasMucUserMarker) return false;
+      const member = liveSender(this.#registry, { from, occupantId: message.occupantId }, this.#host.randomId);
+      this.emit('privateMessage', { message, member });
+      return true;
+    }
+    return false;
+  }
+
+  #handleErrorPresence(stanza: Element, from: JID): void {
+    if (this.#state === RoomState.JOIN_PRESENCE) {
+      this.#join.refused(stanza);
+      return;
+    }
+    const error = StanzaError.fromStanza(stanza);
+    if (this.#nickChange.onErrorPresence(stanza, from, error)) return;
+    this.#host.logger.debug('error presence from the room ignored', { from: String(stanza.attrs.from), condition: error.condition });
+  }
+
+  #handleErrorMessage(message: Message, stanza: Element): void {
+    const error = StanzaError.fromStanza(stanza);
+    const tracker = this.#matcher.byId(message.id);
+    if (tracker) {
+      tracker.transition(MessageState.ERROR, error);
+      return;
+    }
+    if (this.#topics.onError(message.id, error)) return;
+    this.emit('messageError', { message, error });
+  }
+
+  #handleGroupchat(message: Message, from: JID): void {
+    const nick = from.resource;
+    const stanzaId = roomStanzaId(message, this.jid);
+    const replay = this.#replay;
+    const verdict = classifyGroupchat({ message, nick, stanzaId, state: this.#state, myNick: this.#me?.nick, seen: replay.seen, trackers: this.#matcher });
+    const { kind, isHistory } = verdict;
+    if (verdict.endsHistory === 'before') this.#setState(RoomState.ACTIVE);
+    if (isHistory) replay.arm();
+    if (kind === 'duplicate') {
+      this.#host.logger.debug('history message already seen before the rejoin; not emitted again', { room: this.jid.toString(), id: message.id });
+      return;
+    }
+    if (kind !== 'subject') replay.remember(message, stanzaId, nick);
+    if (kind === 'reflection') {
+      const tracker = verdict.tracker!;
+      replay.received(undefined);
+      tracker.response = message.element;
+      tracker.transition(MessageState.DELIVERED_TO_RECIPIENT);
+      return;
+    }
+
+    let member: RoomMember;
+    if (nick === undefined) member = this.serviceMember;
+    else if (isHistory) member = replay.sender(from, message);
+    else member = liveSender(this.#registry, { from, occupantId: message.occupantId }, this.#host.randomId);
+
+    if (kind === 'subject') {
+      this.#subject = message.subject!;
+      this.#subjectSetter = nick;
+      const known = member === this.serviceMember || (nick !== undefined && this.#registry.get(nick) === member);
+      this.emit('topicChanged', { member: known ? member : undefined, topic: this.#subject, nick });
+      if (nick !== undefined && this.#me && nicknameKey(nick) === nicknameKey(this.#me.nick)) this.#topics.onOwnSubject(message);
+      if (this.#state === RoomState.HISTORY) this.#setState(RoomState.ACTIVE);
+      return;
+    }
+
+    const delay = message.delay;
+    replay.received(delay?.stamp);
+    const statusCodes = nick === undefined && message.hasMucUserMarker ? findUserExt(message.element)?.statusCodes : undefined;
+    const payload: RoomEvents['message'] = { message, member, source: MessageSource.STREAM, isHistory };
+    if (delay) payload.delay = { stamp: delay.stamp, from: delay.from?.toString() };
+    if (stanzaId !== undefined) payload.stanzaId = stanzaId;
+    if (statusCodes !== undefined && statusCodes.size > 0) payload.statusCodes = statusCodes;
+    this.emit('message', payload);
+  }
+
+  #emitAll(events: RoomEventRecord[]): void {
+    for (const [name, payload] of events) {
+      if (name === 'exit') {
+        this.#terminate(payload as RoomEvents['exit']);
+        return;
+      }
+      this.emit(name, payload as never);
+    }
+  }
+
+  // ---------------------------------------------------------------- transitions
+
+  /** Our self-presence (status 110) completes the join: HISTORY, `enter`, `joined` resolves. */
+  #enter(p: OccupantPresence): void {
+    const logger = this.#host.logger;
+    if (!p.state.available) {
+      logger.debug('unavailable self-presence before the join completed ignored', { nick: p.nick });
+      return;
+    }
+    if (nicknameKey(p.nick) !== nicknameKey(this.#nick) && !p.statusCodes.has(StatusCode.NICKNAME_MODIFIED)) {
+      logger.debug('self-presence for another nick without status 210 ignored', { nick: p.nick });
+      return;
+    }
+    const me = occupantFromPresence(p, true, this.#host.randomId);
+    const clash = this.#registry.get(me.nick);
+    if (clash) this.#registry.remove(clash);
+    this.#registry.add(me);
+    this.#me = me;
+    this.#nick = me.nick;
+    this.#entered = true;
+    this.#setState(RoomState.HISTORY);
+    this.#replay.arm();
+    this.emit('enter', { presence: p.stanza, occupant: me, statusCodes: p.statusCodes });
+    this.#join.entered();
+  }
+
+  #setState(state: RoomState): void {
+    const previous = this.#state;
+    if (previous === state) return;
+    this.#state = state;
+    if (previous === RoomState.HISTORY) this.#replay.clear();
+    this.emit('stateChanged', { state, previous });
+  }
+
+  /**
+   * End the room: state DISCONNECTED, pending operations failed, trackers aborted, removed
+   * from the client; then `exit` (when given) and `stateChanged`; then leaves resolve.
+   */
+  #terminate(exit: RoomEvents['exit'] | undefined, joinError?: Error): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    const previous = this.#state;
+    this.#state = RoomState.DISCONNECTED;
+    this.#replay.clear();
+    this.#join.fail(joinError);
+    this.#failPending(new NotJoinedError('The room was left'));
+    for (const tracker of this.#matcher.all()) tracker.abort();
+    this.#host.removed(this);
+    if (exit) this.emit('exit', exit);
+    if (previous !== RoomState.DISCONNECTED) this.emit('stateChanged', { state: RoomState.DISCONNECTED, previous });
+    this.#leaves.settle();
+  }
+
+  #failPending(error: Error): void {
+    this.#nickChange.fail(error);
+    this.#topics.fail(error);
+  }
+
+  #requireActive(): void {
+    if (this.#closed) throw new NotJoinedError('The room was left');
+    if (!this.isActive) throw new NotJoinedError(`The room is not joined yet (state ${this.#state})`);
+  }
+
+  #sendJoin(): void {
+    this.#join.send(this.#nick, this.#replay.request, this.password);
+  }
+
+  /** The stream is gone (not resumed): suspend (autorejoin) or exit. */
+  #streamDestroyed(): void {
+    if (this.#closed) return;
+    this.#join.streamLost();
+    this.#replay.streamLost();
+    this.#failPending(new DisconnectedError('The stream was lost'));
+    if (this.autorejoin) {
+      if (this.#state === RoomState.DISCONNECTED) return;
+      this.#setState(RoomState.DISCONNECTED);
+      if (this.#entered) this.emit('suspend', {});
+      return;
+    }
+    this.#terminate(this.#entered ? localExit(this.#ctx, LeaveMode.DISCONNECTED) : undefined, new DisconnectedError('The stream was lost during the join'));
+  }
+
+  /** A new stream is up: (re)send the join presence, resuming a suspended room. */
+  #streamEstablished(): void {
+    if (this.#closed) return;
     if (this.isActive) {
       // A new session without a `destroyed` first: the old occupancy is gone all the same.
-      this.streamDestroyed();
-      if (this._closed) return;
+      this.#streamDestroyed();
+      if (this.#closed) return;
     }
-    if (this._state === RoomState.JOIN_PRESENCE) {
+    if (this.#state === RoomState.JOIN_PRESENCE) {
       // Whatever was sent on an earlier session is lost.
-      this.sendJoin();
+      this.#sendJoin();
       return;
     }
-    if (this._state !== RoomState.DISCONNECTED) return;
-    this._registry.clear();
-    if (this._entered) {
-      const since = this._lastSeen ?? this._disconnectedAt;
-      this._history = since ? { since } : this._history;
-    }
-    this._setState(RoomState.JOIN_PRESENCE);
-    if (this._entered) this.emit('resume', {});
-    this.sendJoin();
+    if (this.#state !== RoomState.DISCONNECTED) return;
+    this.#registry.clear();
+    if (this.#entered) this.#replay.rejoining();
+    this.#setState(RoomState.JOIN_PRESENCE);
+    if (this.#entered) this.emit('resume', {});
+    this.#sendJoin();
   }
 
-  /** The client is closing: leave without waiting. @internal */
-  closeFromClient(): void {
-    if (this._closed) return;
-    if (this.isActive || (this._state === RoomState.JOIN_PRESENCE && this._joinId !== undefined)) this._sendUnavailable();
-    this._terminate(this._entered ? this._localExit(LeaveMode.NORMAL) : undefined, new AbortError('The MUC client was closed'));
+  /** The client is closing: leave without waiting. */
+  #close(): void {
+    if (this.#closed) return;
+    if (this.isActive || this.#join.inFlight) this.#ctx.sendUnavailable();
+    this.#terminate(this.#entered ? localExit(this.#ctx, LeaveMode.NORMAL) : undefined, new AbortError('The MUC client was closed'));
   }
 }
