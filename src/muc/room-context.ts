@@ -96,6 +96,11 @@ export function bounded<T>(ctx: RoomContext, promise: Promise<T>, options: Abort
   });
 }
 
+/** `options` with the default request timeout ({@link DEFAULT_REQUEST_TIMEOUT_MS}). @internal */
+export function requestOptions(options: AbortOptions): AbortOptions {
+  return { signal: options.signal, timeoutMs: options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS };
+}
+
 /** Send `stanza` without waiting; a failure is logged at debug level as `what`. @internal */
 export function sendQuietly(ctx: RoomContext, stanza: Element, what: string): void {
   ctx.host.connection.send(stanza).catch((error: unknown) => ctx.host.logger.debug(`${what} not sent`, { room: ctx.jid.toString(), error }));

@@ -1,52 +1,42 @@
 /**
- * {@link Room}: one joined (or joining) multi-user chat. This file holds the public class:
- * its getters, its actions, and its state transitions (enter, state changes, the end of the
- * room, stream lost and re-established), plus the dispatch of the stanzas the client routes
- * to it.
+ * {@link Room}: one joined (or joining) multi-user chat. This file holds the public class: its
+ * getters, its actions and its state transitions (enter, state changes, the end of the room,
+ * stream lost and re-established).
  *
- * Every other concern lives in its own file and works on the room through the small internal
- * {@link RoomContext} (room-context.ts), which the room builds once and hands to each part:
- * - room-join.ts: the join (presence, abort and timeout, refusal, `joined`);
- * - pending-ops.ts: nick change, subject change, leave (start, settle, failure together);
- * - groupchat.ts: what a groupchat message is (a pure classification);
- * - history.ts: history replay (its timer, sender resolution, seen messages, `since` on rejoin);
- * - presence.ts and occupant-registry.ts: the presence diff and the occupants.
- *
- * A new concern (moderation, voice requests, invitations, configuration, self-ping, archive
- * catch-up) follows the same pattern: a file exporting a class constructed with the
- * `RoomContext`, held in a private field here; its public methods on `Room` are one-line
- * delegates, and the room calls its hooks from the inbound handlers and transitions below
- * (e.g. `onPresence`, `streamLost`, `fail`). When a concern needs more of the room, the
- * context grows by a member, never `Room` by a public one.
+ * The pattern for everything else: each concern is a class in its own file (room-join.ts,
+ * pending-ops.ts, history.ts, room-presences.ts, room-messages.ts; next moderation, voice
+ * requests, invitations, configuration, self-ping, archive catch-up), constructed here with
+ * the room's internal {@link RoomContext} (room-context.ts) and kept in a private field. Its
+ * public methods are one-line delegates on `Room`; the room calls its hooks from the inbound
+ * handlers and the transitions (`onPresence`, `streamLost`, `fail`...). A concern that needs
+ * more of the room grows the context, never `Room`'s public surface. Pure decisions stay pure
+ * functions tested directly (`diffPresence` in presence.ts, `classifyGroupchat` in groupchat.ts).
  *
  * The client drives a room through its {@link RoomController} (stanzas, stream lifecycle,
  * close), which only {@link openRoom} hands out; neither is exported by the package.
  */
 import { Element } from 'ltx';
 import { checkDuration, type AbortOptions } from '../core/abort.js';
-import { DEFAULT_REQUEST_TIMEOUT_MS } from '../core/connection.js';
 import { TypedEmitter } from '../core/emitter.js';
 import { AbortError, DisconnectedError, NotJoinedError, StanzaError, toError } from '../core/errors.js';
 import { type JID, nicknameKey, prepareNickname } from '../core/jid.js';
-import { LanguageMap } from '../core/language-map.js';
+import type { LanguageMap } from '../core/language-map.js';
 import { NS } from '../core/namespaces.js';
 import { type DataForm, DataFormCodec } from '../forms/form.js';
-import { type Conversation, MessageSource } from '../im/conversation.js';
+import type { Conversation } from '../im/conversation.js';
 import { LeaveMode, RoomState, StatusCode } from './constants.js';
-import { classifyGroupchat } from './groupchat.js';
-import { HistoryReplay, historyEnd, liveSender } from './history.js';
-import { type Message, readMessage } from './message.js';
+import { HistoryReplay } from './history.js';
 import { type Occupant, ServiceMember } from './occupant.js';
 import { OccupantRegistry } from './occupant-registry.js';
-import { findUserExt } from './payloads/user.js';
 import { NickChange, PendingLeaves, TopicChanges } from './pending-ops.js';
-import { type OccupantPresence, diffPresence, occupantFromPresence, readOccupantPresence } from './presence.js';
-import { type RoomContext, type RoomInit, type RoomServices, localExit, sendQuietly } from './room-context.js';
-import type { RoomEventRecord, RoomEvents, RoomMember } from './room-events.js';
+import { type OccupantPresence, occupantFromPresence } from './presence.js';
+import { type RoomContext, type RoomInit, type RoomServices, localExit, requestOptions, sendQuietly } from './room-context.js';
+import type { RoomEvents } from './room-events.js';
 import { RoomJoin } from './room-join.js';
-import { type OutgoingMessage, type SubmittableForm, bodyOf, formElement, groupchatMessage, leavePresence, ownerIq, privateMessage } from './room-stanzas.js';
-import { roomStanzaId } from './seen-messages.js';
-import { MessageState, MessageTracker, ReflectionMatcher } from './tracking.js';
+import { RoomMessages } from './room-messages.js';
+import { RoomPresences } from './room-presences.js';
+import { type OutgoingMessage, type SubmittableForm, formElement, groupchatMessage, leavePresence, ownerIq, privateMessage } from './room-stanzas.js';
+import { type MessageTracker, ReflectionMatcher } from './tracking.js';
 
 /** Options of {@link Room.sendMessageTracked}. */
 export interface TrackedSendOptions {
@@ -83,10 +73,6 @@ export interface RoomController {
 }
 
 let open: (host: RoomHost, init: RoomInit) => RoomController;
-
-function requestOptions(options: AbortOptions): AbortOptions {
-  return { signal: options.signal, timeoutMs: options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS };
-}
 
 /** Create a room and the controller its client drives it through. @internal */
 export function openRoom(host: RoomHost, init: RoomInit): RoomController {
@@ -135,13 +121,13 @@ export class Room extends TypedEmitter<RoomEvents> implements Conversation {
   readonly #nickChange: NickChange;
   readonly #topics: TopicChanges;
   readonly #leaves: PendingLeaves;
+  readonly #presences: RoomPresences;
+  readonly #messages: RoomMessages;
   #state: RoomState = RoomState.JOIN_PRESENCE;
   #me: Occupant | undefined;
   #entered = false;
   #closed = false;
   #nick: string;
-  #subject = new LanguageMap();
-  #subjectSetter: string | undefined;
 
   private constructor(host: RoomHost, init: RoomInit) {
     super({ logger: host.logger, clock: host.clock });
@@ -179,12 +165,19 @@ export class Room extends TypedEmitter<RoomEvents> implements Conversation {
     this.#nickChange = new NickChange(this.#ctx);
     this.#topics = new TopicChanges(this.#ctx);
     this.#leaves = new PendingLeaves(this.#ctx);
+    this.#presences = new RoomPresences(this.#ctx, {
+      join: this.#join,
+      nickChange: this.#nickChange,
+      enter: (p) => this.#enter(p),
+      nickIs: (nick) => (this.#nick = nick),
+    });
+    this.#messages = new RoomMessages(this.#ctx, { replay: this.#replay, trackers: this.#matcher, topics: this.#topics, serviceMember: this.serviceMember });
     this.joined = this.#join.joined;
     this.#controller = {
       room: this,
-      handlePresence: (stanza, from) => this.#handlePresence(stanza, from),
-      handleMessage: (stanza, from) => this.#handleMessage(stanza, from),
-      handleAcked: (stanza) => this.#handleAcked(stanza),
+      handlePresence: (stanza, from) => this.#presences.handle(stanza, from),
+      handleMessage: (stanza, from) => this.#messages.handle(stanza, from),
+      handleAcked: (stanza) => this.#messages.acked(stanza),
       sendJoin: () => this.#sendJoin(),
       bindJoin: (options) => this.#join.bind(options),
       streamDestroyed: () => this.#streamDestroyed(),
@@ -226,12 +219,12 @@ export class Room extends TypedEmitter<RoomEvents> implements Conversation {
 
   /** The current subject (empty until received). */
   get subject(): LanguageMap {
-    return this.#subject;
+    return this.#messages.subject;
   }
 
   /** The nick of whoever set the subject, if known. */
   get subjectSetter(): string | undefined {
-    return this.#subjectSetter;
+    return this.#messages.subjectSetter;
   }
 
   /** The occupant with this nick (RFC 8266 comparison), in O(1). */
@@ -263,20 +256,7 @@ export class Room extends TypedEmitter<RoomEvents> implements Conversation {
    */
   sendMessageTracked(message: string | OutgoingMessage, options: TrackedSendOptions = {}): MessageTracker {
     this.#requireActive();
-    const stanza = groupchatMessage(this.jid, message, this.#host.newId);
-    const tracker: MessageTracker = new MessageTracker({
-      id: String(stanza.attrs.id),
-      originId: stanza.getChild('origin-id', NS.SID)?.attrs.id as string | undefined,
-      body: bodyOf(stanza).any(),
-      stanza,
-      timeoutMs: options.timeoutMs,
-      clock: this.#host.clock,
-      logger: this.#host.logger,
-      onClose: () => this.#matcher.remove(tracker),
-    });
-    this.#matcher.add(tracker);
-    this.#host.connection.send(stanza).catch((e: unknown) => tracker.transition(MessageState.ERROR, toError(e)));
-    return tracker;
+    return this.#messages.sendTracked(groupchatMessage(this.jid, message, this.#host.newId), options.timeoutMs);
   }
 
   /**
@@ -354,157 +334,6 @@ export class Room extends TypedEmitter<RoomEvents> implements Conversation {
   async #ownerSet(form: Element, options: AbortOptions): Promise<void> {
     if (!this.isJoined) throw new NotJoinedError();
     await this.#host.connection.request(ownerIq(this.jid, 'set', form), requestOptions(options));
-  }
-
-  // ---------------------------------------------------------------- inbound
-
-  #handleAcked(stanza: Element): void {
-    const tracker = this.#matcher.byId(stanza.attrs.id as string | undefined);
-    if (tracker && tracker.stanza === stanza && tracker.state === MessageState.IN_TRANSIT) {
-      tracker.transition(MessageState.DELIVERED_TO_SERVER);
-    }
-  }
-
-  #handlePresence(stanza: Element, from: JID): void {
-    if (this.#closed) return;
-    const logger = this.#host.logger;
-    const type = stanza.attrs.type as string | undefined;
-    if (type === 'error') {
-      this.#handleErrorPresence(stanza, from);
-      return;
-    }
-    if (from.resource === undefined) {
-      logger.debug('presence from the room itself ignored', { room: this.jid.toString(), type });
-      return;
-    }
-    if (type !== undefined && type !== 'unavailable') {
-      logger.debug('presence of unexpected type ignored', { room: this.jid.toString(), type });
-      return;
-    }
-    const ext = findUserExt(stanza, { logger });
-    if (!ext) {
-      logger.debug('occupant presence without muc#user ignored', { from: String(stanza.attrs.from) });
-      return;
-    }
-    const p = readOccupantPresence(stanza, from, ext);
-    const me = this.#me;
-    const hasSelfCode = p.statusCodes.has(StatusCode.SELF);
-
-    if (this.#state === RoomState.JOIN_PRESENCE) {
-      if (hasSelfCode) {
-        this.#enter(p);
-        return;
-      }
-    } else if (this.#state === RoomState.DISCONNECTED) {
-      logger.debug('presence while disconnected ignored', { from: String(stanza.attrs.from) });
-      return;
-    } else if (hasSelfCode && this.#registry.get(p.nick) !== me) {
-      logger.debug('self-presence for a nick that is not ours ignored', { nick: p.nick });
-      return;
-    }
-    if (this.#state === RoomState.HISTORY && historyEnd({ kind: 'presence' }) === 'before') this.#setState(RoomState.ACTIVE);
-    const events = diffPresence(this.#registry, p, { self: me, logger, randomId: this.#host.randomId });
-    if (me) this.#nick = me.nick;
-    this.#emitAll(events);
-    this.#nickChange.onPresence(p, events);
-  }
-
-  #handleMessage(stanza: Element, from: JID): boolean {
-    if (this.#closed) return false;
-    const type = stanza.attrs.type as string | undefined;
-    if (type === 'groupchat') {
-      this.#handleGroupchat(readMessage(stanza, this.#host.logger), from);
-      return true;
-    }
-    if (type === 'error') {
-      this.#handleErrorMessage(readMessage(stanza, this.#host.logger), stanza);
-      return true;
-    }
-    if (type === 'chat' && from.resource !== undefined) {
-      const message = readMessage(stanza, this.#host.logger);
-      if (!message.hasMucUserMarker) return false;
-      const member = liveSender(this.#registry, { from, occupantId: message.occupantId }, this.#host.randomId);
-      this.emit('privateMessage', { message, member });
-      return true;
-    }
-    return false;
-  }
-
-  #handleErrorPresence(stanza: Element, from: JID): void {
-    if (this.#state === RoomState.JOIN_PRESENCE) {
-      this.#join.refused(stanza);
-      return;
-    }
-    const error = StanzaError.fromStanza(stanza);
-    if (this.#nickChange.onErrorPresence(stanza, from, error)) return;
-    this.#host.logger.debug('error presence from the room ignored', { from: String(stanza.attrs.from), condition: error.condition });
-  }
-
-  #handleErrorMessage(message: Message, stanza: Element): void {
-    const error = StanzaError.fromStanza(stanza);
-    const tracker = this.#matcher.byId(message.id);
-    if (tracker) {
-      tracker.transition(MessageState.ERROR, error);
-      return;
-    }
-    if (this.#topics.onError(message.id, error)) return;
-    this.emit('messageError', { message, error });
-  }
-
-  #handleGroupchat(message: Message, from: JID): void {
-    const nick = from.resource;
-    const stanzaId = roomStanzaId(message, this.jid);
-    const replay = this.#replay;
-    const verdict = classifyGroupchat({ message, nick, stanzaId, state: this.#state, myNick: this.#me?.nick, seen: replay.seen, trackers: this.#matcher });
-    const { kind, isHistory } = verdict;
-    if (verdict.endsHistory === 'before') this.#setState(RoomState.ACTIVE);
-    if (isHistory) replay.arm();
-    if (kind === 'duplicate') {
-      this.#host.logger.debug('history message already seen before the rejoin; not emitted again', { room: this.jid.toString(), id: message.id });
-      return;
-    }
-    if (kind !== 'subject') replay.remember(message, stanzaId, nick);
-    if (kind === 'reflection') {
-      const tracker = verdict.tracker!;
-      replay.received(undefined);
-      tracker.response = message.element;
-      tracker.transition(MessageState.DELIVERED_TO_RECIPIENT);
-      return;
-    }
-
-    let member: RoomMember;
-    if (nick === undefined) member = this.serviceMember;
-    else if (isHistory) member = replay.sender(from, message);
-    else member = liveSender(this.#registry, { from, occupantId: message.occupantId }, this.#host.randomId);
-
-    if (kind === 'subject') {
-      this.#subject = message.subject!;
-      this.#subjectSetter = nick;
-      const known = member === this.serviceMember || (nick !== undefined && this.#registry.get(nick) === member);
-      this.emit('topicChanged', { member: known ? member : undefined, topic: this.#subject, nick });
-      if (nick !== undefined && this.#me && nicknameKey(nick) === nicknameKey(this.#me.nick)) this.#topics.onOwnSubject(message);
-      if (this.#state === RoomState.HISTORY) this.#setState(RoomState.ACTIVE);
-      return;
-    }
-
-    const delay = message.delay;
-    replay.received(delay?.stamp);
-    const statusCodes = nick === undefined && message.hasMucUserMarker ? findUserExt(message.element)?.statusCodes : undefined;
-    const payload: RoomEvents['message'] = { message, member, source: MessageSource.STREAM, isHistory };
-    if (delay) payload.delay = { stamp: delay.stamp, from: delay.from?.toString() };
-    if (stanzaId !== undefined) payload.stanzaId = stanzaId;
-    if (statusCodes !== undefined && statusCodes.size > 0) payload.statusCodes = statusCodes;
-    this.emit('message', payload);
-  }
-
-  #emitAll(events: RoomEventRecord[]): void {
-    for (const [name, payload] of events) {
-      if (name === 'exit') {
-        this.#terminate(payload as RoomEvents['exit']);
-        return;
-      }
-      this.emit(name, payload as never);
-    }
   }
 
   // ---------------------------------------------------------------- transitions

@@ -1,0 +1,158 @@
+/**
+ * The messages a {@link Room} receives, and its subject: groupchat messages (classified by
+ * groupchat.ts: subject, duplicate of replayed history, reflection of a tracked message,
+ * message), error replies (to a tracked message, to a subject change, else `messageError`),
+ * MUC private messages; and our tracked messages (sent here, settled by their reflection,
+ * their XEP-0198 ack or an error reply).
+ * @internal
+ */
+import type { Element } from 'ltx';
+import { StanzaError, toError } from '../core/errors.js';
+import { type JID, nicknameKey } from '../core/jid.js';
+import { LanguageMap } from '../core/language-map.js';
+import { NS } from '../core/namespaces.js';
+import { MessageSource } from '../im/conversation.js';
+import { RoomState } from './constants.js';
+import { classifyGroupchat } from './groupchat.js';
+import { type HistoryReplay, liveSender } from './history.js';
+import { type Message, readMessage } from './message.js';
+import type { ServiceMember } from './occupant.js';
+import { findUserExt } from './payloads/user.js';
+import type { TopicChanges } from './pending-ops.js';
+import type { RoomContext } from './room-context.js';
+import type { RoomEvents, RoomMember } from './room-events.js';
+import { bodyOf } from './room-stanzas.js';
+import { roomStanzaId } from './seen-messages.js';
+import { MessageState, MessageTracker, type ReflectionMatcher } from './tracking.js';
+
+/** The parts of its room that message handling works with. @internal */
+export interface MessageParts {
+  replay: HistoryReplay;
+  trackers: ReflectionMatcher;
+  topics: TopicChanges;
+  serviceMember: ServiceMember;
+}
+
+/** The inbound messages of one room. @internal */
+export class RoomMessages {
+  /** The current subject (empty until received). */
+  subject = new LanguageMap();
+  /** The nick of whoever set the subject, if known. */
+  subjectSetter: string | undefined;
+  readonly #ctx: RoomContext;
+  readonly #parts: MessageParts;
+
+  constructor(ctx: RoomContext, parts: MessageParts) {
+    this.#ctx = ctx;
+    this.#parts = parts;
+  }
+
+  /** A message whose bare `from` is the room. Returns whether it was claimed. */
+  handle(stanza: Element, from: JID): boolean {
+    const ctx = this.#ctx;
+    if (ctx.closed) return false;
+    const type = stanza.attrs.type as string | undefined;
+    if (type === 'groupchat') {
+      this.#groupchat(readMessage(stanza, ctx.host.logger), from);
+      return true;
+    }
+    if (type === 'error') {
+      this.#error(readMessage(stanza, ctx.host.logger), stanza);
+      return true;
+    }
+    if (type === 'chat' && from.resource !== undefined) {
+      const message = readMessage(stanza, ctx.host.logger);
+      if (!message.hasMucUserMarker) return false;
+      const member = liveSender(ctx.registry, { from, occupantId: message.occupantId }, ctx.host.randomId);
+      ctx.emit('privateMessage', { message, member });
+      return true;
+    }
+    return false;
+  }
+
+  /** Send a groupchat message built for the room and track its reflection (see `Room.sendMessageTracked`). */
+  sendTracked(stanza: Element, timeoutMs: number | undefined): MessageTracker {
+    const ctx = this.#ctx;
+    const trackers = this.#parts.trackers;
+    const tracker: MessageTracker = new MessageTracker({
+      id: String(stanza.attrs.id),
+      originId: stanza.getChild('origin-id', NS.SID)?.attrs.id as string | undefined,
+      body: bodyOf(stanza).any(),
+      stanza,
+      timeoutMs,
+      clock: ctx.host.clock,
+      logger: ctx.host.logger,
+      onClose: () => trackers.remove(tracker),
+    });
+    trackers.add(tracker);
+    ctx.host.connection.send(stanza).catch((e: unknown) => tracker.transition(MessageState.ERROR, toError(e)));
+    return tracker;
+  }
+
+  /** An XEP-0198 ack for a message sent to the room. */
+  acked(stanza: Element): void {
+    const tracker = this.#parts.trackers.byId(stanza.attrs.id as string | undefined);
+    if (tracker && tracker.stanza === stanza && tracker.state === MessageState.IN_TRANSIT) {
+      tracker.transition(MessageState.DELIVERED_TO_SERVER);
+    }
+  }
+
+  #error(message: Message, stanza: Element): void {
+    const error = StanzaError.fromStanza(stanza);
+    const tracker = this.#parts.trackers.byId(message.id);
+    if (tracker) {
+      tracker.transition(MessageState.ERROR, error);
+      return;
+    }
+    if (this.#parts.topics.onError(message.id, error)) return;
+    this.#ctx.emit('messageError', { message, error });
+  }
+
+  #groupchat(message: Message, from: JID): void {
+    const ctx = this.#ctx;
+    const { replay, trackers, serviceMember } = this.#parts;
+    const nick = from.resource;
+    const stanzaId = roomStanzaId(message, ctx.jid);
+    const verdict = classifyGroupchat({ message, nick, stanzaId, state: ctx.state, myNick: ctx.me?.nick, seen: replay.seen, trackers });
+    const { kind, isHistory } = verdict;
+    if (verdict.endsHistory === 'before') ctx.setState(RoomState.ACTIVE);
+    if (isHistory) replay.arm();
+    if (kind === 'duplicate') {
+      ctx.host.logger.debug('history message already seen before the rejoin; not emitted again', { room: ctx.jid.toString(), id: message.id });
+      return;
+    }
+    if (kind !== 'subject') replay.remember(message, stanzaId, nick);
+    if (kind === 'reflection') {
+      const tracker = verdict.tracker!;
+      replay.received(undefined);
+      tracker.response = message.element;
+      tracker.transition(MessageState.DELIVERED_TO_RECIPIENT);
+      return;
+    }
+
+    let member: RoomMember;
+    if (nick === undefined) member = serviceMember;
+    else if (isHistory) member = replay.sender(from, message);
+    else member = liveSender(ctx.registry, { from, occupantId: message.occupantId }, ctx.host.randomId);
+
+    if (kind === 'subject') {
+      this.subject = message.subject!;
+      this.subjectSetter = nick;
+      const known = member === serviceMember || (nick !== undefined && ctx.registry.get(nick) === member);
+      ctx.emit('topicChanged', { member: known ? member : undefined, topic: this.subject, nick });
+      const me = ctx.me;
+      if (nick !== undefined && me && nicknameKey(nick) === nicknameKey(me.nick)) this.#parts.topics.onOwnSubject(message);
+      if (ctx.state === RoomState.HISTORY) ctx.setState(RoomState.ACTIVE);
+      return;
+    }
+
+    const delay = message.delay;
+    replay.received(delay?.stamp);
+    const statusCodes = nick === undefined && message.hasMucUserMarker ? findUserExt(message.element)?.statusCodes : undefined;
+    const payload: RoomEvents['message'] = { message, member, source: MessageSource.STREAM, isHistory };
+    if (delay) payload.delay = { stamp: delay.stamp, from: delay.from?.toString() };
+    if (stanzaId !== undefined) payload.stanzaId = stanzaId;
+    if (statusCodes !== undefined && statusCodes.size > 0) payload.statusCodes = statusCodes;
+    ctx.emit('message', payload);
+  }
+}
