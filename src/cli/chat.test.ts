@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../core/logger.js';
-import { ROOM, joinedRoom, setup } from '../../test/unit/muc/setup.js';
+import { ROOM, joinedRoom, setup } from '../../test/support/muc-setup.js';
 import { parseCli } from './args.js';
 import { type ChatInput, handleChatInput, parseChatLine } from './chat.js';
 import type { CliIO, Session } from './session.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { setup, PROSODY_ALICE, PROSODY_BOB_SELF, EMPTY_SUBJECT, ROOM } from '../../test/unit/muc/setup.js';
+import { setup, PROSODY_ALICE, PROSODY_BOB_SELF, EMPTY_SUBJECT, ROOM } from '../../test/support/muc-setup.js';
 import type { CliEvent } from './format.js';
 import { watchRoom } from './room-events.js';
 

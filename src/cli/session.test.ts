@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../core/logger.js';
-import { type Env, ROOM, setup } from '../../test/unit/muc/setup.js';
+import { type Env, ROOM, setup } from '../../test/support/muc-setup.js';
 import { parseCli } from './args.js';
 import { type CliIO, type Session, defaultNick, joinRoom } from './session.js';
 import { JID } from '../core/jid.js';

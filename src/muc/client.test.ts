@@ -1,16 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { loadFixture } from '../../test/fixtures/xep0045/load.js';
-import { recordEvents } from '../../test/support/record-events.js';
-import { ROOM, joinedRoom, setup } from '../../test/unit/muc/setup.js';
+import { recordAll, recordEvents } from '../../test/support/record-events.js';
+import { ROOM, joinedRoom, setup } from '../../test/support/muc-setup.js';
 import { LeaveMode, RoomState } from './constants.js';
 
-const ALL = ['enter', 'exit', 'join', 'leave', 'presenceChanged', 'nickChanged', 'roleChanged', 'affiliationChanged', 'message', 'privateMessage', 'topicChanged', 'stateChanged', 'suspend', 'resume'] as const;
 
 describe('MucClient routing and hostile input', () => {
   it('leaves stanzas of other addresses to the application, even when they name a room occupant', async () => {
     const env = setup();
     const room = await joinedRoom(env);
-    const rec = recordEvents(room, ALL);
+    const rec = recordAll(room);
     const forged = [
       // Another service, same room and nick.
       `<message from="probe@conference.evil.example/alice" type="groupchat"><body>hi</body></message>`,
@@ -59,7 +58,7 @@ describe('MucClient routing and hostile input', () => {
   it('does not let a self-presence for another nick (forged 110) change our occupant', async () => {
     const env = setup();
     const room = await joinedRoom(env);
-    const rec = recordEvents(room, ALL);
+    const rec = recordAll(room);
     env.conn.receive(`<presence from="probe@conference.localhost/alice" type="unavailable"><x xmlns="http://jabber.org/protocol/muc#user"><item role="none" affiliation="none"/><status code="110"/><status code="307"/></x></presence>`);
     expect(rec).toEqual([]);
     expect(room.isJoined).toBe(true);
@@ -102,7 +101,7 @@ describe('MucClient lifecycle', () => {
   it('exits with DISCONNECTED when the stream is destroyed (no autorejoin)', async () => {
     const env = setup();
     const room = await joinedRoom(env, { autorejoin: false });
-    const rec = recordEvents(room, ALL);
+    const rec = recordAll(room);
     env.conn.destroy();
     expect(rec.names()).toEqual(['exit', 'stateChanged']);
     expect(rec[0]![1]).toEqual({ mode: LeaveMode.DISCONNECTED, occupant: room.me, statusCodes: new Set() });
@@ -113,7 +112,7 @@ describe('MucClient lifecycle', () => {
     const env = setup();
     const room = await joinedRoom(env);
     env.conn.receive(`<message from="probe@conference.localhost/alice" type="groupchat"><body>old</body><delay xmlns="urn:xmpp:delay" stamp="2026-11-25T11:44:30Z"/></message>`);
-    const rec = recordEvents(room, ALL);
+    const rec = recordAll(room);
     const me = room.me;
     env.conn.destroy();
     expect(rec.names()).toEqual(['stateChanged', 'suspend']);
@@ -161,7 +160,7 @@ describe('MucClient lifecycle', () => {
   it('rejoins when a new session is established without a destroyed event first', async () => {
     const env = setup();
     const room = await joinedRoom(env);
-    const rec = recordEvents(room, ALL);
+    const rec = recordAll(room);
     env.conn.establish();
     expect(rec.names()).toEqual(['stateChanged', 'suspend', 'stateChanged', 'resume']);
     expect(env.conn.nextSent().attrs).toMatchObject({ to: 'probe@conference.localhost/bob' });

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { AbortError, DisconnectedError, InvalidArgumentError, StanzaError, TimeoutError } from '../core/errors.js';
 import { loadFixture } from '../../test/fixtures/xep0045/load.js';
-import { recordEvents } from '../../test/support/record-events.js';
-import { EMPTY_SUBJECT, PROSODY_ALICE, PROSODY_BOB_SELF, ROOM, setup } from '../../test/unit/muc/setup.js';
+import { recordAll, recordEvents } from '../../test/support/record-events.js';
+import { EMPTY_SUBJECT, PROSODY_ALICE, PROSODY_BOB_SELF, ROOM, setup } from '../../test/support/muc-setup.js';
 import { MucJoinError } from './join-error.js';
 import { RoomState } from './constants.js';
 import { DEFAULT_JOIN_TIMEOUT_MS } from './client.js';
+import type { RoomEvents } from './room-events.js';
 
-const ALL = ['enter', 'exit', 'join', 'leave', 'presenceChanged', 'nickChanged', 'roleChanged', 'affiliationChanged', 'message', 'privateMessage', 'topicChanged', 'stateChanged', 'suspend', 'resume'] as const;
 
 describe('MucClient.join', () => {
   it('sends the join presence at once, returns synchronously and emits nothing before the caller runs', async () => {
@@ -44,7 +44,7 @@ describe('MucClient.join', () => {
   it('enters on Prosody: join, HISTORY, enter, then the subject makes it ACTIVE', async () => {
     const env = setup();
     const { room, joined } = env.muc.join(ROOM, 'bob');
-    const rec = recordEvents(room, ALL);
+    const rec = recordAll(room);
     env.conn.takeSent();
 
     expect(env.conn.receive(PROSODY_ALICE)).toBe(true);
@@ -62,7 +62,7 @@ describe('MucClient.join', () => {
 
     expect(rec.names()).toEqual(['join', 'stateChanged', 'enter', 'topicChanged', 'stateChanged']);
     expect(rec[1]![1]).toEqual({ state: 'history', previous: 'join-presence' });
-    const enter = rec[2]![1] as { occupant: unknown; statusCodes: Set<number>; presence: { attrs: Record<string, string> } };
+    const enter = rec[2]![1] as RoomEvents['enter'];
     expect(enter.occupant).toBe(room.me);
     expect([...enter.statusCodes]).toEqual([110]);
     expect(enter.presence.attrs.id).toBe('join-bob');
@@ -85,7 +85,7 @@ describe('MucClient.join', () => {
   it('enters on ejabberd: the caps presence from the bare room JID is claimed and ignored', async () => {
     const env = setup();
     const { room, joined } = env.muc.join(ROOM, 'bob');
-    const rec = recordEvents(room, ALL);
+    const rec = recordAll(room);
     expect(env.conn.receive(loadFixture('ejabberd-room-caps-presence'))).toBe(true);
     expect(rec).toEqual([]);
     expect(env.logger.records.some((r) => r.level === 'debug' && r.message.includes('room itself'))).toBe(true);
@@ -149,7 +149,7 @@ describe('MucClient.join', () => {
   it('ignores a self-presence for another nick without 210 (a forged 110)', () => {
     const env = setup();
     const { room } = env.muc.join(ROOM, 'bob');
-    const rec = recordEvents(room, ALL);
+    const rec = recordAll(room);
     env.conn.receive(`<presence from="probe@conference.localhost/mallory" to="bob@localhost/probe"><x xmlns="http://jabber.org/protocol/muc#user"><item role="participant" affiliation="none"/><status code="110"/></x></presence>`);
     expect(rec).toEqual([]);
     expect(room.state).toBe(RoomState.JOIN_PRESENCE);
@@ -172,7 +172,7 @@ describe('MucClient.join', () => {
       const removed: string[] = [];
       env.muc.on('conversationRemoved', ({ room }) => removed.push(room.jid.toString()));
       const { room, joined } = env.muc.join('coven@chat.shakespeare.lit', 'thirdwitch');
-      const rec = recordEvents(room, ALL);
+      const rec = recordAll(room);
       expect(env.conn.receive(loadFixture(fixture))).toBe(true);
       const error = await joined.then(() => undefined, (e: unknown) => e);
       expect(error).toBeInstanceOf(MucJoinError);

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { NotJoinedError } from '../core/errors.js';
 import { loadFixture } from '../../test/fixtures/xep0045/load.js';
-import { recordEvents } from '../../test/support/record-events.js';
-import { ROOM, joinedRoom, setup, type Env } from '../../test/unit/muc/setup.js';
+import { recordAll, recordEvents } from '../../test/support/record-events.js';
+import { ROOM, joinedRoom, setup, type Env } from '../../test/support/muc-setup.js';
 import { RoomState } from './constants.js';
 import type { Occupant } from './occupant.js';
 import type { RoomEvents } from './room-events.js';
@@ -42,13 +42,12 @@ const E_ALICE_HISTORY = `<message xmlns="jabber:client" xml:lang="en" to="carol@
   <body>hello from alice</body></message>`;
 const E_SUBJECT = `<message xmlns="jabber:client" to="carol@localhost/probe" from="probe@conference.localhost/alice" type="groupchat"><subject>Probe subject</subject></message>`;
 
-const ALL = ['enter', 'join', 'leave', 'message', 'privateMessage', 'messageError', 'topicChanged', 'stateChanged'] as const;
 type MessagePayload = RoomEvents['message'];
 
 function carolJoin(env: Env) {
   const { room, joined } = env.muc.join(ROOM, 'carol', { history: { maxStanzas: 10 } });
   env.conn.takeSent();
-  return { room, joined, rec: recordEvents(room, ALL) };
+  return { room, joined, rec: recordAll(room) };
 }
 
 describe('Room history replay', () => {
@@ -131,7 +130,7 @@ describe('Room history replay', () => {
   it('ends HISTORY on a live undelayed message when the server sends no subject (prosody#1053)', () => {
     const env = setup();
     const { room } = env.muc.join(ROOM, 'bob');
-    const rec = recordEvents(room, ALL);
+    const rec = recordAll(room);
     env.conn.receive(loadFixture('prosody-self-presence-join'));
     env.conn.receive(loadFixture('prosody-live-message'));
     expect(rec.names()).toEqual(['stateChanged', 'enter', 'stateChanged', 'message']);
@@ -142,7 +141,7 @@ describe('Room history replay', () => {
   it('ends HISTORY on a presence when the server sends no subject', () => {
     const env = setup();
     const { room } = env.muc.join(ROOM, 'bob');
-    const rec = recordEvents(room, ALL);
+    const rec = recordAll(room);
     env.conn.receive(loadFixture('prosody-self-presence-join'));
     env.conn.receive(loadFixture('prosody-occupant-presence'));
     expect(rec.names()).toEqual(['stateChanged', 'enter', 'stateChanged', 'join']);
@@ -150,7 +149,7 @@ describe('Room history replay', () => {
   it('ends HISTORY after historyTimeoutMs without a history message when no subject ever comes', () => {
     const env = setup();
     const { room } = env.muc.join(ROOM, 'bob');
-    const rec = recordEvents(room, ALL);
+    const rec = recordAll(room);
     env.conn.receive(loadFixture('prosody-self-presence-join'));
     env.clock.advance(10_000);
     env.conn.receive(P_BOB_HISTORY.replace('carol@localhost/probe', 'bob@localhost/probe'));
@@ -167,7 +166,7 @@ describe('Room messages', () => {
   it('emits a live message with the occupant, its stanza-id by the room, and no delay', async () => {
     const env = setup();
     const room = await joinedRoom(env);
-    const rec = recordEvents(room, ALL);
+    const rec = recordAll(room);
     expect(env.conn.receive(loadFixture('prosody-live-message'))).toBe(true);
     expect(rec).toHaveLength(1);
     const p = rec[0]![1] as MessagePayload;
@@ -199,7 +198,7 @@ describe('Room messages', () => {
   it('sets the subject on a live subject change and records the setter', async () => {
     const env = setup();
     const room = await joinedRoom(env);
-    const rec = recordEvents(room, ALL);
+    const rec = recordAll(room);
     env.conn.receive(`<message xmlns="jabber:client" from="probe@conference.localhost/alice" type="groupchat" to="bob@localhost/probe"><subject>Probe subject</subject></message>`);
     expect(rec.names()).toEqual(['topicChanged']);
     expect(rec[0]![1]).toMatchObject({ member: room.getOccupant('alice'), nick: 'alice' });
@@ -240,7 +239,7 @@ describe('Room messages', () => {
   it('reports an unmatched error reply as messageError', async () => {
     const env = setup();
     const room = await joinedRoom(env);
-    const rec = recordEvents(room, ALL);
+    const rec = recordAll(room);
     env.conn.receive(`<message from="probe@conference.localhost" to="bob@localhost/probe" type="error" id="zzz"><error type="modify"><not-acceptable xmlns="urn:ietf:params:xml:ns:xmpp-stanzas"/></error></message>`);
     expect(rec.names()).toEqual(['messageError']);
     expect((rec[0]![1] as RoomEvents['messageError']).error.condition).toBe('not-acceptable');
@@ -340,7 +339,7 @@ describe('Room private messages', () => {
     env.conn.receive(loadFixture('prosody-self-presence-create'));
     env.conn.receive(loadFixture('prosody-occupant-presence-jid'));
     await joined;
-    const rec = recordEvents(room, ALL);
+    const rec = recordAll(room);
     expect(env.conn.receive(loadFixture('prosody-pm'))).toBe(true);
     expect(rec.names()).toEqual(['privateMessage']);
     const p = rec[0]![1] as RoomEvents['privateMessage'];
@@ -351,7 +350,7 @@ describe('Room private messages', () => {
   it('leaves a chat message without the marker to the application', async () => {
     const env = setup();
     const room = await joinedRoom(env);
-    const rec = recordEvents(room, ALL);
+    const rec = recordAll(room);
     expect(env.conn.receive(`<message from="probe@conference.localhost/alice" to="bob@localhost/probe" type="chat"><body>hi</body></message>`)).toBe(false);
     expect(rec).toEqual([]);
     expect(env.conn.unclaimed).toHaveLength(1);

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { loadFixture } from '../../test/fixtures/xep0045/load.js';
-import { recordEvents } from '../../test/support/record-events.js';
-import { ROOM, setup, type Env } from '../../test/unit/muc/setup.js';
+import { recordAll, recordEvents } from '../../test/support/record-events.js';
+import { ROOM, setup, type Env } from '../../test/support/muc-setup.js';
 import { LeaveMode, RoomState } from './constants.js';
 import type { Room } from './room.js';
+import type { RoomEvents } from './room-events.js';
 
-const ALL = ['enter', 'exit', 'join', 'leave', 'presenceChanged', 'nickChanged', 'roleChanged', 'affiliationChanged', 'message', 'topicChanged', 'stateChanged'] as const;
 
 const CAROL_TO_ALICE = `<presence xmlns="jabber:client" from="probe@conference.localhost/carol" to="alice@localhost/probe">
   <occupant-id xmlns="urn:xmpp:occupant-id:0" id="O/N71ZHvqS3z1Dt0OZyxjbDrthkHFamN8L1U5SGCbcY="/>
@@ -28,7 +28,7 @@ describe('Room occupants (as seen by alice, Prosody)', () => {
     const env = setup('alice@localhost/probe');
     const room = await aliceRoom(env);
     const carol = room.getOccupant('carol')!;
-    const rec = recordEvents(room, ALL);
+    const rec = recordAll(room);
     env.conn.receive(loadFixture('prosody-nick-change-unavailable'));
     expect(rec).toEqual([['nickChanged', { member: carol, oldNick: 'carol', newNick: 'carol2', statusCodes: new Set([303]) }]]);
     expect(carol.nick).toBe('carol2');
@@ -45,13 +45,13 @@ describe('Room occupants (as seen by alice, Prosody)', () => {
     const env = setup('alice@localhost/probe');
     const room = await aliceRoom(env);
     const bob = room.getOccupant('bob')!;
-    const rec = recordEvents(room, ALL);
+    const rec = recordAll(room);
     const presence = loadFixture('prosody-kick-observer');
     env.conn.receive(presence);
     expect(rec.names()).toEqual(['roleChanged', 'leave']);
     expect(rec[0]![1]).toMatchObject({ member: bob, oldRole: 'participant', newRole: 'none', reason: 'probe kick', actor: { nick: 'alice' } });
     expect(rec[1]![1]).toMatchObject({ member: bob, mode: LeaveMode.KICKED, reason: 'probe kick', actor: { nick: 'alice' } });
-    expect([...(rec[1]![1] as { statusCodes: Set<number> }).statusCodes]).toEqual([307]);
+    expect([...(rec[1]![1] as RoomEvents['leave']).statusCodes]).toEqual([307]);
     expect(room.getOccupant('bob')).toBeUndefined();
     expect(room.members).not.toContain(bob);
   });
@@ -61,7 +61,7 @@ describe('Room occupants (as seen by alice, Prosody)', () => {
     const { room } = env.muc.join('southampton@chat.shakespeare.lit', 'me');
     env.conn.receive(`<presence from="southampton@chat.shakespeare.lit/me"><x xmlns="http://jabber.org/protocol/muc#user"><item affiliation="owner" role="moderator"/><status code="110"/></x></presence>`);
     env.conn.receive(`<presence from="southampton@chat.shakespeare.lit/cambridge"><x xmlns="http://jabber.org/protocol/muc#user"><item affiliation="member" role="participant"/></x></presence>`);
-    const rec = recordEvents(room, ALL);
+    const rec = recordAll(room);
     env.conn.receive(loadFixture('xep-ban'));
     expect(rec.names()).toEqual(['roleChanged', 'affiliationChanged', 'leave']);
     expect(rec[1]![1]).toMatchObject({ oldAffiliation: 'member', newAffiliation: 'outcast', reason: 'Treason', actor: { nick: 'The ♚' } });
@@ -72,7 +72,7 @@ describe('Room occupants (as seen by alice, Prosody)', () => {
     const env = setup('alice@localhost/probe');
     const room = await aliceRoom(env);
     env.conn.receive(`<presence xmlns="jabber:client" xml:lang="en" from="probe@conference.localhost/dave" to="alice@localhost/probe" id="join-dave"><x xmlns="http://jabber.org/protocol/muc#user"><item role="visitor" jid="dave@localhost/probe" affiliation="none"/></x></presence>`);
-    const rec = recordEvents(room, ALL);
+    const rec = recordAll(room);
     env.conn.receive(`<presence xmlns="jabber:client" xml:lang="en" from="probe@conference.localhost/dave" to="alice@localhost/probe" id="join-dave">
       <x xmlns="vcard-temp:x:update"><photo/></x>
       <occupant-id xmlns="urn:xmpp:occupant-id:0" id="Pez5IYLs2+ahBuAxSwVzzGNXbZkIlFafi49NtlpTV58="/>
@@ -85,7 +85,7 @@ describe('Room occupants (as seen by alice, Prosody)', () => {
   it('presenceChanged on a show/status change, then the role change', async () => {
     const env = setup('alice@localhost/probe');
     const room = await aliceRoom(env);
-    const rec = recordEvents(room, ALL);
+    const rec = recordAll(room);
     env.conn.receive(`<presence from="probe@conference.localhost/bob"><show>away</show><status>lunch</status><x xmlns="http://jabber.org/protocol/muc#user"><item role="moderator" affiliation="none"/></x></presence>`);
     expect(rec.names()).toEqual(['presenceChanged', 'roleChanged']);
     const bob = room.getOccupant('bob')!;
@@ -98,7 +98,7 @@ describe('Room occupants (as seen by alice, Prosody)', () => {
   it('ignores an unavailable presence from an unknown nick and a presence without muc#user', async () => {
     const env = setup('alice@localhost/probe');
     const room = await aliceRoom(env);
-    const rec = recordEvents(room, ALL);
+    const rec = recordAll(room);
     expect(env.conn.receive(`<presence from="probe@conference.localhost/ghost" type="unavailable"><x xmlns="http://jabber.org/protocol/muc#user"><item role="none" affiliation="none"/></x></presence>`)).toBe(true);
     expect(env.conn.receive(`<presence from="probe@conference.localhost/plain"/>`)).toBe(true);
     expect(rec).toEqual([]);
@@ -115,7 +115,7 @@ describe('Room: our own occupant', () => {
     await joined;
     env.conn.takeSent();
     const me = room.me!;
-    const rec = recordEvents(room, ALL);
+    const rec = recordAll(room);
     let result: string | undefined;
     const done = room.setNick('carol2').then((n) => (result = n));
     env.conn.expectSent(`<presence to="probe@conference.localhost/carol2" id="id2"/>`);
@@ -180,7 +180,7 @@ describe('Room: our own occupant', () => {
   it('leave() resolves on the self-unavailable: exit NORMAL, removed from the client', async () => {
     const env = setup('alice@localhost/probe');
     const room = await aliceRoom(env);
-    const rec = recordEvents(room, ALL);
+    const rec = recordAll(room);
     const done = room.leave();
     env.conn.expectSent(`<presence to="probe@conference.localhost/alice" type="unavailable"/>`);
     env.conn.receive(`<presence from="probe@conference.localhost/alice" to="alice@localhost/probe" type="unavailable"><x xmlns="http://jabber.org/protocol/muc#user"><item role="none" affiliation="owner" jid="alice@localhost/probe"/><status code="110"/></x></presence>`);
@@ -200,7 +200,7 @@ describe('Room: our own occupant', () => {
     env.conn.receive(loadFixture('ejabberd-self-presence-join'));
     env.conn.receive(loadFixture('ejabberd-subject-empty-create'));
     await joined;
-    const rec = recordEvents(room, ALL);
+    const rec = recordAll(room);
     expect(env.conn.receive(loadFixture('ejabberd-kick-bare-unavailable'))).toBe(true);
     expect(rec).toEqual([]);
     env.conn.receive(loadFixture('ejabberd-kick-self'));
@@ -215,7 +215,7 @@ describe('Room: our own occupant', () => {
     env.conn.receive(loadFixture('ejabberd-self-presence-create'));
     env.conn.receive(loadFixture('ejabberd-subject-empty-create'));
     await joined;
-    const rec = recordEvents(room, ALL);
+    const rec = recordAll(room);
     env.conn.receive(loadFixture('ejabberd-destroy-bare-unavailable'));
     env.conn.receive(loadFixture('ejabberd-destroy-self'));
     expect(rec.names()).toEqual(['roleChanged', 'affiliationChanged', 'exit', 'stateChanged']);

@@ -1,4 +1,5 @@
 import type { TypedEmitter } from '../../src/core/emitter.js';
+import type { RoomEvents } from '../../src/muc/room-events.js';
 
 /** One recorded event: its name and payload. */
 export type Recorded<E> = { [K in keyof E]: [K, E[K]] }[keyof E];
@@ -29,4 +30,31 @@ export function recordEvents<E extends { [K in keyof E]: object }, const N exten
     stop: { value: () => offs.forEach((off) => off()) },
   });
   return record;
+}
+
+/**
+ * Every event of {@link RoomEvents}. A `Record` over its keys: an event added to `RoomEvents`
+ * and not here (or named here and not there) does not compile.
+ */
+const ROOM_EVENTS: Record<keyof RoomEvents, true> = {
+  enter: true,
+  exit: true,
+  join: true,
+  leave: true,
+  presenceChanged: true,
+  nickChanged: true,
+  roleChanged: true,
+  affiliationChanged: true,
+  message: true,
+  privateMessage: true,
+  messageError: true,
+  topicChanged: true,
+  stateChanged: true,
+  suspend: true,
+  resume: true,
+};
+
+/** Every event a room emits, in order, as `[name, payload]` (see {@link recordEvents}). */
+export function recordAll(room: TypedEmitter<RoomEvents>): EventRecord<RoomEvents> {
+  return recordEvents(room, Object.keys(ROOM_EVENTS) as (keyof RoomEvents)[]);
 }

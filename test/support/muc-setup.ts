@@ -1,9 +1,9 @@
-/** Shared set-up for the MUC room unit tests: a FakeConnection, a FakeClock and a MucClient. */
-import { FakeClock } from '../../../src/core/clock.js';
-import { recordingLogger, type RecordingLogger } from '../../../src/core/logger.js';
-import { MucClient, type JoinOptions } from '../../../src/muc/client.js';
-import type { Room } from '../../../src/muc/room.js';
-import { FakeConnection } from '../../../src/testing/fake-connection.js';
+/** Shared set-up of the MUC unit tests (src/muc, src/cli): a FakeConnection, a FakeClock and a MucClient. */
+import { FakeClock } from '../../src/core/clock.js';
+import { recordingLogger, type RecordingLogger } from '../../src/core/logger.js';
+import { MucClient, type JoinOptions } from '../../src/muc/client.js';
+import type { Room } from '../../src/muc/room.js';
+import { FakeConnection } from '../../src/testing/fake-connection.js';
 
 /** The room of the captured transcripts. */
 export const ROOM = 'probe@conference.localhost';
