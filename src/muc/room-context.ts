@@ -20,10 +20,15 @@ import type { RoomEvents } from './room-events.js';
 
 /** What the client lends each of its rooms. @internal */
 export interface RoomServices {
+  /** The client's connection. */
   connection: XmppConnection;
+  /** Where dropped input and oddities are reported. */
   logger: Logger;
+  /** The time source of every timer. */
   clock: Clock;
+  /** A new stanza id. */
   newId(): string;
+  /** Random source for uids of occupants with no known identity (tests). */
   randomId?: (() => string) | undefined;
   /** HISTORY ends after this long without a history stanza (0: never). */
   historyTimeoutMs: number;
@@ -31,10 +36,15 @@ export interface RoomServices {
 
 /** Construction parameters of a {@link Room}. @internal */
 export interface RoomInit {
+  /** The room's bare JID. */
   jid: JID;
+  /** The nick to join with (prepared). */
   nick: string;
+  /** The room password. */
   password?: string | undefined;
+  /** The history the first join asks for. */
   history?: History | undefined;
+  /** Whether the room is rejoined on a new stream. */
   autorejoin: boolean;
 }
 
