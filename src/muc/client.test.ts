@@ -4,7 +4,6 @@ import { recordAll, recordEvents } from '../../test/support/record-events.js';
 import { ROOM, joinedRoom, setup } from '../../test/support/muc-setup.js';
 import { LeaveMode, RoomState } from './constants.js';
 
-
 describe('MucClient routing and hostile input', () => {
   it('leaves stanzas of other addresses to the application, even when they name a room occupant', async () => {
     const env = setup();

@@ -8,7 +8,6 @@ import { RoomState } from './constants.js';
 import { DEFAULT_JOIN_TIMEOUT_MS } from './client.js';
 import type { RoomEvents } from './room-events.js';
 
-
 describe('MucClient.join', () => {
   it('sends the join presence at once, returns synchronously and emits nothing before the caller runs', async () => {
     const env = setup();

@@ -4,6 +4,7 @@ import { recordingLogger, type RecordingLogger } from '../../src/core/logger.js'
 import { MucClient, type JoinOptions } from '../../src/muc/client.js';
 import type { Room } from '../../src/muc/room.js';
 import { FakeConnection } from '../../src/testing/fake-connection.js';
+import { loadFixture } from '../fixtures/xep0045/load.js';
 
 /** The room of the captured transcripts. */
 export const ROOM = 'probe@conference.localhost';
@@ -65,5 +66,22 @@ export async function joinedRoom(env: Env, options: JoinOptions = {}): Promise<R
   env.conn.receive(PROSODY_BOB_SELF);
   env.conn.receive(EMPTY_SUBJECT);
   await joined;
+  return room;
+}
+
+/** carol as seen by alice on Prosody. */
+export const CAROL_TO_ALICE = `<presence xmlns="jabber:client" from="probe@conference.localhost/carol" to="alice@localhost/probe">
+  <occupant-id xmlns="urn:xmpp:occupant-id:0" id="O/N71ZHvqS3z1Dt0OZyxjbDrthkHFamN8L1U5SGCbcY="/>
+  <x xmlns="http://jabber.org/protocol/muc#user"><item role="participant" jid="carol@localhost/probe" affiliation="none"/></x></presence>`;
+
+/** alice owns the room (Prosody), with bob and carol in it; the room is ACTIVE. */
+export async function aliceRoom(env: Env): Promise<Room> {
+  const { room, joined } = env.muc.join(ROOM, 'alice');
+  env.conn.receive(loadFixture('prosody-self-presence-create'));
+  env.conn.receive(loadFixture('prosody-subject-empty-create'));
+  env.conn.receive(loadFixture('prosody-occupant-presence-jid'));
+  env.conn.receive(CAROL_TO_ALICE);
+  await joined;
+  env.conn.takeSent();
   return room;
 }
