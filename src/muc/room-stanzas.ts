@@ -7,7 +7,7 @@ import { Element } from 'ltx';
 import type { JID } from '../core/jid.js';
 import { LanguageMap } from '../core/language-map.js';
 import { NS } from '../core/namespaces.js';
-import { type DataForm, DataFormCodec } from '../forms/form.js';
+import { type DataForm, dataFormCodec } from '../forms/form.js';
 import { type MessageInit, buildMessage } from './message.js';
 import { type History, mucJoin } from './payloads/muc.js';
 
@@ -91,5 +91,5 @@ export function ownerIq(room: JID, type: 'get' | 'set', child?: Element): Elemen
 export function formElement(form: SubmittableForm): Element {
   if (form instanceof Element) return form;
   if ('render' in form && typeof form.render === 'function') return form.render();
-  return DataFormCodec.encode(form as DataForm);
+  return dataFormCodec.encode(form as DataForm);
 }

@@ -22,7 +22,7 @@ import { AbortError, DisconnectedError, NotJoinedError, StanzaError, toError } f
 import { type JID, nicknameKey, prepareNickname } from '../core/jid.js';
 import type { LanguageMap } from '../core/language-map.js';
 import { NS } from '../core/namespaces.js';
-import { type DataForm, DataFormCodec } from '../forms/form.js';
+import { type DataForm, dataFormCodec } from '../forms/form.js';
 import type { Conversation } from '../im/conversation.js';
 import { LeaveMode, RoomState, StatusCode } from './constants.js';
 import { HistoryReplay } from './history.js';
@@ -328,7 +328,7 @@ export class Room extends TypedEmitter<RoomEvents> implements Conversation {
     const reply = await this.#host.connection.request(ownerIq(this.jid, 'get'), requestOptions(options));
     const x = reply.getChild('query', NS.MUC_OWNER)?.getChild('x', NS.DATA_FORMS);
     if (!x) throw new StanzaError({ type: 'cancel', condition: 'undefined-condition', text: 'No configuration form in the reply', stanza: reply });
-    return DataFormCodec.decode(x, { logger: this.#host.logger });
+    return dataFormCodec.decode(x, { logger: this.#host.logger });
   }
 
   async #ownerSet(form: Element, options: AbortOptions): Promise<void> {
