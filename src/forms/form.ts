@@ -133,7 +133,6 @@ export const dataFormCodec: Codec<DataForm> = element<DataForm>(NS.DATA_FORMS, '
   }),
 });
 
-
 /**
  * The form's type as named by its hidden `FORM_TYPE` field (XEP-0068), or `undefined`.
  * A `FORM_TYPE` field of another type than `hidden` does not count (a submitted form may
