@@ -134,6 +134,14 @@ export const dataFormCodec: Codec<DataForm> = element<DataForm>(NS.DATA_FORMS, '
 });
 
 /**
+ * The former name of {@link dataFormCodec}, kept only while `src/muc/room.ts` and
+ * `room-stanzas.ts` still use it (being restructured elsewhere); not exported publicly.
+ *
+ * @deprecated Use {@link dataFormCodec}.
+ */
+export const DataFormCodec: Codec<DataForm> = dataFormCodec;
+
+/**
  * The form's type as named by its hidden `FORM_TYPE` field (XEP-0068), or `undefined`.
  * A `FORM_TYPE` field of another type than `hidden` does not count (a submitted form may
  * leave the type out).
