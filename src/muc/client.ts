@@ -46,6 +46,12 @@ export interface MucClientOptions {
    * services that never send the subject (default {@link DEFAULT_HISTORY_TIMEOUT_MS}; 0: never).
    */
   historyTimeoutMs?: number | undefined;
+  /**
+   * Fetch each room's disco#info after `enter` and after each configuration change, for
+   * `Room.info` / `Room.features` (one disco#info IQ per join). Default false (the stanzas of
+   * a join stay exactly the join presence); `Room.getRoomInfo()` fetches on demand.
+   */
+  fetchRoomInfo?: boolean | undefined;
 }
 
 /** Default of {@link MucClientOptions.historyTimeoutMs}. */
@@ -139,6 +145,7 @@ export class MucClient extends TypedEmitter<MucClientEvents> {
       newId: options.newId ?? defaultId,
       randomId: options.randomId,
       historyTimeoutMs: options.historyTimeoutMs ?? DEFAULT_HISTORY_TIMEOUT_MS,
+      fetchRoomInfo: options.fetchRoomInfo ?? false,
       removed: (room) => this.#removed(room),
     };
     this.#offs.push(

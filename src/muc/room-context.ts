@@ -33,6 +33,8 @@ export interface RoomServices {
   randomId?: (() => string) | undefined;
   /** HISTORY ends after this long without a history stanza (0: never). */
   historyTimeoutMs: number;
+  /** Fetch each room's disco#info after `enter` (`Room.info`, `Room.features`). */
+  fetchRoomInfo?: boolean | undefined;
 }
 
 /** Construction parameters of a {@link Room}. @internal */

@@ -4,15 +4,50 @@
  */
 import type { Element } from 'ltx';
 import type { StanzaError } from '../core/errors.js';
+import type { JID } from '../core/jid.js';
 import type { LanguageMap } from '../core/language-map.js';
 import type { MessageSource } from '../im/conversation.js';
 import type { LeaveMode, Role, Affiliation, RoomState } from './constants.js';
 import type { Message } from './message.js';
 import type { Occupant, ServiceMember } from './occupant.js';
+import type { RoomInfo } from './discovery.js';
 import type { Actor, Destroy } from './payloads/user.js';
+import type { VoiceRequestFormInstance } from './forms.js';
 
 /** Who sent a room message: an occupant (live or transitional) or the room itself. */
 export type RoomMember = Occupant | ServiceMember;
+
+/** The payload of a room's `roleRequest` event: a voice request relayed to us as moderator. */
+export interface RoleRequest {
+  /** The message that carried it. */
+  stanza: Element;
+  /** The request, typed (`roomnick`, `jid`, `role`). */
+  form: VoiceRequestFormInstance;
+  /** The requester's nick, when the form names it. */
+  nick: string | undefined;
+  /** The requester's real JID, when the form names it. */
+  jid: JID | undefined;
+  /**
+   * Grant voice: submit the form back with `muc#request_allow` true. Only the first of
+   * `approve()`/`deny()` sends anything; every call returns the same promise (resolves once
+   * sent; rejects with `NotJoinedError` when the room was left).
+   */
+  approve(): Promise<void>;
+  /** Refuse: submit the form back with `muc#request_allow` false (see {@link RoleRequest.approve}). */
+  deny(): Promise<void>;
+  /** Whether it was answered (by `approve()` or `deny()`). */
+  readonly answered: boolean;
+}
+
+/** The payload of a room's `declined` event. */
+export interface DeclinedEvent {
+  /** The message the room relayed. */
+  stanza: Element;
+  /** Who declined, as the room states it (never proven). */
+  from: JID | undefined;
+  /** Their text. */
+  reason: string | undefined;
+}
 
 /** Fields shared by `roleChanged` and `affiliationChanged`. */
 export interface OccupantChange {
@@ -192,6 +227,47 @@ export interface RoomEvents {
   suspend: Record<string, never>;
   /** A new stream is up and the room is being rejoined; occupants were cleared. */
   resume: Record<string, never>;
+  /**
+   * A voice request relayed to us as moderator (XEP-0045 §8.6): answer with `approve()` or
+   * `deny()`; only the first answer of all listeners is sent.
+   */
+  roleRequest: RoleRequest;
+  /** An invitee declined our MEDIATED invitation (XEP-0045 §7.8.2; the decliner is the room's claim). */
+  declined: DeclinedEvent;
+  /**
+   * The room's configuration changed: a notice from the room with status 104 (non-privacy
+   * change) and/or 170-174 (logging on/off, now non-anonymous, semi-anonymous, fully
+   * anonymous). `info`/`features` are refreshed afterwards (`infoChanged`).
+   */
+  configChanged: {
+    /** The notice (a groupchat message from the room's bare JID). */
+    stanza: Element;
+    /** Its muc#user status codes. */
+    statusCodes: ReadonlySet<number>;
+  };
+  /** The room's disco information (`room.info`, `room.features`) was (re)fetched. */
+  infoChanged: {
+    /** The new information. */
+    info: RoomInfo;
+  };
+  /**
+   * An affiliation changed for someone not in the room (XEP-0045 §9.3-9.8: a message from
+   * the room's bare JID with a muc#user item, status 101 when it is ours while away).
+   */
+  affiliationNotice: {
+    /** The message. */
+    stanza: Element;
+    /** The entity whose affiliation changed (bare JID), when the room names it. */
+    jid: JID | undefined;
+    /** Its new affiliation. */
+    affiliation: Affiliation | undefined;
+    /** Who made the change, if the room says. */
+    actor?: Actor | undefined;
+    /** The reason given, if any. */
+    reason?: string | undefined;
+    /** The muc#user status codes (101 for an affiliation change of ours made while away). */
+    statusCodes: ReadonlySet<number>;
+  };
 }
 
 /** One event of a room with its payload, as `diffPresence` returns them. */

@@ -15,27 +15,33 @@
  * The client drives a room through its {@link RoomController} (stanzas, stream lifecycle,
  * close), which only {@link openRoom} hands out; neither is exported by the package.
  */
-import { Element } from 'ltx';
+import type { Element } from 'ltx';
 import { checkDuration, type AbortOptions } from '../core/abort.js';
 import { TypedEmitter } from '../core/emitter.js';
-import { AbortError, DisconnectedError, NotJoinedError, StanzaError, toError } from '../core/errors.js';
+import { AbortError, DisconnectedError, NotJoinedError, toError } from '../core/errors.js';
 import { type JID, nicknameKey, prepareNickname } from '../core/jid.js';
 import type { LanguageMap } from '../core/language-map.js';
-import { NS } from '../core/namespaces.js';
-import { type DataForm, dataFormCodec } from '../forms/form.js';
 import type { Conversation } from '../im/conversation.js';
-import { LeaveMode, RoomState, StatusCode } from './constants.js';
+import type { AffiliatedEntity, AffiliationChange, RoleChange, RoleHolder } from './admin.js';
+import { type Affiliation, LeaveMode, type Role, RoomState, StatusCode } from './constants.js';
+import type { RoomFeatures, RoomInfo } from './discovery.js';
+import type { ConfigurationFormInstance } from './forms.js';
 import { HistoryReplay } from './history.js';
 import { type Occupant, ServiceMember } from './occupant.js';
 import { OccupantRegistry } from './occupant-registry.js';
 import { NickChange, PendingLeaves, TopicChanges } from './pending-ops.js';
 import { type OccupantPresence, occupantFromPresence } from './presence.js';
-import { type RoomContext, type RoomInit, type RoomServices, localExit, requestOptions, sendQuietly } from './room-context.js';
+import type { ConfigSubmission } from './owner.js';
+import { RoomConfig, type DestroyOptions } from './room-config.js';
+import { type RoomContext, type RoomInit, type RoomServices, localExit, sendQuietly } from './room-context.js';
 import type { RoomEvents } from './room-events.js';
+import { type InviteOptions, RoomInvitations } from './room-invitations.js';
 import { RoomJoin } from './room-join.js';
 import { RoomMessages } from './room-messages.js';
+import { type BanOptions, type BatchOptions, type ModerationOptions, RoomModeration } from './room-moderation.js';
 import { RoomPresences } from './room-presences.js';
-import { type OutgoingMessage, type SubmittableForm, formElement, groupchatMessage, leavePresence, ownerIq, privateMessage } from './room-stanzas.js';
+import { RoomVoice } from './room-voice.js';
+import { type OutgoingMessage, groupchatMessage, leavePresence, privateMessage } from './room-stanzas.js';
 import { type MessageTracker, ReflectionMatcher } from './tracking.js';
 
 /** Options of {@link Room.sendMessageTracked}. */
@@ -123,6 +129,10 @@ export class Room extends TypedEmitter<RoomEvents> implements Conversation {
   readonly #leaves: PendingLeaves;
   readonly #presences: RoomPresences;
   readonly #messages: RoomMessages;
+  readonly #moderation: RoomModeration;
+  readonly #voice: RoomVoice;
+  readonly #invitations: RoomInvitations;
+  readonly #config: RoomConfig;
   #state: RoomState = RoomState.JOIN_PRESENCE;
   #me: Occupant | undefined;
   #entered = false;
@@ -172,11 +182,15 @@ export class Room extends TypedEmitter<RoomEvents> implements Conversation {
       nickIs: (nick) => (this.#nick = nick),
     });
     this.#messages = new RoomMessages(this.#ctx, { replay: this.#replay, trackers: this.#matcher, topics: this.#topics, serviceMember: this.serviceMember });
+    this.#moderation = new RoomModeration(this.#ctx);
+    this.#voice = new RoomVoice(this.#ctx);
+    this.#invitations = new RoomInvitations(this.#ctx, () => this.password);
+    this.#config = new RoomConfig(this.#ctx);
     this.joined = this.#join.joined;
     this.#controller = {
       room: this,
       handlePresence: (stanza, from) => this.#presences.handle(stanza, from),
-      handleMessage: (stanza, from) => this.#messages.handle(stanza, from),
+      handleMessage: (stanza, from) => this.#handleMessage(stanza, from),
       handleAcked: (stanza) => this.#messages.acked(stanza),
       sendJoin: () => this.#sendJoin(),
       bindJoin: (options) => this.#join.bind(options),
@@ -307,33 +321,163 @@ export class Room extends TypedEmitter<RoomEvents> implements Conversation {
     return Promise.resolve();
   }
 
-  /**
-   * Unlock a room this join created (status 201) with the default configuration (an empty
-   * submit form, XEP-0045 §10.1.2). Rejects with {@link StanzaError} on refusal.
-   */
-  async createInstant(options: AbortOptions = {}): Promise<void> {
-    await this.#ownerSet(new Element('x', { xmlns: NS.DATA_FORMS, type: 'submit' }), options);
-  }
+  // ---------------------------------------------------------------- moderation (room-moderation.ts)
+  // Each rejects with NotJoinedError unless HISTORY or ACTIVE (nothing sent), StanzaError for
+  // the server's refusal (`forbidden`, `not-allowed`...), TimeoutError/AbortError per options.
 
   /**
-   * Unlock a room this join created (status 201) with a configuration form (XEP-0045
-   * §10.1.3): a `DataForm` of type `submit`, a form instance (its `render()`), or the element.
+   * Kick an occupant (role `none`, XEP-0045 §8.2); resolves when the server acknowledges.
+   * @example `await room.kick('troll', { reason: 'spam' });`
    */
-  async createConfigured(form: SubmittableForm, options: AbortOptions = {}): Promise<void> {
-    await this.#ownerSet(formElement(form), options);
+  kick(member: Occupant | string, options: ModerationOptions = {}): Promise<void> {
+    return this.#moderation.kick(member, options);
   }
 
-  /** Fetch the room's configuration form (muc#owner get), e.g. to fill for {@link createConfigured}. */
-  async getConfiguration(options: AbortOptions = {}): Promise<DataForm> {
-    const reply = await this.#host.connection.request(ownerIq(this.jid, 'get'), requestOptions(options));
-    const x = reply.getChild('query', NS.MUC_OWNER)?.getChild('x', NS.DATA_FORMS);
-    if (!x) throw new StanzaError({ type: 'cancel', condition: 'undefined-condition', text: 'No configuration form in the reply', stanza: reply });
-    return dataFormCodec.decode(x, { logger: this.#host.logger });
+  /**
+   * Ban an occupant by its real JID (affiliation `outcast`, §9.1). Rejects with
+   * InvalidArgumentError, nothing sent, when the room hides its real JID from us.
+   * @example `await room.ban(room.getOccupant('troll')!, { reason: 'spam' });`
+   */
+  ban(member: Occupant | string, options: BanOptions = {}): Promise<void> {
+    return this.#moderation.ban(member, options);
   }
 
-  async #ownerSet(form: Element, options: AbortOptions): Promise<void> {
-    if (!this.isJoined) throw new NotJoinedError();
-    await this.#host.connection.request(ownerIq(this.jid, 'set', form), requestOptions(options));
+  /**
+   * Set an occupant's role by nick (§8: `visitor` revokes voice, `participant` grants it).
+   * @example `await room.setRole('dave', 'participant', { reason: 'welcome' });`
+   */
+  setRole(nick: string, role: Role, options: ModerationOptions = {}): Promise<void> {
+    return this.#moderation.setRole(nick, role, options);
+  }
+
+  /**
+   * Set an entity's affiliation by its bare JID (§9, §10), in the room or not.
+   * @example `await room.setAffiliation('bob@example.org', 'member');`
+   */
+  setAffiliation(jid: JID | string, affiliation: Affiliation, options: ModerationOptions = {}): Promise<void> {
+    return this.#moderation.setAffiliation(jid, affiliation, options);
+  }
+
+  /**
+   * Several role changes: one IQ per change by default (Prosody applies only the first item
+   * of a batch), one IQ with `oneIq: true`.
+   * @example `await room.setRoles([{ nick: 'a', role: 'visitor' }, { nick: 'b', role: 'visitor' }]);`
+   */
+  setRoles(changes: readonly RoleChange[], options: BatchOptions = {}): Promise<void> {
+    return this.#moderation.setRoles(changes, options);
+  }
+
+  /**
+   * Several affiliation changes, as {@link Room.setRoles}.
+   * @example `await room.setAffiliations([{ jid: 'a@example.org', affiliation: 'member' }], { oneIq: true });`
+   */
+  setAffiliations(changes: readonly AffiliationChange[], options: BatchOptions = {}): Promise<void> {
+    return this.#moderation.setAffiliations(changes, options);
+  }
+
+  /**
+   * The entities with an affiliation (owner, admin, member, outcast), with nick and reason.
+   * @example `const banned = await room.getAffiliated('outcast');`
+   */
+  getAffiliated(affiliation: Affiliation, options: AbortOptions = {}): Promise<AffiliatedEntity[]> {
+    return this.#moderation.getAffiliated(affiliation, options);
+  }
+
+  /**
+   * The occupants with a role (moderator, participant, visitor).
+   * @example `const mods = await room.getRoles('moderator');`
+   */
+  getRoles(role: Role, options: AbortOptions = {}): Promise<RoleHolder[]> {
+    return this.#moderation.getRoles(role, options);
+  }
+
+  /**
+   * Ask the room's moderators for voice (§7.13); resolves once sent. Moderators see `roleRequest`.
+   * @example `if (room.me?.role === 'visitor') await room.requestVoice();`
+   */
+  requestVoice(): Promise<void> {
+    return this.#voice.request();
+  }
+
+  /**
+   * Invite someone: DIRECT (XEP-0249, default; carries the room password) or MEDIATED (through
+   * the room; a decline comes back as `declined`). Resolves once sent.
+   * @example `await room.invite('bob@example.org', { reason: 'join us', mode: InviteMode.MEDIATED });`
+   */
+  invite(jid: JID | string, options: InviteOptions = {}): Promise<void> {
+    return this.#invitations.invite(jid, options);
+  }
+
+  // ---------------------------------------------------------------- configuration (room-config.ts)
+  // Each rejects with NotJoinedError unless entered, StanzaError on refusal (`forbidden` unless owner).
+
+  /**
+   * Unlock a room this join created (status 201) with the default configuration (§10.1.2).
+   * @example `room.on('enter', ({ statusCodes }) => statusCodes.has(201) && void room.createInstant());`
+   */
+  createInstant(options: AbortOptions = {}): Promise<void> {
+    return this.#config.createInstant(options);
+  }
+
+  /**
+   * Unlock a room this join created with a configuration (§10.1.3): a filled
+   * {@link ConfigurationForm} instance, a `DataForm` of type submit, or the element.
+   * @example `const c = await room.getConfiguration(); c.persistentroom = true; await room.createConfigured(c);`
+   */
+  createConfigured(form: ConfigSubmission, options: AbortOptions = {}): Promise<void> {
+    return this.#config.setConfiguration(form, options);
+  }
+
+  /**
+   * The room's configuration form, typed (unknown server fields kept).
+   * @example `const config = await room.getConfiguration(); console.log(config.membersonly);`
+   */
+  getConfiguration(options: AbortOptions = {}): Promise<ConfigurationFormInstance> {
+    return this.#config.getConfiguration(options);
+  }
+
+  /**
+   * Submit a configuration; occupants then see `configChanged`.
+   * @example `const c = await room.getConfiguration(); c.moderatedroom = true; await room.setConfiguration(c);`
+   */
+  setConfiguration(form: ConfigSubmission, options: AbortOptions = {}): Promise<void> {
+    return this.#config.setConfiguration(form, options);
+  }
+
+  /**
+   * Cancel a configuration (of a new locked room: destroys it, §10.1.3).
+   * @example `await room.cancelConfiguration();`
+   */
+  cancelConfiguration(options: AbortOptions = {}): Promise<void> {
+    return this.#config.cancelConfiguration(options);
+  }
+
+  /**
+   * Destroy the room (§10.9); every occupant (us too) exits with mode DESTROYED, the reason
+   * and the alternate venue.
+   * @example `await room.destroy({ reason: 'moved', alternateVenue: 'new@conference.example.org' });`
+   */
+  destroy(options: DestroyOptions = {}): Promise<void> {
+    return this.#config.destroy(options);
+  }
+
+  /**
+   * Fetch the room's disco#info now (also done after `enter` and each `configChanged`);
+   * updates `info`/`features` and emits `infoChanged`.
+   * @example `const { features } = await room.getRoomInfo(); if (features.moderated) ...`
+   */
+  getRoomInfo(options: AbortOptions = {}): Promise<RoomInfo> {
+    return this.#config.getRoomInfo(options);
+  }
+
+  /** The room's disco information, once fetched (see {@link Room.getRoomInfo}). */
+  get info(): RoomInfo | undefined {
+    return this.#config.info;
+  }
+
+  /** The room's features as booleans, once its information was fetched (aioxmpp `Room.features`: `info.featureSet`). */
+  get features(): RoomFeatures | undefined {
+    return this.#config.features;
   }
 
   // ---------------------------------------------------------------- transitions
@@ -360,6 +504,15 @@ export class Room extends TypedEmitter<RoomEvents> implements Conversation {
     this.#replay.arm();
     this.emit('enter', { presence: p.stanza, occupant: me, statusCodes: p.statusCodes });
     this.#join.entered();
+    if (this.#host.fetchRoomInfo) this.#config.refresh();
+  }
+
+  #handleMessage(stanza: Element, from: JID): boolean {
+    if (this.#messages.handle(stanza, from)) {
+      this.#config.onRoomMessage(stanza, from);
+      return true;
+    }
+    return this.#voice.handle(stanza, from) || this.#invitations.handle(stanza, from) || this.#moderation.handleNotice(stanza, from);
   }
 
   #setState(state: RoomState): void {
@@ -380,6 +533,7 @@ export class Room extends TypedEmitter<RoomEvents> implements Conversation {
     const previous = this.#state;
     this.#state = RoomState.DISCONNECTED;
     this.#replay.clear();
+    this.#config.stop();
     this.#join.fail(joinError);
     this.#failPending(new NotJoinedError('The room was left'));
     for (const tracker of this.#matcher.all()) tracker.abort();

@@ -52,6 +52,11 @@ const ROOM_EVENTS: Record<keyof RoomEvents, true> = {
   stateChanged: true,
   suspend: true,
   resume: true,
+  roleRequest: true,
+  declined: true,
+  configChanged: true,
+  infoChanged: true,
+  affiliationNotice: true,
 };
 
 /** Every event a room emits, in order, as `[name, payload]` (see {@link recordEvents}). */
