@@ -98,6 +98,38 @@ export {
   type UserExt,
   type UserItem,
 } from './muc/index.js';
+export {
+  type AffiliatedEntity,
+  type AffiliationChange,
+  type BanOptions,
+  type BatchOptions,
+  type ConfigSubmission,
+  ConfigurationForm,
+  type ConfigurationFormInstance,
+  type DeclinedEvent,
+  type DestroyOptions,
+  type DestroyRoomOptions,
+  InfoForm,
+  type InfoFormInstance,
+  type Invitation,
+  type InviteOptions,
+  type ListRoomsOptions,
+  type ModerationOptions,
+  type MucRequestOptions,
+  type MucService,
+  type RegistrationInfo,
+  type ReservedNickJoinOptions,
+  type RoleChange,
+  type RoleHolder,
+  type RoleRequest,
+  type RoomFeatures,
+  type RoomInfo,
+  type RoomListing,
+  type RoomPage,
+  type SetChangesOptions,
+  VoiceRequestForm,
+  type VoiceRequestFormInstance,
+} from './muc/index.js';
 export type { AdminItem, AdminQuery } from './muc/payloads/admin.js';
 export type { DirectInvite } from './muc/payloads/direct-invite.js';
 export type { OwnerQuery } from './muc/payloads/owner.js';

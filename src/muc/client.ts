@@ -11,8 +11,19 @@ import { TypedEmitter } from '../core/emitter.js';
 import { DisconnectedError, InvalidArgumentError } from '../core/errors.js';
 import { JID, parseJid, prepareNickname } from '../core/jid.js';
 import { type Logger, silentLogger } from '../core/logger.js';
+import { NS } from '../core/namespaces.js';
+import { InviteMode } from '../im/conversation.js';
+import { setAffiliations } from './admin.js';
+import type { Affiliation } from './constants.js';
+import { type ListRoomsOptions, type MucService, type RoomInfo, type RoomPage, findMucService, getRoomInfo, getUniqueRoomName, listRooms } from './discovery.js';
+import type { ConfigurationFormInstance } from './forms.js';
+import { type Invitation, declineMessage, readInvitation } from './invitations.js';
+import { type ConfigSubmission, type DestroyRoomOptions, destroyRoom, getRoomConfig, setRoomConfig } from './owner.js';
 import type { History } from './payloads/muc.js';
+import { type RegistrationInfo, getRegistrationForm, getReservedNick, registerNick } from './registration.js';
+import type { MucRequestOptions } from './requests.js';
 import { type Room, type RoomController, type RoomHost, openRoom } from './room.js';
+import type { ModerationOptions } from './room-moderation.js';
 
 /** Events of the {@link MucClient}. */
 export interface MucClientEvents {
@@ -29,6 +40,19 @@ export interface MucClientEvents {
     /** The room that was removed. */
     room: Room;
   };
+  /**
+   * An invitation (aioxmpp `on_muc_invitation`): DIRECT (XEP-0249, from anyone: the inviter
+   * is the sender) or MEDIATED (XEP-0045 §7.8.2, relayed by a room, joined or not: its
+   * `inviterAddress` is only the room's claim, never proven; any room can name anyone).
+   * Answer a mediated one with `declineInvitation()` or by joining.
+   */
+  mucInvitation: Invitation;
+}
+
+/** Options of {@link MucClient.joinWithReservedNick}. */
+export interface ReservedNickJoinOptions extends JoinOptions {
+  /** The nick to join with when none is reserved (default: reject with `InvalidArgumentError`). */
+  fallbackNick?: string | undefined;
 }
 
 /** Options of the {@link MucClient} constructor. */
@@ -95,6 +119,7 @@ export interface JoinResult {
 }
 
 const ASCII = /^[\x00-\x7f]*$/;
+const NS_CONFERENCE = 'jabber:x:conference';
 
 function defaultId(): string {
   return globalThis.crypto.randomUUID();
@@ -104,8 +129,9 @@ function defaultId(): string {
  * Client-side XEP-0045 multi-user chat over an {@link XmppConnection} (aioxmpp `MUCClient`).
  *
  * Stanzas whose bare `from` is a joined (or joining) room are claimed and handled by that
- * room; everything else is left to the application (mediated invitations and voice
- * requests, type `normal`, are left too). Presences from a room's bare JID (ejabberd's caps
+ * room (voice requests, declines and affiliation notices from a room's bare JID too);
+ * invitations (mediated from any room, direct from anyone) are claimed and emitted as
+ * `mucInvitation`; everything else is left to the application. Presences from a room's bare JID (ejabberd's caps
  * presence, the unavailable one before a kick) are claimed and ignored.
  *
  * @example
@@ -209,6 +235,138 @@ export class MucClient extends TypedEmitter<MucClientEvents> {
     return { room, joined: room.joined };
   }
 
+  // ------------------------------------------------ without joining (admin.ts, owner.ts, discovery.ts, registration.ts)
+  // Each rejects with StanzaError for the server's refusal, TimeoutError/AbortError per
+  // options (default timeout DEFAULT_REQUEST_TIMEOUT_MS), InvalidArgumentError (nothing sent)
+  // for a malformed JID.
+
+  #opts<T extends MucRequestOptions>(options: T): T {
+    return { ...options, logger: options.logger ?? this.#logger };
+  }
+
+  /**
+   * Set an entity's affiliation in a room, joined or not (XEP-0045 §9, §10).
+   * @example `await muc.setAffiliation('room@conference.example.org', 'bob@example.org', 'member', { reason: 'welcome' });`
+   */
+  async setAffiliation(roomJid: JID | string, jid: JID | string, affiliation: Affiliation, options: ModerationOptions = {}): Promise<void> {
+    const entity = typeof jid === 'string' ? jid : jid.bare();
+    await setAffiliations(this.#connection, roomJid, [{ jid: entity, affiliation, reason: options.reason }], this.#opts({ signal: options.signal, timeoutMs: options.timeoutMs }));
+  }
+
+  /**
+   * A room's configuration form, typed (aioxmpp `get_room_config`; owners only).
+   * @example `const config = await muc.getRoomConfig(roomJid); config.membersonly = true; await muc.setRoomConfig(roomJid, config);`
+   */
+  getRoomConfig(roomJid: JID | string, options: MucRequestOptions = {}): Promise<ConfigurationFormInstance> {
+    return getRoomConfig(this.#connection, roomJid, this.#opts(options));
+  }
+
+  /**
+   * Submit a room's configuration (aioxmpp `set_room_config`); occupants see `configChanged`.
+   * @example `await muc.setRoomConfig(roomJid, config);`
+   */
+  async setRoomConfig(roomJid: JID | string, form: ConfigSubmission, options: MucRequestOptions = {}): Promise<void> {
+    await setRoomConfig(this.#connection, roomJid, form, this.#opts(options));
+  }
+
+  /**
+   * Destroy a room, joined or not (§10.9; owners only).
+   * @example `await muc.destroyRoom(roomJid, { reason: 'moved', alternateVenue: 'new@conference.example.org' });`
+   */
+  async destroyRoom(roomJid: JID | string, options: DestroyRoomOptions = {}): Promise<void> {
+    await destroyRoom(this.#connection, roomJid, this.#opts(options));
+  }
+
+  /**
+   * A room's disco#info: name, features as booleans, `muc#roominfo` form (§6.4).
+   * @example `if ((await muc.getRoomInfo(roomJid)).features.passwordProtected) password = await ask();`
+   */
+  getRoomInfo(roomJid: JID | string, options: MucRequestOptions = {}): Promise<RoomInfo> {
+    return getRoomInfo(this.#connection, roomJid, this.#opts(options));
+  }
+
+  /**
+   * One page of a service's public rooms (§6.3; XEP-0059 paging where the service pages).
+   * @example `const { rooms, next } = await muc.listRooms('conference.example.org', { max: 50 });`
+   */
+  listRooms(serviceJid: JID | string, options: ListRoomsOptions = {}): Promise<RoomPage> {
+    return listRooms(this.#connection, serviceJid, this.#opts(options));
+  }
+
+  /**
+   * The MUC service(s) of a server (§6.1-6.2), default our own server.
+   * @example `const [service] = await muc.findMucService();`
+   */
+  findMucService(serverDomain?: JID | string, options: MucRequestOptions = {}): Promise<MucService[]> {
+    const domain = serverDomain ?? this.#connection.jid?.domain;
+    if (domain === undefined) return Promise.reject(new InvalidArgumentError('findMucService: no server domain given and the connection has no JID yet'));
+    return findMucService(this.#connection, domain, this.#opts(options));
+  }
+
+  /**
+   * A fresh room JID from the service (XEP-0307), to create a room with.
+   * @example `const { room } = muc.join(await muc.getUniqueRoomName('conference.example.org'), 'alice');`
+   */
+  getUniqueRoomName(serviceJid: JID | string, options: MucRequestOptions = {}): Promise<JID> {
+    return getUniqueRoomName(this.#connection, serviceJid, this.#opts(options));
+  }
+
+  /**
+   * How to register with a room (§7.10): the room (Prosody) or its service (ejabberd).
+   * @example `const info = await muc.getRegistrationForm(roomJid); if (info.registered) console.log(info.nick);`
+   */
+  getRegistrationForm(roomJid: JID | string, options: MucRequestOptions = {}): Promise<RegistrationInfo> {
+    return getRegistrationForm(this.#connection, roomJid, this.#opts(options));
+  }
+
+  /**
+   * Reserve a nick by registering (§7.10; Prosody: members only, per room; ejabberd: per service).
+   * @example `await muc.registerNick(roomJid, 'thirdwitch');`
+   */
+  async registerNick(roomJid: JID | string, nick: string, form?: RegistrationInfo, options: MucRequestOptions = {}): Promise<void> {
+    await registerNick(this.#connection, roomJid, nick, form, this.#opts(options));
+  }
+
+  /**
+   * The nick reserved for us in a room (§7.12), or `undefined`.
+   * @example `const nick = (await muc.getReservedNick(roomJid)) ?? 'guest';`
+   */
+  getReservedNick(roomJid: JID | string, options: MucRequestOptions = {}): Promise<string | undefined> {
+    return getReservedNick(this.#connection, roomJid, this.#opts(options));
+  }
+
+  /**
+   * Join with the nick reserved for us (§7.12), else `fallbackNick`. Async because the nick
+   * is asked first (`join()` stays synchronous and needs a nick); a failed lookup falls back
+   * too. Rejects with `InvalidArgumentError` when there is neither.
+   * @example `const { room, joined } = await muc.joinWithReservedNick(roomJid, { fallbackNick: 'guest' }); await joined;`
+   */
+  async joinWithReservedNick(roomJid: JID | string, options: ReservedNickJoinOptions = {}): Promise<JoinResult> {
+    const { fallbackNick, ...joinOptions } = options;
+    let nick: string | undefined;
+    try {
+      nick = await getReservedNick(this.#connection, roomJid, this.#opts({ signal: options.signal }));
+    } catch (error) {
+      if (options.signal?.aborted) throw error;
+      this.#logger.debug('reserved nick lookup failed', { room: String(roomJid), error });
+    }
+    nick ??= fallbackNick;
+    if (nick === undefined) throw new InvalidArgumentError(`No nick is reserved for us in ${String(roomJid)} and no fallbackNick was given`);
+    return this.join(roomJid, nick, joinOptions);
+  }
+
+  /**
+   * Decline a MEDIATED invitation (§7.8.2): the room relays it to the inviter. Rejects with
+   * `InvalidArgumentError` for a DIRECT invitation (XEP-0249 has no decline) or one naming no inviter.
+   * @example `muc.on('mucInvitation', (inv) => void muc.declineInvitation(inv, { reason: 'busy' }));`
+   */
+  async declineInvitation(invitation: Invitation, options: { reason?: string | undefined } = {}): Promise<void> {
+    if (invitation.mode !== InviteMode.MEDIATED) throw new InvalidArgumentError('declineInvitation: only a MEDIATED invitation can be declined');
+    if (invitation.inviterAddress === undefined) throw new InvalidArgumentError('declineInvitation: the invitation names no inviter');
+    const id = this.#host.newId();
+    await this.#connection.send(declineMessage(invitation.roomAddress, invitation.inviterAddress, { reason: options.reason, id }));
+  }
+
   /**
    * Leave every room (unavailable presences are sent, not awaited), reject pending joins
    * with `AbortError`, and remove every handler, listener and timer. The client cannot be
@@ -242,7 +400,7 @@ export class MucClient extends TypedEmitter<MucClientEvents> {
     const from = stanza.attrs.from as unknown;
     if (typeof from !== 'string' || from === '') return false;
     const hit = this.#lookupSafe(from);
-    if (!hit) return false;
+    if (!hit) return name === 'message' && this.#invitation(stanza);
     if (hit === 'drop') return true;
     const { ctl, jid } = hit;
     this.#announce(ctl.room);
@@ -251,7 +409,7 @@ export class MucClient extends TypedEmitter<MucClientEvents> {
         ctl.handlePresence(stanza, jid);
         return true;
       }
-      return ctl.handleMessage(stanza, jid);
+      return ctl.handleMessage(stanza, jid) || this.#invitation(stanza);
     } catch (error) {
       this.#logger.error('room failed to handle a stanza', { room: ctl.room.jid.toString(), error });
       return true;
@@ -284,6 +442,17 @@ export class MucClient extends TypedEmitter<MucClientEvents> {
       return this.#lastHit;
     }
     return { ctl, jid };
+  }
+
+  /** A message that may carry an invitation: emit `mucInvitation` and claim it. */
+  #invitation(stanza: Element): boolean {
+    const type = stanza.attrs.type as string | undefined;
+    if (type === 'groupchat' || type === 'error') return false;
+    if (!stanza.getChild('x', NS.MUC_USER) && !stanza.getChild('x', NS_CONFERENCE)) return false;
+    const invitation = readInvitation(stanza, { logger: this.#logger });
+    if (!invitation) return false;
+    this.emit('mucInvitation', invitation);
+    return true;
   }
 
   #acked(stanza: Element): void {

@@ -19,11 +19,15 @@ export {
   type JoinOptions,
   type JoinResult,
   type MucClientEvents,
+  type ReservedNickJoinOptions,
   type MucClientOptions,
 } from './client.js';
 export { Room, type TrackedSendOptions } from './room.js';
 export type { OutgoingMessage, SubmittableForm } from './room-stanzas.js';
-export type { OccupantChange, RoomEvents, RoomMember } from './room-events.js';
+export type { DeclinedEvent, OccupantChange, RoleRequest, RoomEvents, RoomMember } from './room-events.js';
+export type { BanOptions, BatchOptions, ModerationOptions } from './room-moderation.js';
+export type { InviteOptions } from './room-invitations.js';
+export type { DestroyOptions } from './room-config.js';
 export {
   DEFAULT_TRACKING_TIMEOUT_MS,
   MessageState,
