@@ -21,7 +21,7 @@ import { type Invitation, declineMessage, readInvitation } from './invitations.j
 import { type ConfigSubmission, type DestroyRoomOptions, destroyRoom, getRoomConfig, setRoomConfig } from './owner.js';
 import type { History } from './payloads/muc.js';
 import { type RegistrationInfo, getRegistrationForm, getReservedNick, registerNick } from './registration.js';
-import type { MucRequestOptions } from './requests.js';
+import { type MucRequestOptions, toJid } from './requests.js';
 import { type Room, type RoomController, type RoomHost, openRoom } from './room.js';
 import type { ModerationOptions } from './room-moderation.js';
 
@@ -249,7 +249,7 @@ export class MucClient extends TypedEmitter<MucClientEvents> {
    * @example `await muc.setAffiliation('room@conference.example.org', 'bob@example.org', 'member', { reason: 'welcome' });`
    */
   async setAffiliation(roomJid: JID | string, jid: JID | string, affiliation: Affiliation, options: ModerationOptions = {}): Promise<void> {
-    const entity = typeof jid === 'string' ? jid : jid.bare();
+    const entity = toJid(jid, 'jid').bare();
     await setAffiliations(this.#connection, roomJid, [{ jid: entity, affiliation, reason: options.reason }], this.#opts({ signal: options.signal, timeoutMs: options.timeoutMs }));
   }
 

@@ -22,6 +22,7 @@ import {
 import type { Affiliation, Role } from './constants.js';
 import type { Occupant } from './occupant.js';
 import { findUserExt } from './payloads/user.js';
+import { toJid } from './requests.js';
 import { type RoomContext, requestOptions } from './room-context.js';
 
 /** Options of `Room.kick`, `Room.setRole` and `Room.setAffiliation`. */
@@ -80,7 +81,7 @@ export class RoomModeration {
 
   async setAffiliation(jid: JID | string, affiliation: Affiliation, options: ModerationOptions): Promise<void> {
     this.#ctx.requireActive();
-    await this.setAffiliations([{ jid: typeof jid === 'string' ? jid : jid.bare(), affiliation, reason: options.reason }], options);
+    await this.setAffiliations([{ jid: toJid(jid, 'jid').bare(), affiliation, reason: options.reason }], options);
   }
 
   async setRoles(changes: readonly RoleChange[], options: BatchOptions): Promise<void> {
