@@ -27,6 +27,7 @@ class AioxmppPeer:
         self.client = None
         self.muc = None
         self.rooms = {}
+        self.voice_answers = {}
 
     async def connect(self, a):
         import aioxmpp
@@ -37,11 +38,16 @@ class AioxmppPeer:
             jid, sec, override_peer=[(a.get("host", "127.0.0.1"), int(a["port"]), aioxmpp.connector.STARTTLSConnector())]
         )
         self.muc = self.client.summon(aioxmpp.MUCClient)
+        self.muc.on_muc_invitation.connect(self._on_invitation)
         disp = self.client.summon(aioxmpp.dispatcher.SimpleMessageDispatcher)
         disp.register_callback(aioxmpp.MessageType.CHAT, None, self._on_chat)
         self._cm = self.client.connected()
         await asyncio.wait_for(self._cm.__aenter__(), 15)
         return {"jid": str(self.client.local_jid)}
+
+    def _on_invitation(self, stanza, muc_address, inviter_address, mode, *, password=None, reason=None, **kw):
+        emit({"event": "invitation", "room": str(muc_address), "inviter": str(inviter_address) if inviter_address else None,
+              "mode": mode.name, "password": password, "reason": reason})
 
     def _on_chat(self, msg):
         body = msg.body.any() if msg.body else None
@@ -76,6 +82,23 @@ class AioxmppPeer:
         def on_enter(*a, **kw):
             emit({"event": "enter", "room": key})
 
+        def on_role_changed(presence, occupant, *a, actor=None, reason=None, **kw):
+            emit({"event": "role", "room": key, "nick": occupant.nick, "role": occupant.role, "reason": reason,
+                  "actor": getattr(actor, "nick", None)})
+
+        def on_affiliation_changed(presence, occupant, *a, actor=None, reason=None, **kw):
+            emit({"event": "affiliation", "room": key, "nick": occupant.nick, "affiliation": occupant.affiliation, "reason": reason})
+
+        def on_role_request(form, fut):
+            emit({"event": "role_request", "room": key, "nick": form.roomnick.value, "role": form.role.value})
+            allow = self.voice_answers.get(key)
+            if allow is not None and not fut.done():
+                form.request_allow.value = bool(allow)
+                fut.set_result(form.render_reply())
+
+        room.on_muc_role_changed.connect(on_role_changed)
+        room.on_muc_affiliation_changed.connect(on_affiliation_changed)
+        room.on_muc_role_request.connect(on_role_request)
         room.on_message.connect(on_message)
         room.on_join.connect(on_join)
         room.on_leave.connect(on_leave)
@@ -204,6 +227,29 @@ class AioxmppPeer:
     async def set_affiliation(self, a):
         import aioxmpp
         await self.muc.set_affiliation(aioxmpp.JID.fromstr(a["room"]), aioxmpp.JID.fromstr(a["jid"]), a["affiliation"], reason=a.get("reason"))
+        return {}
+
+    async def available(self, a):
+        """Send an available presence (messages to the bare JID, e.g. invitations, reach us)."""
+        import aioxmpp
+        await self.client.send(aioxmpp.Presence(type_=aioxmpp.PresenceType.AVAILABLE))
+        return {}
+
+    async def voice_policy(self, a):
+        """Answer later voice requests of `room` with `allow` (bool)."""
+        self.voice_answers[a["room"]] = bool(a["allow"])
+        return {}
+
+    async def request_voice(self, a):
+        await self.rooms[a["room"]].muc_request_voice()
+        return {}
+
+    async def invite(self, a):
+        """Invite `jid` to `room` (joined) in `mode` DIRECT or MEDIATED with `reason`."""
+        import aioxmpp
+        import aioxmpp.im.conversation as conv
+        mode = conv.InviteMode[a.get("mode", "DIRECT")]
+        await self.rooms[a["room"]].invite(aioxmpp.JID.fromstr(a["jid"]), a.get("reason"), mode=mode)
         return {}
 
     async def members(self, a):
