@@ -46,7 +46,9 @@ describe('Room moderation', () => {
     const env = setup('alice@localhost/probe');
     const room = await aliceRoom(env);
     const done = room.kick(room.getOccupant('bob')!, { reason: 'probe kick' });
-    const iq = env.conn.expectSent(`<iq type="set" to="${ROOM}" id="*"><query xmlns="${ADMIN}"><item nick="bob" role="none"><reason>probe kick</reason></item></query></iq>`);
+    const iq = env.conn.expectSent(
+      `<iq type="set" to="${ROOM}" id="*"><query xmlns="${ADMIN}"><item nick="bob" role="none"><reason>probe kick</reason></item></query></iq>`,
+    );
     env.conn.replyTo(iq);
     await expect(done).resolves.toBeUndefined();
     const byNick = room.kick('carol');
@@ -58,7 +60,9 @@ describe('Room moderation', () => {
     const env = setup('alice@localhost/probe');
     const room = await aliceRoom(env);
     const done = room.setRole('bob', 'moderator', { reason: 'up' });
-    const iq = env.conn.expectSent(`<iq type="set" to="${ROOM}" id="*"><query xmlns="${ADMIN}"><item nick="bob" role="moderator"><reason>up</reason></item></query></iq>`);
+    const iq = env.conn.expectSent(
+      `<iq type="set" to="${ROOM}" id="*"><query xmlns="${ADMIN}"><item nick="bob" role="moderator"><reason>up</reason></item></query></iq>`,
+    );
     answer(env, iq, 'prosody-admin-set-not-allowed');
     const error = await done.catch((e: unknown) => e);
     expect(error).toBeInstanceOf(StanzaError);
@@ -69,10 +73,14 @@ describe('Room moderation', () => {
     const env = setup('alice@localhost/probe');
     const room = await aliceRoom(env);
     const done = room.ban('bob', { reason: 'cap ban' });
-    const iq = env.conn.expectSent(`<iq type="set" to="${ROOM}" id="*"><query xmlns="${ADMIN}"><item affiliation="outcast" jid="bob@localhost"><reason>cap ban</reason></item></query></iq>`);
+    const iq = env.conn.expectSent(
+      `<iq type="set" to="${ROOM}" id="*"><query xmlns="${ADMIN}"><item affiliation="outcast" jid="bob@localhost"><reason>cap ban</reason></item></query></iq>`,
+    );
     env.conn.replyTo(iq);
     await done;
-    env.conn.receive(`<presence from="${ROOM}/anon" to="alice@localhost/probe"><x xmlns="http://jabber.org/protocol/muc#user"><item role="participant" affiliation="none"/></x></presence>`);
+    env.conn.receive(
+      `<presence from="${ROOM}/anon" to="alice@localhost/probe"><x xmlns="http://jabber.org/protocol/muc#user"><item role="participant" affiliation="none"/></x></presence>`,
+    );
     const hidden = await room.ban(room.getOccupant('anon')!).catch((e: unknown) => e);
     expect(hidden).toBeInstanceOf(InvalidArgumentError);
     expect((hidden as Error).message).toMatch(/real JID of "anon" is hidden by the room/);
@@ -103,10 +111,19 @@ describe('Room moderation', () => {
   it('setRoles / setAffiliations: one IQ per change by default (Prosody applies only the first item), one IQ with oneIq', async () => {
     const env = setup('alice@localhost/probe');
     const room = await aliceRoom(env);
-    const one = room.setRoles([{ nick: 'bob', role: 'visitor' }, { nick: 'carol', role: 'visitor', reason: 'quiet' }]);
-    env.conn.replyTo(env.conn.expectSent(`<iq type="set" to="${ROOM}" id="*"><query xmlns="${ADMIN}"><item nick="bob" role="visitor"/></query></iq>`));
+    const one = room.setRoles([
+      { nick: 'bob', role: 'visitor' },
+      { nick: 'carol', role: 'visitor', reason: 'quiet' },
+    ]);
+    env.conn.replyTo(
+      env.conn.expectSent(`<iq type="set" to="${ROOM}" id="*"><query xmlns="${ADMIN}"><item nick="bob" role="visitor"/></query></iq>`),
+    );
     await flush();
-    env.conn.replyTo(env.conn.expectSent(`<iq type="set" to="${ROOM}" id="*"><query xmlns="${ADMIN}"><item nick="carol" role="visitor"><reason>quiet</reason></item></query></iq>`));
+    env.conn.replyTo(
+      env.conn.expectSent(
+        `<iq type="set" to="${ROOM}" id="*"><query xmlns="${ADMIN}"><item nick="carol" role="visitor"><reason>quiet</reason></item></query></iq>`,
+      ),
+    );
     await one;
     const batch = room.setAffiliations(
       [
@@ -128,10 +145,18 @@ describe('Room moderation', () => {
     const env = setup('alice@localhost/probe');
     const room = await aliceRoom(env);
     const members = room.getAffiliated('member');
-    answer(env, env.conn.expectSent(`<iq type="get" to="${ROOM}" id="*"><query xmlns="${ADMIN}"><item affiliation="member"/></query></iq>`), 'prosody-admin-member-list');
+    answer(
+      env,
+      env.conn.expectSent(`<iq type="get" to="${ROOM}" id="*"><query xmlns="${ADMIN}"><item affiliation="member"/></query></iq>`),
+      'prosody-admin-member-list',
+    );
     expect(await members).toEqual([{ jid: JID.parse('bob@localhost'), affiliation: 'member', nick: 'bobby' }]);
     const mods = room.getRoles('moderator');
-    answer(env, env.conn.expectSent(`<iq type="get" to="${ROOM}" id="*"><query xmlns="${ADMIN}"><item role="moderator"/></query></iq>`), 'ejabberd-admin-moderator-list');
+    answer(
+      env,
+      env.conn.expectSent(`<iq type="get" to="${ROOM}" id="*"><query xmlns="${ADMIN}"><item role="moderator"/></query></iq>`),
+      'ejabberd-admin-moderator-list',
+    );
     expect((await mods).map((m) => m.role)).not.toHaveLength(0);
   });
 });
@@ -140,12 +165,20 @@ describe('Room events of role and affiliation changes', () => {
   it('our own role change is reported with actor and reason (Prosody)', async () => {
     const env = setup('bob@localhost/SHmonlLQnc8C');
     const { room, joined } = env.muc.join(ROOM, 'bob');
-    env.conn.receive(`<presence from="${ROOM}/bob"><x xmlns="http://jabber.org/protocol/muc#user"><item affiliation="member" role="participant"/><status code="110"/></x></presence>`);
+    env.conn.receive(
+      `<presence from="${ROOM}/bob"><x xmlns="http://jabber.org/protocol/muc#user"><item affiliation="member" role="participant"/><status code="110"/></x></presence>`,
+    );
     await joined;
     const rec = recordAll(room);
     env.conn.receive(fx('prosody-role-change-visitor', 'bob@localhost/SHmonlLQnc8C'));
     expect(rec.names()).toEqual(['stateChanged', 'roleChanged']);
-    expect(rec[1]![1]).toMatchObject({ member: room.me, oldRole: 'participant', newRole: 'visitor', reason: 'quiet', actor: { nick: 'alice' } });
+    expect(rec[1]![1]).toMatchObject({
+      member: room.me,
+      oldRole: 'participant',
+      newRole: 'visitor',
+      reason: 'quiet',
+      actor: { nick: 'alice' },
+    });
   });
 
   it('banned ourselves (ejabberd): roleChanged, affiliationChanged, then exit BANNED', async () => {
@@ -213,9 +246,13 @@ describe('Room invitations', () => {
     const env = setup();
     const room = await joinedRoom(env, { password: 'pw' });
     await room.invite('carol@localhost', { reason: 'hi' });
-    env.conn.expectSent(`<message to="carol@localhost" id="id2"><x xmlns="jabber:x:conference" jid="${ROOM}" password="pw" reason="hi"/></message>`);
+    env.conn.expectSent(
+      `<message to="carol@localhost" id="id2"><x xmlns="jabber:x:conference" jid="${ROOM}" password="pw" reason="hi"/></message>`,
+    );
     await room.invite('carol@localhost', { reason: 'come', mode: InviteMode.MEDIATED });
-    env.conn.expectSent(`<message to="${ROOM}" id="id3"><x xmlns="http://jabber.org/protocol/muc#user"><invite to="carol@localhost"><reason>come</reason></invite></x></message>`);
+    env.conn.expectSent(
+      `<message to="${ROOM}" id="id3"><x xmlns="http://jabber.org/protocol/muc#user"><invite to="carol@localhost"><reason>come</reason></invite></x></message>`,
+    );
   });
 
   it('declined: the decline of our mediated invitation (Prosody and ejabberd)', async () => {
@@ -239,9 +276,16 @@ describe('MucClient invitations', () => {
       expect(env.conn.receive(fx(`${server}-mediated-invite`, 'admin@localhost'))).toBe(true);
       expect(seen).toHaveLength(1);
       const invitation = seen[0] as Parameters<MucClient['declineInvitation']>[0];
-      expect(invitation).toMatchObject({ roomAddress: JID.parse(ROOM), inviterAddress: JID.parse('alice@localhost/probe'), mode: InviteMode.MEDIATED, reason: 'come' });
+      expect(invitation).toMatchObject({
+        roomAddress: JID.parse(ROOM),
+        inviterAddress: JID.parse('alice@localhost/probe'),
+        mode: InviteMode.MEDIATED,
+        reason: 'come',
+      });
       await env.muc.declineInvitation(invitation, { reason: 'busy' });
-      env.conn.expectSent(`<message to="${ROOM}" id="id1"><x xmlns="http://jabber.org/protocol/muc#user"><decline to="alice@localhost/probe"><reason>busy</reason></decline></x></message>`);
+      env.conn.expectSent(
+        `<message to="${ROOM}" id="id1"><x xmlns="http://jabber.org/protocol/muc#user"><decline to="alice@localhost/probe"><reason>busy</reason></decline></x></message>`,
+      );
     });
   }
 
@@ -250,7 +294,12 @@ describe('MucClient invitations', () => {
     const seen: unknown[] = [];
     env.muc.on('mucInvitation', (i) => seen.push(i));
     expect(env.conn.receive(loadFixture('ejabberd-direct-invite'))).toBe(true);
-    expect(seen[0]).toMatchObject({ roomAddress: JID.parse('capinv@conference.localhost'), mode: InviteMode.DIRECT, password: 'pw', reason: 'hi' });
+    expect(seen[0]).toMatchObject({
+      roomAddress: JID.parse('capinv@conference.localhost'),
+      mode: InviteMode.DIRECT,
+      password: 'pw',
+      reason: 'hi',
+    });
     await expect(env.muc.declineInvitation(seen[0] as never)).rejects.toBeInstanceOf(InvalidArgumentError);
     env.conn.expectNothingSent();
   });
@@ -258,10 +307,16 @@ describe('MucClient invitations', () => {
   it('setAffiliation without joining; joinWithReservedNick uses the reserved nick (Prosody)', async () => {
     const env = setup('carol@localhost/UnczfASeE0k0');
     const done = env.muc.setAffiliation(ROOM, 'bob@localhost/res', 'member', { reason: 'welcome' });
-    env.conn.replyTo(env.conn.expectSent(`<iq type="set" to="${ROOM}" id="*"><query xmlns="${ADMIN}"><item affiliation="member" jid="bob@localhost"><reason>welcome</reason></item></query></iq>`));
+    env.conn.replyTo(
+      env.conn.expectSent(
+        `<iq type="set" to="${ROOM}" id="*"><query xmlns="${ADMIN}"><item affiliation="member" jid="bob@localhost"><reason>welcome</reason></item></query></iq>`,
+      ),
+    );
     await done;
     const joining = env.muc.joinWithReservedNick(ROOM, { fallbackNick: 'guest' });
-    const disco = env.conn.expectSent(`<iq type="get" to="${ROOM}" id="*"><query xmlns="http://jabber.org/protocol/disco#info" node="x-roomuser-item"/></iq>`);
+    const disco = env.conn.expectSent(
+      `<iq type="get" to="${ROOM}" id="*"><query xmlns="http://jabber.org/protocol/disco#info" node="x-roomuser-item"/></iq>`,
+    );
     answer(env, disco, 'prosody-reserved-nick');
     const { room } = await joining;
     expect(env.conn.nextSent().attrs.to).toBe(`${ROOM}/caro`);
@@ -274,7 +329,11 @@ describe('Room configuration', () => {
     const env = setup('alice@localhost/probe');
     const room = await aliceRoom(env);
     const instant = room.createInstant();
-    env.conn.replyTo(env.conn.expectSent(`<iq type="set" to="${ROOM}" id="*"><query xmlns="${OWNER}"><x xmlns="jabber:x:data" type="submit"/></query></iq>`));
+    env.conn.replyTo(
+      env.conn.expectSent(
+        `<iq type="set" to="${ROOM}" id="*"><query xmlns="${OWNER}"><x xmlns="jabber:x:data" type="submit"/></query></iq>`,
+      ),
+    );
     await instant;
     const get = room.getConfiguration();
     answer(env, env.conn.expectSent(`<iq type="get" to="${ROOM}" id="*"><query xmlns="${OWNER}"/></iq>`), 'prosody-owner-config-form');
@@ -282,19 +341,29 @@ describe('Room configuration', () => {
     config.moderatedroom = true;
     const set = room.setConfiguration(config);
     const iq = env.conn.nextSent();
-    const moderated = iq.getChild('query', OWNER)!.getChild('x', 'jabber:x:data')!.getChildren('field').find((f) => f.attrs.var === 'muc#roomconfig_moderatedroom');
+    const moderated = iq
+      .getChild('query', OWNER)!
+      .getChild('x', 'jabber:x:data')!
+      .getChildren('field')
+      .find((f) => f.attrs.var === 'muc#roomconfig_moderatedroom');
     expect(moderated?.getChildText('value')).toBe('1');
     env.conn.replyTo(iq);
     await set;
     const destroyed = room.destroy({ reason: 'probe over', alternateVenue: 'probe-new@conference.localhost' });
     env.conn.replyTo(
-      env.conn.expectSent(`<iq type="set" to="${ROOM}" id="*"><query xmlns="${OWNER}"><destroy jid="probe-new@conference.localhost"><reason>probe over</reason></destroy></query></iq>`),
+      env.conn.expectSent(
+        `<iq type="set" to="${ROOM}" id="*"><query xmlns="${OWNER}"><destroy jid="probe-new@conference.localhost"><reason>probe over</reason></destroy></query></iq>`,
+      ),
     );
     await destroyed;
     const rec = recordAll(room);
     env.conn.receive(loadFixture('prosody-destroy-self'));
     expect(rec.names()).toEqual(['roleChanged', 'exit', 'stateChanged']);
-    expect(rec[1]![1]).toMatchObject({ mode: LeaveMode.DESTROYED, reason: 'probe over', destroy: { jid: JID.parse('probe-new@conference.localhost') } });
+    expect(rec[1]![1]).toMatchObject({
+      mode: LeaveMode.DESTROYED,
+      reason: 'probe over',
+      destroy: { jid: JID.parse('probe-new@conference.localhost') },
+    });
   });
 
   for (const server of ['prosody', 'ejabberd'] as const) {
@@ -305,14 +374,22 @@ describe('Room configuration', () => {
       env.conn.takeSent();
       env.conn.receive(loadFixture('prosody-self-presence-create'));
       await joined;
-      answer(env, env.conn.expectSent(`<iq type="get" to="${ROOM}" id="*"><query xmlns="http://jabber.org/protocol/disco#info"/></iq>`), 'prosody-room-info-public');
+      answer(
+        env,
+        env.conn.expectSent(`<iq type="get" to="${ROOM}" id="*"><query xmlns="http://jabber.org/protocol/disco#info"/></iq>`),
+        'prosody-room-info-public',
+      );
       await flush();
       expect(room.features?.moderated).toBe(false);
       const rec = recordAll(room);
       env.conn.receive(fx(`${server}-config-change-message`));
       expect(rec.names()).toEqual(['stateChanged', 'message', 'configChanged']);
       expect([...(rec[2]![1] as RoomEvents['configChanged']).statusCodes].sort()).toEqual([104, 172]);
-      answer(env, env.conn.expectSent(`<iq type="get" to="${ROOM}" id="*"><query xmlns="http://jabber.org/protocol/disco#info"/></iq>`), 'ejabberd-room-info-secured');
+      answer(
+        env,
+        env.conn.expectSent(`<iq type="get" to="${ROOM}" id="*"><query xmlns="http://jabber.org/protocol/disco#info"/></iq>`),
+        'ejabberd-room-info-secured',
+      );
       await flush();
       expect(rec.names()).toEqual(['stateChanged', 'message', 'configChanged', 'infoChanged']);
       expect(room.info).toBe((rec[3]![1] as RoomEvents['infoChanged']).info);

@@ -50,7 +50,12 @@ export class RoomConfig {
 
   async createInstant(options: AbortOptions): Promise<void> {
     this.#requireEntered();
-    await setRoomConfig(this.#ctx.host.connection, this.#ctx.jid, new Element('x', { xmlns: NS.DATA_FORMS, type: 'submit' }), this.#options(options));
+    await setRoomConfig(
+      this.#ctx.host.connection,
+      this.#ctx.jid,
+      new Element('x', { xmlns: NS.DATA_FORMS, type: 'submit' }),
+      this.#options(options),
+    );
   }
 
   async setConfiguration(form: ConfigSubmission, options: AbortOptions): Promise<void> {
@@ -88,13 +93,11 @@ export class RoomConfig {
     this.#fetching?.abort();
     const abort = new AbortController();
     this.#fetching = abort;
-    this.getRoomInfo({ signal: abort.signal }).then(
-      () => this.#fetching === abort && (this.#fetching = undefined),
-      (error: unknown) => {
+    this.getRoomInfo({ signal: abort.signal })
+      .catch((error: unknown) => this.#ctx.host.logger.debug('room information not fetched', { room: this.#ctx.jid.toString(), error }))
+      .finally(() => {
         if (this.#fetching === abort) this.#fetching = undefined;
-        this.#ctx.host.logger.debug('room information not fetched', { room: this.#ctx.jid.toString(), error });
-      },
-    );
+      });
   }
 
   /** The room ended: stop any fetch. */

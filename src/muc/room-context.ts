@@ -1,8 +1,8 @@
 /**
  * The internal seam between the public {@link Room} (room.ts) and the files that each handle
  * one concern of a room (room-join.ts, pending-ops.ts, history.ts, room-presences.ts,
- * room-messages.ts; next: moderation, voice requests, invitations, configuration, self-ping,
- * archive catch-up): what the client lends every room ({@link RoomServices}) and what a
+ * room-messages.ts, room-moderation.ts, room-voice.ts, room-invitations.ts, room-config.ts;
+ * next: self-ping, archive catch-up): what the client lends every room ({@link RoomServices}) and what a
  * concern sees of its room ({@link RoomContext}).
  * Nothing here is exported by the package.
  * @internal

@@ -40,9 +40,15 @@ export class RoomInvitations {
     const id = ctx.host.newId();
     let stanza: Element;
     if (mode === InviteMode.DIRECT) {
-      stanza = directInviteMessage(invitee, ctx.jid, { reason: options.reason, password: options.password ?? this.#password(), continueThread: options.continueThread, id });
+      stanza = directInviteMessage(invitee, ctx.jid, {
+        reason: options.reason,
+        password: options.password ?? this.#password(),
+        continueThread: options.continueThread,
+        id,
+      });
     } else if (mode === InviteMode.MEDIATED) {
-      if (options.password !== undefined) throw new InvalidArgumentError('invite: a MEDIATED invitation carries the password the room adds, not ours');
+      if (options.password !== undefined)
+        throw new InvalidArgumentError('invite: a MEDIATED invitation carries the password the room adds, not ours');
       stanza = mediatedInviteMessage(ctx.jid, invitee, { reason: options.reason, continueThread: options.continueThread, id });
     } else {
       throw new InvalidArgumentError(`invite: unknown mode ${JSON.stringify(mode)}`);

@@ -4,8 +4,8 @@
  * stream lost and re-established).
  *
  * The pattern for everything else: each concern is a class in its own file (room-join.ts,
- * pending-ops.ts, history.ts, room-presences.ts, room-messages.ts; next moderation, voice
- * requests, invitations, configuration, self-ping, archive catch-up), constructed here with
+ * pending-ops.ts, history.ts, room-presences.ts, room-messages.ts, room-moderation.ts,
+ * room-voice.ts, room-invitations.ts, room-config.ts; next self-ping, archive catch-up), constructed here with
  * the room's internal {@link RoomContext} (room-context.ts) and kept in a private field. Its
  * public methods are one-line delegates on `Room`; the room calls its hooks from the inbound
  * handlers and the transitions (`onPresence`, `streamLost`, `fail`...). A concern that needs
@@ -322,8 +322,7 @@ export class Room extends TypedEmitter<RoomEvents> implements Conversation {
   }
 
   // ---------------------------------------------------------------- moderation (room-moderation.ts)
-  // Each rejects with NotJoinedError unless HISTORY or ACTIVE (nothing sent), StanzaError for
-  // the server's refusal (`forbidden`, `not-allowed`...), TimeoutError/AbortError per options.
+  // Rejections: NotJoinedError unless HISTORY or ACTIVE (nothing sent); the server's StanzaError.
 
   /**
    * Kick an occupant (role `none`, XEP-0045 §8.2); resolves when the server acknowledges.
@@ -409,7 +408,6 @@ export class Room extends TypedEmitter<RoomEvents> implements Conversation {
   }
 
   // ---------------------------------------------------------------- configuration (room-config.ts)
-  // Each rejects with NotJoinedError unless entered, StanzaError on refusal (`forbidden` unless owner).
 
   /**
    * Unlock a room this join created (status 201) with the default configuration (§10.1.2).

@@ -33,7 +33,11 @@ describeEachServer('MUC moderation through Room and MucClient', (server) => {
   });
 
   /** `client` creates and unlocks a fresh room (instant, or `configure` on the typed form). */
-  async function ownRoom(client: TestClient, tag: string, configure?: (c: Awaited<ReturnType<Room['getConfiguration']>>) => void): Promise<Room> {
+  async function ownRoom(
+    client: TestClient,
+    tag: string,
+    configure?: (c: Awaited<ReturnType<Room['getConfiguration']>>) => void,
+  ): Promise<Room> {
     const { room, joined } = client.muc.join(h.room(tag), 'alice');
     const enter = next(room, 'enter');
     await bounded(joined, 'create');
@@ -80,8 +84,17 @@ describeEachServer('MUC moderation through Room and MucClient', (server) => {
     expect((await room.getAffiliated('outcast', opts)).map((e) => e.jid.toString())).toEqual([`bob@${server.domain}`]);
     expect((await room.getAffiliated('owner', opts)).map((e) => e.jid.toString())).toEqual([alice.bare]);
     expect((await room.getRoles('moderator', opts)).map((e) => e.nick)).toEqual(['alice']);
-    await room.setAffiliations([{ jid: `carol@${server.domain}`, affiliation: 'member' }, { jid: `dave@${server.domain}`, affiliation: 'member' }], opts);
-    expect((await room.getAffiliated('member', opts)).map((e) => e.jid.toString()).sort()).toEqual([`carol@${server.domain}`, `dave@${server.domain}`]);
+    await room.setAffiliations(
+      [
+        { jid: `carol@${server.domain}`, affiliation: 'member' },
+        { jid: `dave@${server.domain}`, affiliation: 'member' },
+      ],
+      opts,
+    );
+    expect((await room.getAffiliated('member', opts)).map((e) => e.jid.toString()).sort()).toEqual([
+      `carol@${server.domain}`,
+      `dave@${server.domain}`,
+    ]);
   });
 
   it('the peer kicks and bans us: roleChanged (and affiliationChanged) then exit with actor and reason', async () => {
@@ -89,12 +102,13 @@ describeEachServer('MUC moderation through Room and MucClient', (server) => {
     const roomJid = await h.peerRoom(bob, 'kicked', 'bob');
     let { room, joined } = alice.muc.join(roomJid, 'alice');
     await bounded(joined, 'join');
-    const aliceJoins = (n: number) => bounded(
-      (async () => {
-        while (bob.events.filter(peerEvent('join', roomJid, { nick: 'alice' })).length < n) await new Promise((r) => setTimeout(r, 50));
-      })(),
-      'the peer sees alice join',
-    );
+    const aliceJoins = (n: number) =>
+      bounded(
+        (async () => {
+          while (bob.events.filter(peerEvent('join', roomJid, { nick: 'alice' })).length < n) await new Promise((r) => setTimeout(r, 50));
+        })(),
+        'the peer sees alice join',
+      );
     await aliceJoins(1);
     // As a participant: the server refuses a kick; a ban needs the real JID the room hides from us.
     const refused = await room.kick('bob', opts).catch((e: unknown) => e);
@@ -180,7 +194,11 @@ describeEachServer('MUC moderation through Room and MucClient', (server) => {
     const fromClient = await alice.muc.getRoomInfo(room.jid, opts);
     expect(fromClient.featureSet.has('muc_membersonly')).toBe(true);
     const again = await alice.muc.getRoomConfig(room.jid, opts);
-    expect({ moderated: again.moderatedroom, membersonly: again.membersonly, secret: again.roomsecret }).toEqual({ moderated: true, membersonly: true, secret: 'pw' });
+    expect({ moderated: again.moderatedroom, membersonly: again.membersonly, secret: again.roomsecret }).toEqual({
+      moderated: true,
+      membersonly: true,
+      secret: 'pw',
+    });
     if (!prosody) expect(again.passwordprotectedroom).toBe(true);
   });
 
@@ -215,13 +233,20 @@ describeEachServer('MUC moderation through Room and MucClient', (server) => {
     const bob = await h.peer('bob');
     await bob.call('available');
     await room.invite(`bob@${server.domain}`, { reason: 'direct', ...{ mode: InviteMode.DIRECT } });
-    expect(await bob.waitEvent((l) => l.event === 'invitation' && l.room === roomJid && l.mode === 'DIRECT')).toMatchObject({ reason: 'direct' });
+    expect(await bob.waitEvent((l) => l.event === 'invitation' && l.room === roomJid && l.mode === 'DIRECT')).toMatchObject({
+      reason: 'direct',
+    });
     await room.invite(`bob@${server.domain}`, { reason: 'mediated', mode: InviteMode.MEDIATED });
-    expect(await bob.waitEvent((l) => l.event === 'invitation' && l.room === roomJid && l.mode === 'MEDIATED')).toMatchObject({ reason: 'mediated' });
+    expect(await bob.waitEvent((l) => l.event === 'invitation' && l.room === roomJid && l.mode === 'MEDIATED')).toMatchObject({
+      reason: 'mediated',
+    });
 
     const bobRoom = await h.peerRoom(bob, 'invite2', 'bob');
     for (const mode of ['DIRECT', 'MEDIATED'] as const) {
-      const got = alice.muc.waitFor('mucInvitation', { timeoutMs: WAIT_MS, filter: (i) => i.roomAddress.toString() === bobRoom && i.mode === InviteMode[mode] });
+      const got = alice.muc.waitFor('mucInvitation', {
+        timeoutMs: WAIT_MS,
+        filter: (i) => i.roomAddress.toString() === bobRoom && i.mode === InviteMode[mode],
+      });
       await bob.call('invite', { room: bobRoom, jid: alice.bare, mode, reason: mode });
       const invitation = await got;
       expect(invitation.reason).toBe(mode);
