@@ -192,6 +192,28 @@ describe('Room events of role and affiliation changes', () => {
     expect(rec[2]![1]).toMatchObject({ mode: LeaveMode.BANNED, reason: 'cap ban' });
   });
 
+  it('removed by an affiliation change (321, members-only room): roleChanged, then leave AFFILIATION_CHANGE with actor and reason', async () => {
+    const env = setup('alice@localhost/probe');
+    const room = await aliceRoom(env);
+    const rec = recordAll(room);
+    env.conn.receive(
+      `<presence from="${ROOM}/carol" to="alice@localhost/probe" type="unavailable"><x xmlns="http://jabber.org/protocol/muc#user"><item affiliation="none" role="none" jid="carol@localhost/probe"><actor nick="alice"/><reason>members only now</reason></item><status code="321"/></x></presence>`,
+    );
+    expect(rec.names()).toEqual(['roleChanged', 'leave']);
+    expect(rec[1]![1]).toMatchObject({ mode: LeaveMode.AFFILIATION_CHANGE, reason: 'members only now', actor: { nick: 'alice' } });
+  });
+
+  it('affiliationNotice with status 101: our affiliation changed while we were away', async () => {
+    const env = setup('alice@localhost/probe');
+    const room = await aliceRoom(env);
+    const rec = recordAll(room);
+    env.conn.receive(
+      `<message from="${ROOM}" to="alice@localhost/probe"><x xmlns="http://jabber.org/protocol/muc#user"><item affiliation="admin" jid="alice@localhost"/><status code="101"/></x></message>`,
+    );
+    expect(rec.names()).toEqual(['affiliationNotice']);
+    expect(rec[0]![1]).toMatchObject({ jid: JID.parse('alice@localhost'), affiliation: 'admin', statusCodes: new Set([101]) });
+  });
+
   it('affiliationNotice for someone not in the room (Prosody and ejabberd)', async () => {
     const env = setup('alice@localhost/probe');
     const room = await aliceRoom(env);
@@ -239,6 +261,29 @@ describe('Room voice requests', () => {
       env.conn.expectNothingSent();
     });
   }
+});
+
+describe('Room voice requests: deny, and after leaving', () => {
+  it('deny() submits request_allow false once; an answer after the room ended rejects with NotJoinedError', async () => {
+    const env = setup('alice@localhost/probe');
+    const room = await aliceRoom(env);
+    const requests: RoomEvents['roleRequest'][] = [];
+    room.on('roleRequest', (r) => requests.push(r));
+    env.conn.receive(fx('prosody-voice-request'));
+    env.conn.receive(fx('ejabberd-voice-request'));
+    await requests[0]!.deny();
+    await requests[0]!.approve();
+    const sent = env.conn.nextSent();
+    const allow = sent
+      .getChild('x', 'jabber:x:data')!
+      .getChildren('field')
+      .find((f) => f.attrs.var === 'muc#request_allow');
+    expect(allow?.getChildText('value')).toBe('0');
+    env.conn.expectNothingSent();
+    env.conn.receive(loadFixture('prosody-destroy-self'));
+    await expect(requests[1]!.approve()).rejects.toBeInstanceOf(NotJoinedError);
+    env.conn.expectNothingSent();
+  });
 });
 
 describe('Room invitations', () => {
