@@ -1,27 +1,20 @@
 /**
- * The stanzas a {@link Room} sends (join, leave, nick change, groupchat, PM, owner queries)
+ * The stanzas a {@link Room} sends (join, leave, nick change, groupchat, PM; the muc#owner ones are in owner.ts)
  * and a small deferred-promise helper. Pure builders: no I/O, no state.
  * @internal
  */
 import { Element } from 'ltx';
 import type { JID } from '../core/jid.js';
 import { LanguageMap } from '../core/language-map.js';
-import { NS } from '../core/namespaces.js';
-import { type DataForm, dataFormCodec } from '../forms/form.js';
 import { type MessageInit, buildMessage } from './message.js';
+import type { ConfigSubmission } from './owner.js';
 import { type History, mucJoin } from './payloads/muc.js';
 
 /** A message to send: everything of {@link MessageInit} but the address and type, which the room sets. */
 export type OutgoingMessage = Omit<MessageInit, 'to' | 'type'>;
 
-/** A form to submit with `Room.createConfigured`: a data form, a form instance (its `render()`), or the element. */
-export type SubmittableForm =
-  | DataForm
-  | {
-      /** Build the form's `<x xmlns='jabber:x:data'/>` element. */
-      render(): Element;
-    }
-  | Element;
+/** A form to submit with `Room.createConfigured`: the same as {@link ConfigSubmission} (owner.ts, which builds the muc#owner stanzas). */
+export type SubmittableForm = ConfigSubmission;
 
 /** The settle functions of a promise. */
 export interface Pending<T> {
@@ -77,19 +70,4 @@ export function bodyOf(stanza: Element): LanguageMap {
     if (!body.has(lang)) body.set(lang, b.getText());
   }
   return body;
-}
-
-/** `<iq type to=room><query xmlns=muc#owner>{child}</query></iq>`. */
-export function ownerIq(room: JID, type: 'get' | 'set', child?: Element): Element {
-  const iq = new Element('iq', { type, to: room.toString() });
-  const query = iq.c('query', { xmlns: NS.MUC_OWNER });
-  if (child) query.cnode(child);
-  return iq;
-}
-
-/** The element of a {@link SubmittableForm}. */
-export function formElement(form: SubmittableForm): Element {
-  if (form instanceof Element) return form;
-  if ('render' in form && typeof form.render === 'function') return form.render();
-  return dataFormCodec.encode(form as DataForm);
 }
