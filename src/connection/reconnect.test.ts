@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FakeClock } from '../core/clock.js';
+import { FakeClock, systemClock } from '../core/clock.js';
 import { ReconnectScheduler, backoffDelay } from './reconnect.js';
 
 describe('backoffDelay', () => {
@@ -28,5 +28,34 @@ describe('ReconnectScheduler', () => {
     s.schedule(() => ran++);
     s.cancel();
     expect(clock.pending).toBe(0);
+  });
+
+  it('holds the process while an attempt is pending: taken on schedule, released on run, cancel and reschedule', () => {
+    const clock = new FakeClock();
+    const log: string[] = [];
+    let n = 0;
+    const hold = (ms: number) => {
+      const id = ++n;
+      log.push(`hold ${id} ${ms}`);
+      return () => log.push(`release ${id}`);
+    };
+    const s = new ReconnectScheduler(clock, { baseMs: 100, maxMs: 500 }, () => 1, hold);
+    s.schedule(() => log.push('run'));
+    clock.advance(100);
+    s.schedule(() => log.push('run'));
+    s.schedule(() => log.push('run'));
+    s.cancel();
+    s.cancel();
+    expect(log).toEqual(['hold 1 100', 'release 1', 'run', 'hold 2 200', 'release 2', 'hold 3 400', 'release 3']);
+  });
+
+  it('on the system clock, a pending attempt keeps the Node event loop alive (a ref\'d timer), and lets go after cancel', () => {
+    const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+    const before = timers();
+    const s = new ReconnectScheduler(systemClock, { baseMs: 60_000, maxMs: 60_000 }, () => 1);
+    s.schedule(() => {});
+    expect(timers()).toBe(before + 1);
+    s.cancel();
+    expect(timers()).toBe(before);
   });
 });

@@ -1,4 +1,4 @@
-import type { Clock, TimerHandle } from '../core/clock.js';
+import { type Clock, systemClock, type TimerHandle } from '../core/clock.js';
 
 /**
  * Exponential backoff with jitter: a delay in `[base * 2^attempt / 2, base * 2^attempt]`,
@@ -11,6 +11,26 @@ export function backoffDelay(attempt: number, baseMs: number, maxMs: number, ran
 }
 
 /**
+ * Keeps the process alive for about `ms` (a pending reconnect); returns the release.
+ * @internal
+ */
+export type ProcessHold = (ms: number) => () => void;
+
+/**
+ * The {@link ProcessHold} of real time: a ref'd no-op timer a little longer than the wait, so
+ * a Node process whose only activity is xmuc does not exit while a reconnect is pending
+ * (every {@link systemClock} timer is unref'd). Released when the attempt runs or is cancelled.
+ * @internal
+ */
+export const refTimerHold: ProcessHold = (ms) => {
+  const t = globalThis.setTimeout(() => {}, ms + 1000);
+  return () => globalThis.clearTimeout(t);
+};
+
+/** No hold: the default for any clock but {@link systemClock} (fake time holds nothing). @internal */
+export const noHold: ProcessHold = () => () => {};
+
+/**
  * Schedules reconnect attempts with exponential backoff, jitter and a cap
  * (`backoffDelay`), on the injected clock. One pending attempt at most.
  * @internal
@@ -21,10 +41,18 @@ export class ReconnectScheduler {
   readonly #maxMs: number;
   readonly #random: () => number;
   #attempt = 0;
+  readonly #hold: ProcessHold;
   #timer: TimerHandle | undefined;
+  #release: (() => void) | undefined;
 
-  constructor(clock: Clock, policy: { baseMs: number; maxMs: number }, random: () => number = Math.random) {
+  constructor(
+    clock: Clock,
+    policy: { baseMs: number; maxMs: number },
+    random: () => number = Math.random,
+    hold: ProcessHold = clock === systemClock ? refTimerHold : noHold,
+  ) {
     this.#clock = clock;
+    this.#hold = hold;
     this.#baseMs = policy.baseMs;
     this.#maxMs = policy.maxMs;
     this.#random = random;
@@ -44,8 +72,10 @@ export class ReconnectScheduler {
   schedule(run: () => void): number {
     this.cancel();
     const delay = backoffDelay(this.#attempt++, this.#baseMs, this.#maxMs, this.#random);
+    this.#release = this.#hold(delay);
     this.#timer = this.#clock.setTimeout(() => {
       this.#timer = undefined;
+      this.#unhold();
       run();
     }, delay);
     return delay;
@@ -60,5 +90,12 @@ export class ReconnectScheduler {
   cancel(): void {
     if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
     this.#timer = undefined;
+    this.#unhold();
+  }
+
+  #unhold(): void {
+    const release = this.#release;
+    this.#release = undefined;
+    release?.();
   }
 }
