@@ -6,52 +6,53 @@ import { SeenMessages, roomStanzaId } from './seen-messages.js';
 
 const msg = (attrs: string, children = '') => readMessage(x(`<message type="groupchat" from="r@c.localhost/alice" ${attrs}><body>b</body>${children}</message>`));
 
+const stamp = (t: string) => `<delay xmlns="urn:xmpp:delay" from="r@c.localhost" stamp="${t}"/>`;
+const said = (id: string, body: string, extra = '') =>
+  readMessage(x(`<message type="groupchat" from="r@c.localhost/alice" id="${id}"><body>${body}</body>${extra}</message>`));
+
 describe('SeenMessages', () => {
-  it('keys a message by room stanza-id, then origin-id, then nick + id, strongest first', () => {
-    const m = msg('id="m1"', '<origin-id xmlns="urn:xmpp:sid:0" id="o1"/>');
-    expect(SeenMessages.keysOf(m, 's1', 'alice')).toEqual(['sid\u0000s1', 'oid\u0000alice\u0000o1', 'id\u0000alice\u0000m1']);
-    expect(SeenMessages.keysOf(msg(''), undefined, 'alice')).toEqual([]);
-  });
-
-  it('only the strongest key decides: a reused client id with a new stanza-id is new', () => {
+  it('the room stanza-id decides when both have one: a reused client id with a new stanza-id is new', () => {
     const seen = new SeenMessages();
-    seen.add(SeenMessages.keysOf(msg('id="m1"'), 's1', 'alice'));
-    expect(seen.has(SeenMessages.keysOf(msg('id="m1"'), 's1', 'alice'))).toBe(true);
-    expect(seen.has(SeenMessages.keysOf(msg('id="m1"'), 's2', 'alice'))).toBe(false);
-    expect(seen.has(SeenMessages.keysOf(msg('id="m1"'), undefined, 'alice'))).toBe(true);
-    expect(seen.has(SeenMessages.keysOf(msg('id="m1"'), undefined, 'bob'))).toBe(false);
-    expect(seen.has([])).toBe(false);
+    expect(seen.addMessage(msg('id="m1"'), 's1', 'alice')).toBe(true);
+    expect(seen.hasMessage(msg('id="m1"'), 's1', 'alice')).toBe(true);
+    expect(seen.hasMessage(msg('id="m1"'), 's2', 'alice')).toBe(false);
+    expect(seen.hasMessage(msg('id="m1"'), undefined, 'alice')).toBe(true);
+    expect(seen.hasMessage(msg('id="m1"'), undefined, 'bob')).toBe(false);
+    expect(seen.hasMessage(msg(''), undefined, 'alice')).toBe(false);
+    expect(seen.addMessage(msg('id="m1"'), 's1', 'alice')).toBe(false);
   });
 
-  it('is bounded: the oldest keys are forgotten first', () => {
+  it('issue 13 bug 4: a weak key (id + nick) includes the body, so a reused id with another body is a new message', () => {
+    const seen = new SeenMessages();
+    seen.addMessage(said('1', 'first'), undefined, 'alice');
+    expect(seen.hasMessage(said('1', 'second', stamp('2026-11-25T11:44:30Z')), undefined, 'alice')).toBe(false);
+    expect(seen.hasMessage(said('1', 'first', stamp('2026-11-25T11:44:30Z')), undefined, 'alice')).toBe(true);
+  });
+
+  it('real clients\' id habits: counters restarting at 1, a constant id, the same text twice at different times', () => {
+    const seen = new SeenMessages();
+    // A bot that counts from 1 again after each restart (and so sends "1" twice with other texts).
+    seen.addMessage(said('1', 'build #41 passed', stamp('2026-11-25T10:00:00Z')), undefined, 'alice');
+    expect(seen.hasMessage(said('1', 'build #42 passed', stamp('2026-11-25T11:00:00Z')), undefined, 'alice')).toBe(false);
+    // A client that sends every message with the same id ("purple"-style constant ids).
+    seen.addMessage(said('purple', 'hello'), undefined, 'alice');
+    expect(seen.hasMessage(said('purple', 'how are you', stamp('2026-11-25T11:44:31Z')), undefined, 'alice')).toBe(false);
+    // The same text with the same id, an hour apart in history: two messages (stamps differ).
+    seen.addMessage(said('7', 'ok', stamp('2026-11-25T10:00:00Z')), undefined, 'alice');
+    expect(seen.hasMessage(said('7', 'ok', stamp('2026-11-25T11:00:00Z')), undefined, 'alice')).toBe(false);
+    // ... but the same message replayed with its stamp at another precision is the same one.
+    expect(seen.hasMessage(said('7', 'ok', stamp('2026-11-25T10:00:00.400Z')), undefined, 'alice')).toBe(true);
+    // An origin-id decides over the id.
+    seen.addMessage(said('1', 'x', '<origin-id xmlns="urn:xmpp:sid:0" id="o1"/>'), undefined, 'alice');
+    expect(seen.hasMessage(said('2', 'x', '<origin-id xmlns="urn:xmpp:sid:0" id="o1"/>'), undefined, 'alice')).toBe(true);
+    expect(seen.hasMessage(said('1', 'x', '<origin-id xmlns="urn:xmpp:sid:0" id="o2"/>'), undefined, 'alice')).toBe(false);
+  });
+
+  it('is bounded: the oldest messages are forgotten first', () => {
     const seen = new SeenMessages(3);
-    for (const k of ['a', 'b', 'c', 'd']) seen.add([k]);
+    for (const id of ['a', 'b', 'c', 'd']) seen.addMessage(msg(`id="${id}"`), undefined, 'alice');
     expect(seen.size).toBe(3);
-    expect([seen.has(['a']), seen.has(['b']), seen.has(['d'])]).toEqual([false, true, true]);
-  });
-
-  it('hasMessage/addMessage behave as has/add over keysOf', () => {
-    const viaKeys = new SeenMessages(4);
-    const direct = new SeenMessages(4);
-    const cases: [ReturnType<typeof msg>, string | undefined, string | undefined][] = [
-      [msg('id="m1"', '<origin-id xmlns="urn:xmpp:sid:0" id="o1"/>'), 's1', 'alice'],
-      [msg('id="m2"'), undefined, 'alice'],
-      [msg(''), undefined, undefined],
-      [msg('', '<origin-id xmlns="urn:xmpp:sid:0" id="o3"/>'), undefined, undefined],
-      [msg('id="m1"'), 's2', 'bob'],
-      [msg('id="m2"'), undefined, 'alice'],
-    ];
-    for (const [m, sid, nick] of cases) {
-      expect(direct.hasMessage(m, sid, nick)).toBe(viaKeys.has(SeenMessages.keysOf(m, sid, nick)));
-      viaKeys.add(SeenMessages.keysOf(m, sid, nick));
-      direct.addMessage(m, sid, nick);
-      expect(direct.size).toBe(viaKeys.size);
-      for (const [m2, sid2, nick2] of cases) {
-        expect(direct.hasMessage(m2, sid2, nick2)).toBe(viaKeys.has(SeenMessages.keysOf(m2, sid2, nick2)));
-      }
-    }
-    expect(direct.hasMessage(msg('id="m2"'), undefined, 'alice')).toBe(true);
-    expect(direct.hasMessage(msg(''), undefined, 'alice')).toBe(false);
+    expect(['a', 'b', 'd'].map((id) => seen.hasMessage(msg(`id="${id}"`), undefined, 'alice'))).toEqual([false, true, true]);
   });
 
   it('roomStanzaId takes the stanza-id assigned by the room, whatever the order', () => {
