@@ -5,12 +5,16 @@
  */
 import type { JID } from '../core/jid.js';
 
-/** How a message reached us (aioxmpp `MessageSource`). MUC messages always come from the stream. */
+/** How a message reached us (aioxmpp `MessageSource`). MUC messages come from the stream, or from a catch-up. */
 export const MessageSource = {
   /** Received directly over the stream. */
   STREAM: 'stream',
   /** A XEP-0280 carbon copy of a message sent or received by another resource. */
   CARBONS: 'carbons',
+  /** Caught up from the room's XEP-0313 archive after a rejoin or a stale period. */
+  ARCHIVE: 'archive',
+  /** Caught up from the history a room replayed on an automatic rejoin (`since` the last message). */
+  HISTORY: 'history',
 } as const;
 
 /** One of the {@link MessageSource} values. */

@@ -22,6 +22,9 @@ import { type ConfigSubmission, type DestroyRoomOptions, destroyRoom, getRoomCon
 import type { History } from './payloads/muc.js';
 import { type RegistrationInfo, getRegistrationForm, getReservedNick, registerNick } from './registration.js';
 import { type MucRequestOptions, toJid } from './requests.js';
+import type { RoomPosition } from './position.js';
+import type { RejoinPolicyOptions } from './rejoin-policy.js';
+import type { SelfPingOptions } from './self-ping.js';
 import { type Room, type RoomController, type RoomHost, openRoom } from './room.js';
 import type { ModerationOptions } from './room-moderation.js';
 
@@ -76,6 +79,13 @@ export interface MucClientOptions {
    * a join stay exactly the join presence); `Room.getRoomInfo()` fetches on demand.
    */
   fetchRoomInfo?: boolean | undefined;
+  /**
+   * XEP-0410 self-ping of every room (default: on, 13/15/2/8 minutes); `false`: off. A join
+   * option of the same name overrides it per room; each room's durations are settable.
+   */
+  selfPing?: SelfPingOptions | false | undefined;
+  /** Retries of a removal by error (333), a failed rejoin, a self-ping that found us out (default: 10 attempts, 1 s to 5 min backoff). */
+  rejoin?: RejoinPolicyOptions | undefined;
 }
 
 /** Default of {@link MucClientOptions.historyTimeoutMs}. */
@@ -100,6 +110,16 @@ export interface JoinOptions {
    * (use a `signal` then).
    */
   timeoutMs?: number | undefined;
+  /** XEP-0410 self-ping of this room (overrides {@link MucClientOptions.selfPing}); `false`: off. */
+  selfPing?: SelfPingOptions | false | undefined;
+  /** Rejoin retries of this room (overrides {@link MucClientOptions.rejoin}). */
+  rejoin?: RejoinPolicyOptions | undefined;
+  /**
+   * Where a previous process stopped (a stored `room.position`, or a time): the join catches
+   * up from there, from the room's archive when it has one, else with history since that time.
+   * Replaces `history`.
+   */
+  since?: RoomPosition | Date | undefined;
 }
 
 /** Default bound of {@link MucClient.join}'s `joined` promise: 60 s. */
@@ -156,6 +176,8 @@ export class MucClient extends TypedEmitter<MucClientEvents> {
   readonly #unannounced = new Set<Room>();
   readonly #host: RoomHost;
   readonly #offs: (() => void)[] = [];
+  readonly #selfPing: SelfPingOptions | false | undefined;
+  readonly #rejoin: RejoinPolicyOptions | undefined;
   #closed = false;
 
   constructor(connection: XmppConnection, options: MucClientOptions = {}) {
@@ -164,6 +186,8 @@ export class MucClient extends TypedEmitter<MucClientEvents> {
     this.#connection = connection;
     this.#logger = options.logger ?? silentLogger;
     this.#clock = options.clock ?? systemClock;
+    this.#selfPing = options.selfPing;
+    this.#rejoin = options.rejoin;
     this.#host = {
       connection,
       logger: this.#logger,
@@ -225,6 +249,9 @@ export class MucClient extends TypedEmitter<MucClientEvents> {
       password: options.password,
       history: options.history,
       autorejoin: options.autorejoin ?? true,
+      selfPing: options.selfPing ?? this.#selfPing,
+      rejoin: options.rejoin ?? this.#rejoin,
+      since: options.since,
     });
     const room = controller.room;
     this.#rooms.set(key, controller);

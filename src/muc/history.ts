@@ -113,7 +113,7 @@ export class HistoryReplay {
   }
 
   /** The messages already emitted (or matched to a tracker). */
-  get seen(): Pick<SeenMessages, 'hasMessage'> {
+  get seen(): SeenMessages {
     return this.#seen;
   }
 

@@ -17,7 +17,10 @@ import type { LeaveMode, RoomState } from './constants.js';
 import type { Occupant } from './occupant.js';
 import type { OccupantRegistry } from './occupant-registry.js';
 import type { History } from './payloads/muc.js';
+import type { RoomPosition } from './position.js';
+import type { RejoinPolicyOptions } from './rejoin-policy.js';
 import type { RoomEvents } from './room-events.js';
+import type { SelfPingOptions } from './self-ping.js';
 
 /** What the client lends each of its rooms. @internal */
 export interface RoomServices {
@@ -49,6 +52,12 @@ export interface RoomInit {
   history?: History | undefined;
   /** Whether the room is rejoined on a new stream. */
   autorejoin: boolean;
+  /** The XEP-0410 self-ping timing; `false`: no self-ping. */
+  selfPing?: SelfPingOptions | false | undefined;
+  /** The retries of a removal by error or a failed rejoin. */
+  rejoin?: RejoinPolicyOptions | undefined;
+  /** Where a previous process stopped: the first join catches up from there. */
+  since?: RoomPosition | Date | undefined;
 }
 
 /**

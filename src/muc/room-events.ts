@@ -268,6 +268,31 @@ export interface RoomEvents {
     /** The muc#user status codes (101 for an affiliation change of ours made while away). */
     statusCodes: ReadonlySet<number>;
   };
+  /**
+   * XEP-0410: the room was silent for `hardTimeoutMs` (we may have been dropped). At most once
+   * per silence; `fresh` follows when it is confirmed that we are still in.
+   */
+  stale: {
+    /** How long the room has been silent, in milliseconds. */
+    silentForMs: number;
+  };
+  /** After `stale`: traffic or a self-ping confirmed that we are still in the room. */
+  fresh: {
+    /** How long the silence lasted, in milliseconds. */
+    silentForMs: number;
+  };
+  /**
+   * An automatic rejoin attempt failed (after a removal by error, a self-ping that found us
+   * out, or a refused rejoin). `willRetry: false`: the retries are over and `exit` follows.
+   */
+  rejoinFailed: {
+    /** Why the attempt failed (`MucJoinError`, `TimeoutError`, `DisconnectedError`...). */
+    error: Error;
+    /** The attempt number, from 1. */
+    attempt: number;
+    /** Whether another attempt is scheduled. */
+    willRetry: boolean;
+  };
 }
 
 /** One event of a room with its payload, as `diffPresence` returns them. */

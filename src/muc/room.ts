@@ -42,6 +42,12 @@ import { type BanOptions, type BatchOptions, type ModerationOptions, RoomModerat
 import { RoomPresences } from './room-presences.js';
 import { RoomVoice } from './room-voice.js';
 import { type OutgoingMessage, groupchatMessage, leavePresence, privateMessage } from './room-stanzas.js';
+import { RoomCatchUp } from './room-catchup.js';
+import { RoomRejoin } from './room-rejoin.js';
+import { RoomSelfPing } from './room-selfping.js';
+import { MucJoinError } from './join-error.js';
+import type { RoomPosition } from './position.js';
+import type { SelfPingOptions } from './self-ping.js';
 import { type MessageTracker, ReflectionMatcher } from './tracking.js';
 
 /** Options of {@link Room.sendMessageTracked}. */
@@ -133,6 +139,13 @@ export class Room extends TypedEmitter<RoomEvents> implements Conversation {
   readonly #voice: RoomVoice;
   readonly #invitations: RoomInvitations;
   readonly #config: RoomConfig;
+  readonly #selfPing: RoomSelfPing;
+  readonly #rejoin: RoomRejoin;
+  readonly #catchUp: RoomCatchUp;
+  /** The retries are over: the next termination is final. */
+  #givingUp = false;
+  /** Bumped by every join presence sent, so a deferred first join sends at most once. */
+  #joinToken = 0;
   #state: RoomState = RoomState.JOIN_PRESENCE;
   #me: Occupant | undefined;
   #entered = false;
@@ -164,7 +177,10 @@ export class Room extends TypedEmitter<RoomEvents> implements Conversation {
       get closed() {
         return room.#closed;
       },
-      emit: (event, payload) => void this.emit(event, payload),
+      emit: (event, payload) => {
+        if (event === 'message') this.#catchUp.emitting(payload as RoomEvents['message']);
+        this.emit(event, payload);
+      },
       setState: (state) => this.#setState(state),
       requireActive: () => this.#requireActive(),
       terminate: (exit, joinError) => this.#terminate(exit, joinError),
@@ -186,11 +202,33 @@ export class Room extends TypedEmitter<RoomEvents> implements Conversation {
     this.#voice = new RoomVoice(this.#ctx);
     this.#invitations = new RoomInvitations(this.#ctx, () => this.password);
     this.#config = new RoomConfig(this.#ctx);
+    this.#catchUp = new RoomCatchUp(this.#ctx, this.#replay, init.since, (stanza, from) => this.#messages.handle(stanza, from));
+    this.#selfPing = new RoomSelfPing(
+      this.#ctx,
+      init.selfPing,
+      () => this.#selfPingGone(),
+      () => this.#catchUp.fresh(),
+    );
+    this.#rejoin = new RoomRejoin(this.#ctx, init.rejoin, {
+      suspend: () => this.#suspend(),
+      resumeAndJoin: () => this.#resumeAndJoin(),
+      exit: (exit, error) => {
+        this.#givingUp = true;
+        this.#terminate(exit, error);
+      },
+    });
     this.joined = this.#join.joined;
     this.#controller = {
       room: this,
-      handlePresence: (stanza, from) => this.#presences.handle(stanza, from),
-      handleMessage: (stanza, from) => this.#handleMessage(stanza, from),
+      handlePresence: (stanza, from) => {
+        this.#selfPing.traffic('presence');
+        this.#presences.handle(stanza, from);
+      },
+      handleMessage: (stanza, from) => {
+        this.#selfPing.traffic('message');
+        if (this.#catchUp.hold(stanza, from)) return true;
+        return this.#handleMessage(stanza, from);
+      },
       handleAcked: (stanza) => this.#messages.acked(stanza),
       sendJoin: () => this.#sendJoin(),
       bindJoin: (options) => this.#join.bind(options),
@@ -239,6 +277,61 @@ export class Room extends TypedEmitter<RoomEvents> implements Conversation {
   /** The nick of whoever set the subject, if known. */
   get subjectSetter(): string | undefined {
     return this.#messages.subjectSetter;
+  }
+
+  /**
+   * Where we are in the discussion: the room's stanza-id of the last message received and when
+   * it was received (`undefined` before any message). Store `position.toString()` and give
+   * `RoomPosition.parse(stored)` back as the `since` join option to resume after a restart.
+   */
+  get position(): RoomPosition | undefined {
+    return this.#catchUp.position;
+  }
+
+  /** Whether the room is stale: silent past `hardTimeoutMs`, not confirmed since (XEP-0410). */
+  get isStale(): boolean {
+    return this.#selfPing.stale;
+  }
+
+  /** XEP-0410: silence (ms) after which our occupant is self-pinged (default 13 min). Settable. */
+  get softTimeoutMs(): number {
+    return this.#selfPing.timing.softTimeoutMs;
+  }
+
+  set softTimeoutMs(ms: number) {
+    this.#selfPing.set({ softTimeoutMs: ms });
+  }
+
+  /** XEP-0410: silence (ms) after which the room is `stale` (default 15 min). Settable. */
+  get hardTimeoutMs(): number {
+    return this.#selfPing.timing.hardTimeoutMs;
+  }
+
+  set hardTimeoutMs(ms: number) {
+    this.#selfPing.set({ hardTimeoutMs: ms });
+  }
+
+  /** XEP-0410: time (ms) between two self-pings while pinging (default 2 min). Settable. */
+  get pingIntervalMs(): number {
+    return this.#selfPing.timing.pingIntervalMs;
+  }
+
+  set pingIntervalMs(ms: number) {
+    this.#selfPing.set({ pingIntervalMs: ms });
+  }
+
+  /** XEP-0410: how long (ms) one self-ping waits for its reply (default 8 min). Settable. */
+  get pingTimeoutMs(): number {
+    return this.#selfPing.timing.pingTimeoutMs;
+  }
+
+  set pingTimeoutMs(ms: number) {
+    this.#selfPing.set({ pingTimeoutMs: ms });
+  }
+
+  /** Change several self-ping durations at once (see {@link SelfPingOptions}); throws on a bad value. */
+  setSelfPing(options: SelfPingOptions): void {
+    this.#selfPing.set(options);
   }
 
   /** The occupant with this nick (RFC 8266 comparison), in O(1). */
@@ -502,6 +595,8 @@ export class Room extends TypedEmitter<RoomEvents> implements Conversation {
     this.#replay.arm();
     this.emit('enter', { presence: p.stanza, occupant: me, statusCodes: p.statusCodes });
     this.#join.entered();
+    this.#rejoin.entered();
+    this.#catchUp.entered();
     if (this.#host.fetchRoomInfo) this.#config.refresh();
   }
 
@@ -518,6 +613,7 @@ export class Room extends TypedEmitter<RoomEvents> implements Conversation {
     if (previous === state) return;
     this.#state = state;
     if (previous === RoomState.HISTORY) this.#replay.clear();
+    if (state === RoomState.ACTIVE) this.#catchUp.historyOver();
     this.emit('stateChanged', { state, previous });
   }
 
@@ -527,7 +623,12 @@ export class Room extends TypedEmitter<RoomEvents> implements Conversation {
    */
   #terminate(exit: RoomEvents['exit'] | undefined, joinError?: Error): void {
     if (this.#closed) return;
+    const removedByRoom = exit !== undefined && (exit.presence !== undefined || joinError instanceof MucJoinError);
+    if (removedByRoom && this.autorejoin && !this.#givingUp && this.#rejoin.intercept(exit, joinError)) return;
     this.#closed = true;
+    this.#selfPing.stop();
+    this.#rejoin.cancel();
+    this.#catchUp.stop();
     const previous = this.#state;
     this.#state = RoomState.DISCONNECTED;
     this.#replay.clear();
@@ -551,22 +652,67 @@ export class Room extends TypedEmitter<RoomEvents> implements Conversation {
     if (!this.isActive) throw new NotJoinedError(`The room is not joined yet (state ${this.#state})`);
   }
 
+  /**
+   * Send the join presence. A rejoin, or a first join resuming from a stored position, first
+   * asks the room's disco#info whether it has an archive (the catch-up plan depends on it).
+   */
   #sendJoin(): void {
-    this.#join.send(this.#nick, this.#replay.request, this.password);
+    const token = ++this.#joinToken;
+    const rejoin = this.#entered;
+    if (!rejoin && !this.#catchUp.resumesFirstJoin) {
+      this.#join.send(this.#nick, this.#replay.request, this.password);
+      return;
+    }
+    void this.#catchUp.discover().then(() => {
+      if (token !== this.#joinToken || this.#closed || this.#state !== RoomState.JOIN_PRESENCE) return;
+      if (this.#host.connection.status !== 'online') return;
+      if (rejoin) this.#replay.rejoining();
+      this.#join.send(this.#nick, this.#catchUp.joinHistory(this.#replay.request), this.password);
+    });
+  }
+
+  /** The room is out of reach but will be rejoined: DISCONNECTED, `suspend` (once per outage). */
+  #suspend(): void {
+    this.#join.streamLost();
+    this.#replay.streamLost();
+    this.#selfPing.stop();
+    this.#catchUp.stop();
+    this.#failPending(new DisconnectedError('The room is being rejoined'));
+    if (this.#state === RoomState.DISCONNECTED) return;
+    this.#setState(RoomState.DISCONNECTED);
+    if (this.#entered) this.emit('suspend', {});
+  }
+
+  /** Rejoin a suspended room: occupants cleared, `resume`, the join presence with the catch-up's history. */
+  #resumeAndJoin(): void {
+    if (this.#closed) return;
+    this.#registry.clear();
+    this.#setState(RoomState.JOIN_PRESENCE);
+    if (this.#entered) this.emit('resume', {});
+    this.#sendJoin();
+  }
+
+  /** A self-ping says we are out: rejoin (autorejoin, per the retry policy) or exit DISCONNECTED. */
+  #selfPingGone(): void {
+    if (this.#closed) return;
+    const exit = localExit(this.#ctx, LeaveMode.DISCONNECTED);
+    if (this.autorejoin && this.#rejoin.lost(LeaveMode.DISCONNECTED, exit)) return;
+    this.#terminate(exit, new DisconnectedError('The room dropped us'));
   }
 
   /** The stream is gone (not resumed): suspend (autorejoin) or exit. */
   #streamDestroyed(): void {
     if (this.#closed) return;
-    this.#join.streamLost();
-    this.#replay.streamLost();
-    this.#failPending(new DisconnectedError('The stream was lost'));
+    this.#rejoin.cancel();
     if (this.autorejoin) {
-      if (this.#state === RoomState.DISCONNECTED) return;
-      this.#setState(RoomState.DISCONNECTED);
-      if (this.#entered) this.emit('suspend', {});
+      this.#suspend();
       return;
     }
+    this.#join.streamLost();
+    this.#replay.streamLost();
+    this.#selfPing.stop();
+    this.#catchUp.stop();
+    this.#failPending(new DisconnectedError('The stream was lost'));
     this.#terminate(this.#entered ? localExit(this.#ctx, LeaveMode.DISCONNECTED) : undefined, new DisconnectedError('The stream was lost during the join'));
   }
 
@@ -584,11 +730,13 @@ export class Room extends TypedEmitter<RoomEvents> implements Conversation {
       return;
     }
     if (this.#state !== RoomState.DISCONNECTED) return;
-    this.#registry.clear();
-    if (this.#entered) this.#replay.rejoining();
-    this.#setState(RoomState.JOIN_PRESENCE);
-    if (this.#entered) this.emit('resume', {});
-    this.#sendJoin();
+    if (!this.#entered) {
+      this.#registry.clear();
+      this.#setState(RoomState.JOIN_PRESENCE);
+      this.#sendJoin();
+      return;
+    }
+    this.#resumeAndJoin();
   }
 
   /** The client is closing: leave without waiting. */

@@ -1,7 +1,7 @@
 /** Shared set-up of the MUC unit tests (src/muc, src/cli): a FakeConnection, a FakeClock and a MucClient. */
 import { FakeClock } from '../../src/core/clock.js';
 import { recordingLogger, type RecordingLogger } from '../../src/core/logger.js';
-import { MucClient, type JoinOptions } from '../../src/muc/client.js';
+import { MucClient, type JoinOptions, type MucClientOptions } from '../../src/muc/client.js';
 import type { Room } from '../../src/muc/room.js';
 import { FakeConnection } from '../../src/testing/fake-connection.js';
 import { loadFixture } from '../fixtures/xep0045/load.js';
@@ -17,14 +17,18 @@ export interface Env {
   muc: MucClient;
 }
 
-/** A client for `jid` (default bob, as in the transcripts) with deterministic ids (`id1`, `id2`...). */
-export function setup(jid = 'bob@localhost/probe'): Env {
+/**
+ * A client for `jid` (default bob, as in the transcripts) with deterministic ids (`id1`, `id2`...).
+ * The XEP-0410 self-ping is off unless `options.selfPing` is given (its timers would count in
+ * every test's `clock.pending`); its own tests turn it on.
+ */
+export function setup(jid = 'bob@localhost/probe', options: Pick<MucClientOptions, 'selfPing' | 'rejoin'> = {}): Env {
   const clock = new FakeClock();
   const logger = recordingLogger();
   const conn = new FakeConnection({ jid, clock, logger });
   let ids = 0;
   let rnd = 0;
-  const muc = new MucClient(conn, { clock, logger, newId: () => `id${++ids}`, randomId: () => `r${++rnd}` });
+  const muc = new MucClient(conn, { clock, logger, newId: () => `id${++ids}`, randomId: () => `r${++rnd}`, selfPing: options.selfPing ?? false, rejoin: options.rejoin });
   return { clock, logger, conn, muc };
 }
 

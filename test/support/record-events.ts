@@ -57,6 +57,9 @@ const ROOM_EVENTS: Record<keyof RoomEvents, true> = {
   configChanged: true,
   infoChanged: true,
   affiliationNotice: true,
+  stale: true,
+  fresh: true,
+  rejoinFailed: true,
 };
 
 /** Every event a room emits, in order, as `[name, payload]` (see {@link recordEvents}). */
