@@ -49,7 +49,7 @@ describe('ReconnectScheduler', () => {
     expect(log).toEqual(['hold 1 100', 'release 1', 'run', 'hold 2 200', 'release 2', 'hold 3 400', 'release 3']);
   });
 
-  it('on the system clock, a pending attempt keeps the Node event loop alive (a ref\'d timer), and lets go after cancel', () => {
+  it("on the system clock, a pending attempt keeps the Node event loop alive (a ref'd timer), and lets go after cancel", () => {
     const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
     const before = timers();
     const s = new ReconnectScheduler(systemClock, { baseMs: 60_000, maxMs: 60_000 }, () => 1);

@@ -42,7 +42,12 @@ export class RoomCatchUp {
   #generation = 0;
 
   /** `since`: where a previous process stopped (join option); `deliver` handles a held live message. */
-  constructor(ctx: RoomContext, replay: HistoryReplay, since: RoomPosition | Date | undefined, deliver: (stanza: Element, from: JID) => void) {
+  constructor(
+    ctx: RoomContext,
+    replay: HistoryReplay,
+    since: RoomPosition | Date | undefined,
+    deliver: (stanza: Element, from: JID) => void,
+  ) {
     this.#ctx = ctx;
     this.#replay = replay;
     this.#deliver = deliver;
@@ -150,7 +155,10 @@ export class RoomCatchUp {
     const generation = ++this.#generation;
     this.#walking = true;
     const run = async () => {
-      const walk = catchUpFromArchive(ctx.host.connection, ctx.jid, plan, { logger: ctx.host.logger, timeoutMs: CATCH_UP_REQUEST_TIMEOUT_MS });
+      const walk = catchUpFromArchive(ctx.host.connection, ctx.jid, plan, {
+        logger: ctx.host.logger,
+        timeoutMs: CATCH_UP_REQUEST_TIMEOUT_MS,
+      });
       let count = 0;
       for await (const m of walk) {
         if (generation !== this.#generation || ctx.closed) return;

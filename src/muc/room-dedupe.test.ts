@@ -4,7 +4,8 @@ import { loadFixture } from '../../test/fixtures/xep0045/load.js';
 
 const from = 'probe@conference.localhost/alice';
 const stamp = '<delay xmlns="urn:xmpp:delay" from="probe@conference.localhost" stamp="2026-11-25T11:44:30Z"/>';
-const said = (id: string, body: string, extra = '') => `<message from="${from}" type="groupchat" id="${id}"><body>${body}</body>${extra}</message>`;
+const said = (id: string, body: string, extra = '') =>
+  `<message from="${from}" type="groupchat" id="${id}"><body>${body}</body>${extra}</message>`;
 
 /** A room joined, a live message, a new session, the rejoin's presences; returns the emitted lines. */
 async function rejoinWith(history: string[], live: string[]): Promise<string[]> {
@@ -29,7 +30,12 @@ describe('rejoin de-duplication without stanza-id (issue 13 bug 4)', () => {
   });
 
   it('real clients: a counting bot restarted (ids 1, 2 again), a constant id, origin-ids', async () => {
-    const live = [said('1', 'deploy started'), said('2', 'deploy done'), said('x', 'hi'), said('a', 'o', '<origin-id xmlns="urn:xmpp:sid:0" id="o1"/>')];
+    const live = [
+      said('1', 'deploy started'),
+      said('2', 'deploy done'),
+      said('x', 'hi'),
+      said('a', 'o', '<origin-id xmlns="urn:xmpp:sid:0" id="o1"/>'),
+    ];
     const history = [
       said('1', 'deploy started', stamp),
       said('2', 'deploy done', stamp),

@@ -4,7 +4,8 @@ import { readMessage } from './message.js';
 import { JID } from '../core/jid.js';
 import { SeenMessages, roomStanzaId } from './seen-messages.js';
 
-const msg = (attrs: string, children = '') => readMessage(x(`<message type="groupchat" from="r@c.localhost/alice" ${attrs}><body>b</body>${children}</message>`));
+const msg = (attrs: string, children = '') =>
+  readMessage(x(`<message type="groupchat" from="r@c.localhost/alice" ${attrs}><body>b</body>${children}</message>`));
 
 const stamp = (t: string) => `<delay xmlns="urn:xmpp:delay" from="r@c.localhost" stamp="${t}"/>`;
 const said = (id: string, body: string, extra = '') =>
@@ -29,7 +30,7 @@ describe('SeenMessages', () => {
     expect(seen.hasMessage(said('1', 'first', stamp('2026-11-25T11:44:30Z')), undefined, 'alice')).toBe(true);
   });
 
-  it('real clients\' id habits: counters restarting at 1, a constant id, the same text twice at different times', () => {
+  it("real clients' id habits: counters restarting at 1, a constant id, the same text twice at different times", () => {
     const seen = new SeenMessages();
     // A bot that counts from 1 again after each restart (and so sends "1" twice with other texts).
     seen.addMessage(said('1', 'build #41 passed', stamp('2026-11-25T10:00:00Z')), undefined, 'alice');
