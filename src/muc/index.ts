@@ -167,6 +167,8 @@ export {
 } from './catch-up.js';
 export { MESSAGE_KEY_INDEX_LIMIT, MessageKeyIndex, type MessageKeyOptions, type MessageKeys, isSameMessage, messageKeys } from './message-keys.js';
 export { RoomPosition, type RoomPositionInit } from './position.js';
+export { SELF_PING_DEFAULTS, type SelfPingOptions } from './self-ping.js';
+export { REJOIN_POLICY_DEFAULTS, type RejoinPolicyOptions } from './rejoin-policy.js';
 export {
   type Forwarded,
   type MamFilter,

@@ -17,6 +17,7 @@ import type { ArchivedMessage } from './archive.js';
 import { type ArchiveAfterIdPlan, type ArchiveSincePlan, catchUpFromArchive, catchUpPlan } from './catch-up.js';
 import { getRoomInfo } from './discovery.js';
 import type { HistoryReplay } from './history.js';
+import { readMessage } from './message.js';
 import { messageKeys } from './message-keys.js';
 import type { History } from './payloads/muc.js';
 import { RoomPosition } from './position.js';
@@ -179,6 +180,11 @@ export class RoomCatchUp {
     this.#held = [];
     for (const [stanza, from] of held) {
       if (this.#ctx.closed) return;
+      // A live message the walk already emitted (the archive has it too) is not emitted twice.
+      if (this.#replay.seen.index.has(messageKeys(readMessage(stanza, this.#ctx.host.logger), this.#ctx.jid))) {
+        this.#ctx.host.logger.debug('live message already caught up from the archive', { room: this.#ctx.jid.toString() });
+        continue;
+      }
       this.#deliver(stanza, from);
     }
   }

@@ -69,6 +69,7 @@ export class RoomRejoin {
     if (attempt) {
       this.#lastExit = exit;
       this.#attempt = undefined;
+      this.#parts.suspend();
       attempt.reject(joinError ?? new DisconnectedError(`Removed from the room (${exit.mode})`));
       return true;
     }
