@@ -104,6 +104,15 @@ describeEachServer('reliability under faults', (server: ServerInfo) => {
     }
   }
 
+  /** Blackhole the connections open now (a dead link) for `ms`; new connections pass. */
+  const blackhole = (ms: number) => (proxy: FaultProxy) => {
+    const dead = [...proxy.connections];
+    for (const c of dead) c.setMode('blackhole');
+    setTimeout(() => {
+      for (const c of dead) c.setMode('cut');
+    }, ms).unref();
+  };
+
   describe('scenarios', () => {
     it('(a) socket cut, session resumed: no room event, nothing lost or duplicated', async () => {
       const { figures: f, events } = await scenario('cut-resume', true, (proxy) => {
@@ -111,6 +120,18 @@ describeEachServer('reliability under faults', (server: ServerInfo) => {
         proxy.setMode('pass');
       });
       expect(events).toEqual([]);
+      expect(f).toMatchObject({ lost: 0, duplicated: 0 });
+    }, 60_000);
+
+    it('(a2) dead link (blackhole) past the keepalive, session resumed on a new socket: no room event, nothing lost', async () => {
+      const { figures: f, events } = await scenario('blackhole-resume', true, blackhole(8000));
+      expect(events).toEqual([]);
+      expect(f).toMatchObject({ lost: 0, duplicated: 0 });
+    }, 60_000);
+
+    it('(b2) dead link, no resumption: a new session while the old one lingers on the server; rejoin, catch-up', async () => {
+      const { figures: f, events } = await scenario('blackhole-new', false, blackhole(8000));
+      expect(events).toEqual(['suspend', 'resume', 'enter']);
       expect(f).toMatchObject({ lost: 0, duplicated: 0 });
     }, 60_000);
 
