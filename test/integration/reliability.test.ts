@@ -5,22 +5,38 @@
  * 0 lost and 0 duplicated. Against Prosody and ejabberd.
  *
  * Scenarios here: (a) socket cut, the session resumed (XEP-0198): no room event, no rejoin;
- * (b) socket cut, no resumption possible (stream management off: a new session): suspend,
- * resume, rejoin, catch-up. The others of the issue are unit tests on fake time
- * (src/muc/room-reliability.test.ts: self-ping finding us out, 333 removal retried).
+ * (a2) a dead link (blackhole) past our keepalive, resumed on a new socket; (b) socket cut,
+ * no resumption possible (stream management off: a new session): suspend, resume, rejoin,
+ * catch-up; (b2) the same after a dead link, the old session lingering on the server;
+ * (d) server restart with the same data dir (last: the server is new afterwards). The others
+ * of the issue are unit tests on fake time (src/muc/room-reliability.test.ts: self-ping
+ * finding us out, 333 removal retried).
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { connect } from '../../src/connection/native/connect.js';
 import type { NativeConnection } from '../../src/connection/native/native-connection.js';
 import { MucClient, type Room } from '../../src/muc/index.js';
 import { FaultProxy } from '../support/fault-proxy.js';
-import type { Peer } from '../support/peer.js';
+import { restartServer } from '../../scripts/xmpp-server/servers.js';
+import { StatusCode } from '../../src/muc/index.js';
+import { type Peer, startPeer } from '../support/peer.js';
 import { describeEachServer, type ServerInfo } from '../support/servers.js';
 import { bounded, PeerPool } from './muc-harness.js';
 
 /** Messages the peer sends per scenario, and the gap between two. */
 const COUNT = 30;
 const GAP_MS = 80;
+
+/** Room configuration making the room persistent, so it survives the restart. */
+const PERSISTENT = {
+  type: 'submit' as const,
+  instructions: [],
+  items: [],
+  fields: [
+    { var: 'FORM_TYPE', type: 'hidden' as const, required: false, values: ['http://jabber.org/protocol/muc#roomconfig'], options: [] },
+    { var: 'muc#roomconfig_persistentroom', required: false, values: ['1'], options: [] },
+  ],
+};
 
 interface Figures {
   sent: number;
@@ -96,7 +112,9 @@ describeEachServer('reliability under faults', (server: ServerInfo) => {
       await sleep(1000); // late duplicates would show here
       const f = figures(got);
       const bySource = [...new Set(sources)].map((s) => `${s}:${sources.filter((x) => x === s).length}`).join(' ');
-      console.log(`[${server.kind}] ${tag}: sent ${f.sent} received ${f.received} lost ${f.lost} duplicated ${f.duplicated} (${bySource}; events ${events.join(',') || 'none'})`);
+      console.log(
+        `[${server.kind}] ${tag}: sent ${f.sent} received ${f.received} lost ${f.lost} duplicated ${f.duplicated} (${bySource}; events ${events.join(',') || 'none'})`,
+      );
       await peer.call('leave', { room }).catch(() => undefined);
       return { figures: f, events: [...events] }; // before the close adds its exit
     } finally {
@@ -143,5 +161,81 @@ describeEachServer('reliability under faults', (server: ServerInfo) => {
       expect(events).toEqual(['suspend', 'resume', 'enter']);
       expect(f).toMatchObject({ lost: 0, duplicated: 0 });
     }, 60_000);
+
+    it('(d) server restart (same data dir): new session, rejoin of the persistent room, catch-up; nothing lost or duplicated', async () => {
+      const proxy = new FaultProxy({ target: { host: server.host, port: server.c2sPort }, maxLifetimeMs: 180_000 });
+      const { port } = await proxy.listen();
+      const closers: (() => Promise<unknown>)[] = [() => proxy.close()];
+      const account = (name: string) => server.users.find((u) => u.name === name)!.password;
+      const newPeer = async () => {
+        const p = await startPeer({
+          lib: 'aioxmpp',
+          host: server.host,
+          port: server.c2sPort,
+          jid: `bob@${server.domain}`,
+          password: account('bob'),
+        });
+        closers.push(() => p.close());
+        return p;
+      };
+      try {
+        const conn: NativeConnection = await connect({
+          host: '127.0.0.1',
+          port,
+          domain: server.domain,
+          username: 'alice',
+          password: account('alice'),
+          allowPlaintext: true,
+          reconnect: { baseMs: 200, maxMs: 1000 },
+          keepalive: { intervalMs: 2000, timeoutMs: 2000 },
+          connectTimeoutMs: 10_000,
+        });
+        closers.push(() => conn.close());
+        const muc = new MucClient(conn, { selfPing: false });
+        closers.push(() => muc.close());
+        const room = `restart-${Date.now().toString(36)}@${server.mucDomain}`;
+        const { room: r, joined } = muc.join(room, 'alice', { history: { maxStanzas: 0 } });
+        const entered = r.waitFor('enter', { timeoutMs: 10_000 });
+        await bounded(joined, 'join');
+        if ((await entered).statusCodes.has(StatusCode.CREATED)) await bounded(r.createConfigured(PERSISTENT), 'configure');
+        const events: string[] = [];
+        for (const name of ['suspend', 'resume', 'enter', 'exit', 'rejoinFailed'] as const) r.on(name, () => events.push(name));
+        const got: number[] = [];
+        const sources: string[] = [];
+        r.on('message', ({ message, member, source }) => {
+          const m = /^n-(\d+)$/.exec(message.body.any() ?? '');
+          if (m && member.nick === 'bob') {
+            got.push(Number(m[1]));
+            sources.push(source);
+          }
+        });
+        let peer = await newPeer();
+        await peer.call('join', { room, nick: 'bob' });
+        for (let i = 1; i <= COUNT; i++) {
+          if (i === 11) {
+            await bounded(restartServer(server, { timeoutMs: 60_000 }), 'restart', 60_000);
+            peer = await newPeer();
+            await peer.call('join', { room, nick: 'bob' });
+          }
+          await peer.call('send', { room, body: `n-${i}`, msg_id: `n-${i}` });
+          await sleep(GAP_MS);
+        }
+        const deadline = Date.now() + 20_000;
+        while (new Set(got).size < COUNT && Date.now() < deadline) await sleep(100);
+        await sleep(1000);
+        const f = figures(got);
+        const bySource = [...new Set(sources)].map((s) => `${s}:${sources.filter((x) => x === s).length}`).join(' ');
+        console.log(
+          `[${server.kind}] restart: sent ${f.sent} received ${f.received} lost ${f.lost} duplicated ${f.duplicated} (${bySource}; events ${events.join(',') || 'none'})`,
+        );
+        // Prosody announces its shutdown (332): the room suspends at once and its rejoin
+        // attempts fail (rejoinFailed) until the stream is lost; the new session rejoins.
+        expect(events[0]).toBe('suspend');
+        expect(events.filter((e) => e !== 'rejoinFailed')).toEqual(['suspend', 'resume', 'enter']);
+        expect(f).toMatchObject({ lost: 0, duplicated: 0 });
+      } finally {
+        for (const close of closers.reverse()) await bounded(close(), 'close', 5000).catch(() => undefined);
+      }
+    }, 120_000);
   });
 });
