@@ -7,7 +7,8 @@
  * Scenarios here: (a) socket cut, the session resumed (XEP-0198): no room event, no rejoin;
  * (a2) a dead link (blackhole) past our keepalive, resumed on a new socket; (b) socket cut,
  * no resumption possible (stream management off: a new session): suspend, resume, rejoin,
- * catch-up; (b2) the same after a dead link, the old session lingering on the server;
+ * catch-up; (b3) socket cut and the server unreachable past its resumption window (30 s in
+ * the test servers' configuration): the resumption is refused, a new session; (b2) the same after a dead link, the old session lingering on the server;
  * (d) server restart with the same data dir (last: the server is new afterwards). The others
  * of the issue are unit tests on fake time (src/muc/room-reliability.test.ts: self-ping
  * finding us out, 333 removal retried).
@@ -64,7 +65,12 @@ describeEachServer('reliability under faults', (server: ServerInfo) => {
   const pool = new PeerPool(server);
   afterAll(() => pool.closeAll());
 
-  async function scenario(tag: string, sm: boolean, fault: (proxy: FaultProxy) => void): Promise<{ figures: Figures; events: string[] }> {
+  async function scenario(
+    tag: string,
+    sm: boolean,
+    fault: (proxy: FaultProxy) => void,
+    waitMs = 15_000,
+  ): Promise<{ figures: Figures; events: string[] }> {
     const proxy = new FaultProxy({ target: { host: server.host, port: server.c2sPort }, maxLifetimeMs: 120_000 });
     const { port } = await proxy.listen();
     const closers: (() => Promise<unknown>)[] = [() => proxy.close()];
@@ -107,7 +113,7 @@ describeEachServer('reliability under faults', (server: ServerInfo) => {
         if (i === 10) fault(proxy);
         await sleep(GAP_MS);
       }
-      const deadline = Date.now() + 15_000;
+      const deadline = Date.now() + waitMs;
       while (new Set(got).size < COUNT && Date.now() < deadline) await sleep(100);
       await sleep(1000); // late duplicates would show here
       const f = figures(got);
@@ -152,6 +158,20 @@ describeEachServer('reliability under faults', (server: ServerInfo) => {
       expect(events).toEqual(['suspend', 'resume', 'enter']);
       expect(f).toMatchObject({ lost: 0, duplicated: 0 });
     }, 60_000);
+
+    it('(b3) socket cut and the server unreachable past its 30 s resumption window: resumption refused, new session, rejoin, catch-up', async () => {
+      const { figures: f, events } = await scenario(
+        'window-expired',
+        true,
+        (proxy) => {
+          proxy.setMode('cut'); // and new connections are refused while in 'cut'
+          setTimeout(() => proxy.setMode('pass'), 33_000).unref();
+        },
+        50_000,
+      );
+      expect(events).toEqual(['suspend', 'resume', 'enter']);
+      expect(f).toMatchObject({ lost: 0, duplicated: 0 });
+    }, 90_000);
 
     it('(b) socket cut, no resumption (new session): suspend, resume, rejoin, catch-up; nothing lost or duplicated', async () => {
       const { figures: f, events } = await scenario('cut-new', false, (proxy) => {
