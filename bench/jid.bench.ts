@@ -10,8 +10,11 @@ import { cpuSince, gc, median, reportRow, spread } from './harness.js';
 // @ts-expect-error @xmpp/jid ships no type declarations
 const { jid: xmppJid } = (await import('@xmpp/jid')) as { jid: (s: string) => { toString(): string } };
 
-const ROUNDS = 7;
-const OPS = 200_000;
+/** `BENCH_SMOKE=1` (`npm run bench -- --smoke`): one short round, only to show it still runs. */
+const SMOKE = process.env.BENCH_SMOKE === '1';
+const ROUNDS = SMOKE ? 1 : 7;
+const OPS = SMOKE ? 20_000 : 200_000;
+const WARMUPS = SMOKE ? 1 : 3;
 const NICKS = ['alice', 'Bob', 'Carol Ann', 'Grüße', 'Ünïcödé', '小明', 'dave_99', 'Ελένη', 'zoë', 'ผู้ใช้'];
 
 /** `count` distinct from/to strings: occupant JIDs, full user JIDs, bare room JIDs. */
@@ -58,7 +61,7 @@ const cases: Case[] = [
   },
 ];
 
-for (let w = 0; w < 3; w++) for (const c of cases) c.run();
+for (let w = 0; w < WARMUPS; w++) for (const c of cases) c.run();
 const samples = new Map<string, number[]>(cases.map((c) => [c.label, []]));
 for (let r = 0; r < ROUNDS; r++) for (const c of cases) samples.get(c.label)!.push(c.run());
 
@@ -74,7 +77,7 @@ if (gc()) {
 }
 
 const base = median(samples.get(cases[0]!.label)!);
-console.log(`jid: ${hot.length} hot (cycled) / ${cold.length} cold distinct from/to strings, median of ${ROUNDS} rounds after 3 warm-up rounds`);
+console.log(`jid: ${hot.length} hot (cycled) / ${cold.length} cold distinct from/to strings, median of ${ROUNDS} rounds after ${WARMUPS} warm-up rounds`);
 for (const c of cases) {
   const xs = samples.get(c.label)!;
   const m = median(xs);

@@ -11,9 +11,12 @@ interface XmppJsParser {
   write(data: string): void;
 }
 
-const STANZA_COUNT = 20_000;
+/** `BENCH_SMOKE=1` (`npm run bench -- --smoke`): one short round, only to show it still runs. */
+const SMOKE = process.env.BENCH_SMOKE === '1';
+const STANZA_COUNT = SMOKE ? 2_000 : 20_000;
 const CHUNK = 64 * 1024;
-const ROUNDS = 7;
+const ROUNDS = SMOKE ? 1 : 7;
+const WARMUPS = SMOKE ? 1 : 5;
 
 function stanzasOf(name: string): string[] {
   const raw = readFileSync(new URL(`../test/fixtures/streams/${name}.xml`, import.meta.url), 'utf8');
@@ -88,7 +91,7 @@ function median(xs: number[]): number {
 for (const nonAscii of [false, true]) {
   const data = chunked(nonAscii);
   chunks = data.chunks;
-  for (let i = 0; i < 5; i++) {
+  for (let i = 0; i < WARMUPS; i++) {
     runOurs();
     runOurs(false);
     runXmppJs();
@@ -110,7 +113,7 @@ for (const nonAscii of [false, true]) {
   const t = median(theirs);
   console.log(
     `${nonAscii ? 'non-ASCII bodies' : 'as captured (ASCII)'}: ${STANZA_COUNT} stanzas (avg ${data.avgBytes.toFixed(0)} B), ` +
-      `${chunks.length} chunks of 64 KiB, median of ${ROUNDS} paired runs after 5 warm-up runs`,
+      `${chunks.length} chunks of 64 KiB, median of ${ROUNDS} paired runs after ${WARMUPS} warm-up runs`,
   );
   console.log(`  xmuc StreamParser : ${o.toFixed(2)} µs/stanza`);
   console.log(`  copyStrings:false : ${oc.toFixed(2)} µs/stanza (${(oc / t).toFixed(2)}x ltx)`);

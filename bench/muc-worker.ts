@@ -1,0 +1,271 @@
+/**
+ * One process of the in-process MUC benchmark (`muc.bench.ts` starts a fresh one per case and
+ * repetition, so pass 1 is cold): xmuc's real `NativeConnection` and `StreamParser` over an
+ * in-memory transport (`memory-transport.ts`), server XML scaled up from captured Prosody
+ * stanzas (`muc-stream.ts`), fed as 64 KiB reads with an event-loop turn between reads.
+ * Prints one `RESULT {json}` line per measured pass.
+ *
+ * Usage: `node --expose-gc --import tsx bench/muc-worker.ts CASE ARGS...`
+ * - `join N PASSES`: join a room of N occupants + 20 history messages, to the subject; then leave.
+ * - `floor N PASSES`: the same stream through the connection only (a handler counts stanzas).
+ * - `messages M PASSES`: in a joined room of 500 occupants, M live groupchat messages per pass.
+ * - `churn J`: in a joined room of 500 occupants, J occupants join and leave (2J presences).
+ * - `rooms R K`: join R rooms of K occupants each at once (R x K occupants in all).
+ * Env `BENCH_CPU_PROFILE=file.cpuprofile` profiles pass 1 (the cold pass) only.
+ */
+import { writeFileSync } from 'node:fs';
+import { Element } from 'ltx';
+import { MucClient, type Room, RoomState } from '../src/index.js';
+import { cpuSince, gc } from './harness.js';
+import { attrOf, connectInMemory, type MemoryServer } from './memory-transport.js';
+import {
+  SELF_JID,
+  SELF_NICK,
+  SERVICE,
+  groupchat,
+  joinAnswer,
+  nickOf,
+  occupantPresence,
+  occupantUnavailable,
+  readsOf,
+  selfUnavailable,
+  toReads,
+} from './muc-stream.js';
+
+/** What one measured pass reports. */
+export interface PassResult {
+  case: string;
+  pass: number;
+  /** Stanzas fed during the measurement. */
+  stanzas: number;
+  /** Room events emitted during the measurement. */
+  events: number;
+  cpuUs: number;
+  wallMs: number;
+  /** Heap after GC minus heap after GC before the pass (KiB). */
+  retainedKB: number;
+  /** Heap after GC at the end of the pass (KiB). */
+  heapKB: number;
+  /** Occupants / rooms the retained heap is spread over. */
+  occupants?: number;
+  rooms?: number;
+}
+
+const HISTORY = 20;
+const BASE_OCCUPANTS = 500;
+const EVENTS = ['enter', 'join', 'leave', 'message', 'topicChanged', 'stateChanged', 'presenceChanged'] as const;
+
+const heapKB = () => process.memoryUsage().heapUsed / 1024;
+const report = (r: PassResult) => process.stdout.write(`RESULT ${JSON.stringify(r)}\n`);
+
+/** Start a CPU profile of what follows when `BENCH_CPU_PROFILE` is set and `on`; returns the stopper. */
+async function profile(on: boolean): Promise<() => Promise<void>> {
+  const file = process.env.BENCH_CPU_PROFILE;
+  if (!on || !file) return async () => {};
+  const { Session } = await import('node:inspector/promises');
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.setSamplingInterval', { interval: 100 });
+  await session.post('Profiler.start');
+  return async () => {
+    const { profile: p } = await session.post('Profiler.stop');
+    writeFileSync(file, JSON.stringify(p));
+    session.disconnect();
+  };
+}
+
+interface Env {
+  server: MemoryServer;
+  muc: MucClient;
+  counter: { n: number };
+}
+
+async function setup(): Promise<Env> {
+  const { connection, server } = await connectInMemory(SELF_JID);
+  const muc = new MucClient(connection, { historyTimeoutMs: 0 });
+  // Answer a leave with our unavailable self-presence, on the next turn (as a server would).
+  server.onStanza = (xml) => {
+    if (!xml.startsWith('<presence') || attrOf(xml, 'type') !== 'unavailable') return;
+    const to = attrOf(xml, 'to') ?? '';
+    const slash = to.indexOf('/');
+    setImmediate(() => server.push(selfUnavailable(to.slice(0, slash), SELF_JID, to.slice(slash + 1))));
+  };
+  return { server, muc, counter: { n: 0 } };
+}
+
+function countEvents(room: Room, counter: { n: number }): void {
+  for (const e of EVENTS) room.on(e, () => void counter.n++);
+}
+
+function whenActive(room: Room): Promise<void> {
+  return new Promise((resolve) => {
+    if (room.state === RoomState.ACTIVE) resolve();
+    const off = room.on('stateChanged', ({ state }) => {
+      if (state !== RoomState.ACTIVE) return;
+      off();
+      resolve();
+    });
+  });
+}
+
+/** Join `jid` (its answer already built as `reads`), wait for the subject. */
+async function joinRoom(env: Env, jid: string, reads: Buffer[]): Promise<Room> {
+  const { room, joined } = env.muc.join(jid, SELF_NICK, { history: { maxStanzas: HISTORY } });
+  countEvents(room, env.counter);
+  const active = whenActive(room);
+  await env.server.pushAll(reads);
+  await joined;
+  await active;
+  return room;
+}
+
+async function measure(
+  name: string,
+  pass: number,
+  stanzas: number,
+  env: Env | undefined,
+  work: () => Promise<void>,
+  extra: Partial<PassResult> = {},
+): Promise<void> {
+  gc();
+  const heap0 = heapKB();
+  if (env) env.counter.n = 0;
+  const stop = await profile(pass === 1);
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  await work();
+  const cpuUs = cpuSince(cpu0);
+  const wallMs = performance.now() - t0;
+  await stop();
+  const events = env?.counter.n ?? 0;
+  gc();
+  const heap1 = heapKB();
+  report({ case: name, pass, stanzas, events, cpuUs, wallMs, retainedKB: heap1 - heap0, heapKB: heap1, ...extra });
+}
+
+async function join(n: number, passes: number): Promise<void> {
+  const env = await setup();
+  for (let pass = 1; pass <= passes; pass++) {
+    const jid = `join${n}-${pass}@${SERVICE}`;
+    const reads = toReads(joinAnswer(jid, n, HISTORY));
+    let room: Room | undefined;
+    await measure(`join ${n}`, pass, n + HISTORY + 2, env, async () => void (room = await joinRoom(env, jid, reads)), { occupants: n });
+    await room!.leave({ timeoutMs: 10_000 });
+  }
+}
+
+async function floor(n: number, passes: number): Promise<void> {
+  const { connection, server } = await connectInMemory(SELF_JID);
+  for (let pass = 1; pass <= passes; pass++) {
+    const jid = `join${n}-${pass}@${SERVICE}`;
+    const reads = toReads(joinAnswer(jid, n, HISTORY));
+    await measure(`floor ${n}`, pass, n + HISTORY + 2, undefined, async () => {
+      let count = 0;
+      let done!: () => void;
+      const finished = new Promise<void>((r) => (done = r));
+      const off = connection.addHandler((el) => {
+        const from = el.attrs.from as string | undefined;
+        if (!from?.startsWith(jid)) return false;
+        count++;
+        if (el.name === 'message' && el.getChild('subject')) done();
+        return true;
+      });
+      const x = new Element('x', { xmlns: 'http://jabber.org/protocol/muc' }).c('history', { maxstanzas: String(HISTORY) }).up();
+      await connection.send(new Element('presence', { to: `${jid}/${SELF_NICK}` }).cnode(x).up());
+      await server.pushAll(reads);
+      await finished;
+      off();
+      if (count !== n + HISTORY + 2) throw new Error(`floor: ${count} stanzas`);
+    });
+  }
+}
+
+async function joinedBase(env: Env, jid: string): Promise<Room> {
+  return joinRoom(env, jid, toReads(joinAnswer(jid, BASE_OCCUPANTS, HISTORY)));
+}
+
+async function messages(m: number, passes: number): Promise<void> {
+  const env = await setup();
+  const jid = `messages@${SERVICE}`;
+  const room = await joinedBase(env, jid);
+  let got = 0;
+  let done: (() => void) | undefined;
+  room.on('message', () => {
+    if (++got === m) done?.();
+  });
+  for (let pass = 1; pass <= passes; pass++) {
+    const reads = readsOf(m, (i) => groupchat(jid, nickOf((i * 7) % BASE_OCCUPANTS), pass * m + i));
+    got = 0;
+    await measure(`messages ${m}`, pass, m, env, async () => {
+      const finished = new Promise<void>((r) => (done = r));
+      await env.server.pushAll(reads);
+      await finished;
+    });
+  }
+}
+
+async function churn(j: number): Promise<void> {
+  const env = await setup();
+  const jid = `churn@${SERVICE}`;
+  const room = await joinedBase(env, jid);
+  const window = 100;
+  const pieces = (i: number): string => {
+    // Step i: occupant i joins (while i < j), occupant i - window leaves (once i >= window).
+    let s = i < j ? occupantPresence(jid, `churn${i}`, BASE_OCCUPANTS + i) : '';
+    if (i >= window) s += occupantUnavailable(jid, `churn${i - window}`, BASE_OCCUPANTS + i - window);
+    return s;
+  };
+  const reads = readsOf(j + window, pieces);
+  const before = room.members.length;
+  await measure(`churn ${j}`, 1, 2 * j, env, async () => {
+    await env.server.pushAll(reads);
+  });
+  if (room.members.length !== before) throw new Error(`churn: ${room.members.length} members, expected ${before}`);
+}
+
+async function rooms(r: number, k: number): Promise<void> {
+  const env = await setup();
+  const jids = Array.from({ length: r }, (_, i) => `multi${i}@${SERVICE}`);
+  const reads = readsOf(r, (i) => joinAnswer(jids[i]!, k, 0, `u${i}-`));
+  await measure(
+    `rooms ${r}x${k}`,
+    1,
+    r * (k + 2),
+    env,
+    async () => {
+      const all: Promise<void>[] = [];
+      for (const jid of jids) {
+        const { room, joined } = env.muc.join(jid, SELF_NICK);
+        countEvents(room, env.counter);
+        all.push(joined, whenActive(room));
+      }
+      await env.server.pushAll(reads);
+      await Promise.all(all);
+    },
+    { occupants: r * k, rooms: r },
+  );
+}
+
+const [which, a = '0', b = '1'] = process.argv.slice(2);
+const A = Number(a);
+const B = Number(b);
+const run: Record<string, () => Promise<void>> = {
+  join: () => join(A, B),
+  floor: () => floor(A, B),
+  messages: () => messages(A, B),
+  churn: () => churn(A),
+  rooms: () => rooms(A, B),
+};
+const fn = run[which ?? ''];
+if (!fn) {
+  process.stderr.write(`usage: muc-worker.ts join|floor|messages|churn|rooms ARGS (got ${String(which)})\n`);
+  process.exit(2);
+}
+fn().then(
+  () => process.exit(0),
+  (e: unknown) => {
+    process.stderr.write(`muc-worker ${which} failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    process.exit(1);
+  },
+);

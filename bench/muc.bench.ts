@@ -1,0 +1,146 @@
+/**
+ * In-process MUC benchmark (issue 10, item 1): no network. xmuc's real `NativeConnection` and
+ * `StreamParser` over an in-memory transport, into `MucClient`, on streams scaled up from
+ * captured Prosody stanzas (see `muc-worker.ts`, `muc-stream.ts`). Each case runs in fresh
+ * processes (so pass 1 is cold), interleaved by repetition:
+ * - join of a room of N occupants (N = 500, 2 000, 10 000) + 20 history messages, to the
+ *   subject: cold (pass 1) and warm (passes 3+), with the connection-only floor (the same
+ *   stream, a handler that counts stanzas) measured the same way;
+ * - 100 000 live groupchat messages in a room of 500 (pass 1 and pass 2);
+ * - churn: 10 000 occupants join and leave a room of 500 (heap after GC against before);
+ * - one client joining 1 000 rooms of 100 occupants at once.
+ * Figures: CPU (user+sys) µs per stanza fed, room events per second of wall time, heap
+ * retained after GC (`--expose-gc`) per occupant / per room.
+ *
+ * `BENCH_SMOKE=1`: one repetition with small sizes. Run alone: `npx tsx bench/muc.bench.ts`.
+ */
+import { fileURLToPath } from 'node:url';
+import { median, reportRow, runNodeChild, spread } from './harness.js';
+import type { PassResult } from './muc-worker.js';
+
+const SMOKE = process.env.BENCH_SMOKE === '1';
+const REPS = Number(process.env.BENCH_MUC_REPS ?? (SMOKE ? 1 : 3));
+const JOIN_NS = SMOKE ? [50, 200] : [500, 2000, 10_000];
+const PASSES = SMOKE ? 2 : 5;
+const MESSAGES = SMOKE ? 2000 : 100_000;
+const CHURN = SMOKE ? 200 : 10_000;
+const ROOMS: [number, number] = SMOKE ? [20, 10] : [1000, 100];
+const BUDGET_MS = Number(process.env.BENCH_MUC_BUDGET_MS ?? 240_000);
+
+const worker = fileURLToPath(new URL('./muc-worker.ts', import.meta.url));
+const results = new Map<string, PassResult[][]>();
+const t0 = Date.now();
+const problems: string[] = [];
+
+async function runCase(key: string, args: string[]): Promise<void> {
+  if (Date.now() - t0 > BUDGET_MS) {
+    problems.push(`${key}: skipped (time budget)`);
+    return;
+  }
+  const r = await runNodeChild(worker, args, { nodeArgs: ['--expose-gc'], timeoutMs: 120_000 });
+  const passes = r.stdout
+    .split('\n')
+    .filter((l) => l.startsWith('RESULT '))
+    .map((l) => JSON.parse(l.slice(7)) as PassResult);
+  if (r.code !== 0 || passes.length === 0) {
+    problems.push(`${key}: exit ${r.code}${r.timedOut ? ' (timed out)' : ''} ${r.stderr.trim().slice(0, 300)}`);
+    return;
+  }
+  const list = results.get(key) ?? [];
+  list.push(passes);
+  results.set(key, list);
+}
+
+for (let rep = 0; rep < REPS; rep++) {
+  for (const n of JOIN_NS) {
+    const passes = String(n >= 10_000 ? Math.min(PASSES, 4) : PASSES);
+    await runCase(`floor ${n}`, ['floor', String(n), passes]);
+    await runCase(`join ${n}`, ['join', String(n), passes]);
+  }
+  if (rep < Math.min(REPS, 2)) {
+    await runCase('messages', ['messages', String(MESSAGES), '2']);
+    await runCase('churn', ['churn', String(CHURN)]);
+  }
+  if (rep === 0) await runCase('rooms', ['rooms', String(ROOMS[0]), String(ROOMS[1])]);
+}
+
+const perStanza = (p: PassResult) => p.cpuUs / p.stanzas;
+const evPerSec = (p: PassResult) => (p.events / p.wallMs) * 1000;
+const cold = (key: string) => (results.get(key) ?? []).flatMap((ps) => ps.filter((p) => p.pass === 1));
+const warm = (key: string) => (results.get(key) ?? []).flatMap((ps) => ps.filter((p) => p.pass >= 3));
+const fmt = (v: number, d = 1) => (Number.isFinite(v) ? v.toFixed(d) : '-');
+
+console.log(
+  `muc (in-process): real NativeConnection + StreamParser over an in-memory transport, 64 KiB reads; ` +
+    `${REPS} fresh process(es) per case; cold = pass 1, warm = passes 3+; CPU = process user+sys; ` +
+    `heap retained = heapUsed after GC minus before the pass${SMOKE ? ' [SMOKE: small sizes]' : ''}`,
+);
+for (const n of JOIN_NS) {
+  const fc = cold(`floor ${n}`);
+  const fw = warm(`floor ${n}`);
+  const jc = cold(`join ${n}`);
+  const jw = warm(`join ${n}`);
+  if (jc.length === 0) continue;
+  const floorCold = fc.length ? median(fc.map(perStanza)) : NaN;
+  const floorWarm = fw.length ? median(fw.map(perStanza)) : NaN;
+  const c = median(jc.map(perStanza));
+  const w = jw.length ? median(jw.map(perStanza)) : NaN;
+  const msCold = median(jc.map((p) => p.cpuUs / 1000));
+  const perOcc = median(jc.map((p) => (p.retainedKB * 1024) / (p.occupants ?? n)));
+  const eps = median(jc.map(evPerSec));
+  console.log(
+    `  join ${String(n).padStart(5)} occupants + 20 history: cold ${fmt(c, 2)} µs/stanza (${fmt(msCold)} ms CPU to the subject, ` +
+      `${fmt(c / floorCold, 2)}x the connection floor ${fmt(floorCold, 2)}), warm ${fmt(w, 2)} µs/stanza (${fmt(w / floorWarm, 2)}x floor ${fmt(floorWarm, 2)}), ` +
+      `${fmt(eps / 1000)}k events/s cold, ${fmt(perOcc, 0)} B retained per occupant`,
+  );
+  reportRow({ bench: 'muc', label: `join ${n} floor (connection only) cold`, value: floorCold, unit: 'µs/stanza', note: fc.length ? `range ${spread(fc.map(perStanza))}` : 'no result' });
+  reportRow({
+    bench: 'muc',
+    label: `join ${n} cold`,
+    value: c,
+    unit: 'µs/stanza',
+    ratio: c / floorCold,
+    note: `${fmt(msCold)} ms CPU to the subject; ${fmt(eps / 1000)}k events/s; ${fmt(perOcc, 0)} B/occupant retained; range ${spread(jc.map(perStanza))}`,
+  });
+  reportRow({ bench: 'muc', label: `join ${n} warm`, value: w, unit: 'µs/stanza', ratio: w / floorWarm, note: `floor warm ${fmt(floorWarm, 2)} µs/stanza; ${jw.length} passes` });
+}
+for (const [label, pick] of [
+  ['cold (pass 1)', (k: string) => cold(k)],
+  ['warm (pass 2)', (k: string) => (results.get(k) ?? []).flatMap((ps) => ps.filter((p) => p.pass === 2))],
+] as const) {
+  const ps = pick('messages');
+  if (ps.length === 0) continue;
+  const v = median(ps.map(perStanza));
+  const eps = median(ps.map(evPerSec));
+  const kept = median(ps.map((p) => p.retainedKB));
+  console.log(`  ${MESSAGES} groupchat messages ${label}: ${fmt(v, 2)} µs/msg, ${fmt(eps / 1000)}k messages/s, heap ${fmt(kept, 0)} KiB retained after GC`);
+  reportRow({ bench: 'muc', label: `${MESSAGES} messages ${label}`, value: v, unit: 'µs/msg', note: `${fmt(eps / 1000)}k msg/s; ${fmt(kept, 0)} KiB retained` });
+}
+{
+  const ps = cold('churn');
+  if (ps.length > 0) {
+    const v = median(ps.map(perStanza));
+    const eps = median(ps.map(evPerSec));
+    const kept = median(ps.map((p) => p.retainedKB));
+    console.log(`  churn: ${CHURN} joins + ${CHURN} leaves in a room of 500: ${fmt(v, 2)} µs/presence, ${fmt(eps / 1000)}k events/s, heap after GC ${kept >= 0 ? '+' : ''}${fmt(kept, 0)} KiB against before`);
+    reportRow({ bench: 'muc', label: `churn ${CHURN} joins+leaves`, value: v, unit: 'µs/stanza', note: `${fmt(eps / 1000)}k events/s; heap ${kept >= 0 ? '+' : ''}${fmt(kept, 0)} KiB vs baseline` });
+  }
+}
+{
+  const ps = cold('rooms');
+  if (ps.length > 0) {
+    const p = ps[0]!;
+    const [r, k] = ROOMS;
+    const perRoom = (p.retainedKB * 1024) / r;
+    const perOcc = (p.retainedKB * 1024) / (r * k);
+    console.log(
+      `  ${r} rooms x ${k} occupants joined at once: ${fmt(perStanza(p), 2)} µs/stanza, ${fmt(p.cpuUs / 1e6, 2)} s CPU, ` +
+        `${fmt(perRoom / 1024)} KiB/room, ${fmt(perOcc, 0)} B/occupant retained, heap ${fmt(p.heapKB / 1024)} MiB after GC`,
+    );
+    reportRow({ bench: 'muc', label: `${r} rooms x ${k} occupants`, value: perStanza(p), unit: 'µs/stanza', note: `${fmt(perRoom / 1024)} KiB/room, ${fmt(perOcc, 0)} B/occupant, heap ${fmt(p.heapKB / 1024)} MiB` });
+  }
+}
+if (problems.length > 0) {
+  console.error(`muc: ${problems.join('; ')}`);
+  process.exitCode = 1;
+}
