@@ -3,7 +3,7 @@
  * protocol by which a `*.bench.ts` file reports rows to `bench/run.ts`. Benchmarks are never
  * part of `npm test`.
  */
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 
 /** One row of the summary table printed by `bench/run.ts`. */
 export interface BenchRow {
@@ -75,6 +75,8 @@ export interface ChildOptions {
   env?: Record<string, string>;
   /** Called with each complete stdout line as it arrives. */
   onLine?: (line: string) => void;
+  /** Called once with the child right after it was spawned (e.g. to signal it). */
+  onSpawn?: (child: ChildProcess) => void;
 }
 
 /** The outcome of {@link runNodeChild}. */
@@ -95,6 +97,7 @@ export function runNodeChild(file: string, args: string[], options: ChildOptions
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, ...options.env },
     });
+    options.onSpawn?.(child);
     let stdout = '';
     let stderr = '';
     let pending = '';

@@ -1,0 +1,221 @@
+/**
+ * End-to-end MUC benchmark (issue 10, item 2) against a Prosody that this file starts on
+ * loopback (`scripts/xmpp-server/servers.ts`) and stops again. A load generator process
+ * (`e2e-loadgen.ts`: raw sockets, SASL ANONYMOUS on the anonymous host) fills one room per
+ * join size with N occupants and 20 history messages, and holds a small room for the drain.
+ * Then, interleaved and repeated, one fresh client process per measurement (`e2e-client.ts`):
+ * - join: CPU from the join presence to the subject, room of N = 500 and 2 000;
+ * - drain: the client is stopped (SIGSTOP) while 20 000 groupchat messages are sent to its
+ *   room, then continued (SIGCONT): CPU from READY to the last message, per message.
+ * Kinds: bare `@xmpp/client` (the floor), xmuc native (TCP), xmuc over `fromXmppJs`, xmuc
+ * native over WebSocket, StanzaJS 12 + its MUC plugin (WebSocket). Ratios are to the floor
+ * measured in the same repetition (median over repetitions).
+ *
+ * `BENCH_SMOKE=1`: one repetition, N = 20, 500 messages. Run alone: `npx tsx bench/e2e.bench.ts`.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { startServer, stopServer, type ServerInfo } from '../scripts/xmpp-server/servers.js';
+import type { E2eKind, E2eResult, Endpoints } from './e2e-client.js';
+import { median, reportRow, runNodeChild, spread } from './harness.js';
+
+const SMOKE = process.env.BENCH_SMOKE === '1';
+const REPS = Number(process.env.BENCH_E2E_REPS ?? (SMOKE ? 1 : 3));
+const JOIN_NS = (process.env.BENCH_E2E_NS ?? (SMOKE ? '20' : '500,2000')).split(',').map(Number);
+const DRAIN = Number(process.env.BENCH_E2E_DRAIN ?? (SMOKE ? 500 : 20_000));
+const BUDGET_MS = Number(process.env.BENCH_E2E_BUDGET_MS ?? 330_000);
+const KINDS: { kind: E2eKind; label: string }[] = [
+  { kind: 'xmppjs', label: '@xmpp/client (bare, floor)' },
+  { kind: 'native', label: 'xmuc native' },
+  { kind: 'adapter', label: 'xmuc over fromXmppJs' },
+  { kind: 'native-ws', label: 'xmuc native WebSocket' },
+  { kind: 'stanza', label: 'StanzaJS 12 MUC (WebSocket)' },
+];
+const MUC = 'conference.localhost';
+
+const here = (f: string) => fileURLToPath(new URL(f, import.meta.url));
+const t0 = Date.now();
+const problems: string[] = [];
+
+/** The load generator process and its one-line-per-command protocol. */
+class LoadGen {
+  readonly child: ChildProcess;
+  #answers: ((o: Record<string, unknown>) => void)[] = [];
+
+  constructor(host: string, port: number, domain: string) {
+    this.child = spawn(process.execPath, ['--import', 'tsx', here('./e2e-loadgen.ts'), host, String(port), domain], {
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
+    createInterface({ input: this.child.stdout! }).on('line', (line) => {
+      try {
+        this.#answers.shift()?.(JSON.parse(line) as Record<string, unknown>);
+      } catch {
+        process.stderr.write(`loadgen: ${line}\n`);
+      }
+    });
+  }
+
+  /** The next answer (the first one is `ready`). */
+  next(timeoutMs: number): Promise<Record<string, unknown>> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`loadgen: no answer within ${timeoutMs} ms`)), timeoutMs);
+      this.#answers.push((o) => {
+        clearTimeout(timer);
+        if (o.error) reject(new Error(`loadgen: ${String(o.error)}`));
+        else resolve(o);
+      });
+    });
+  }
+
+  command(cmd: object, timeoutMs: number): Promise<Record<string, unknown>> {
+    const answer = this.next(timeoutMs);
+    this.child.stdin!.write(`${JSON.stringify(cmd)}\n`);
+    return answer;
+  }
+
+  stop(): void {
+    this.child.stdin!.end();
+    if (this.child.exitCode === null) this.child.kill('SIGTERM');
+  }
+}
+
+function parseResult(stdout: string): E2eResult | undefined {
+  const line = stdout.split('\n').find((l) => l.startsWith('RESULT '));
+  return line ? (JSON.parse(line.slice(7)) as E2eResult) : undefined;
+}
+
+async function measureJoin(ep: Endpoints, kind: E2eKind, room: string, nick: string): Promise<E2eResult | undefined> {
+  const r = await runNodeChild(here('./e2e-client.ts'), ['join', kind, JSON.stringify(ep), room, nick], { timeoutMs: 150_000 });
+  const res = parseResult(r.stdout);
+  if (!res) problems.push(`join ${kind} ${room}: exit ${r.code}${r.timedOut ? ' (timed out)' : ''} ${r.stderr.trim().slice(0, 300)}`);
+  return res;
+}
+
+async function measureDrain(ep: Endpoints, loadgen: LoadGen, kind: E2eKind, room: string, nick: string): Promise<E2eResult | undefined> {
+  let child: ChildProcess | undefined;
+  let flood: Promise<unknown> = Promise.resolve();
+  const r = await runNodeChild(here('./e2e-client.ts'), ['drain', kind, JSON.stringify(ep), room, nick, String(DRAIN)], {
+    timeoutMs: 150_000,
+    onSpawn: (c) => (child = c),
+    onLine: (line) => {
+      if (line !== 'READY' || !child?.pid) return;
+      const pid = child.pid;
+      process.kill(pid, 'SIGSTOP');
+      flood = loadgen
+        .command({ cmd: 'flood', room, n: DRAIN }, 120_000)
+        .catch((e: unknown) => problems.push(`drain flood for ${kind}: ${String(e)}`))
+        .finally(() => {
+          try {
+            process.kill(pid, 'SIGCONT');
+          } catch {
+            // already gone
+          }
+        });
+    },
+  });
+  await flood;
+  const res = parseResult(r.stdout);
+  if (!res) problems.push(`drain ${kind}: exit ${r.code}${r.timedOut ? ' (timed out)' : ''} ${r.stderr.trim().slice(0, 300)}`);
+  return res;
+}
+
+let server: ServerInfo | undefined;
+let loadgen: LoadGen | undefined;
+const joins = new Map<string, (E2eResult | undefined)[]>();
+const drains = new Map<E2eKind, (E2eResult | undefined)[]>();
+const fills: string[] = [];
+try {
+  server = await startServer('prosody', { timeoutMs: 120_000 });
+  const ep: Endpoints = { tcp: `xmpp://127.0.0.1:${server.c2sPort}`, ws: server.wsUrl, domain: server.anonDomain };
+  loadgen = new LoadGen('127.0.0.1', server.c2sPort, server.anonDomain);
+  await loadgen.next(30_000);
+  for (const n of JOIN_NS) {
+    const a = await loadgen.command({ cmd: 'fill', room: `join${n}@${MUC}`, n, history: 20, config: { 'muc#roomconfig_whois': 'anyone' } }, 240_000);
+    fills.push(`${n} occupants in ${((a.ms as number) / 1000).toFixed(1)} s`);
+  }
+  await loadgen.command(
+    { cmd: 'fill', room: `drain@${MUC}`, n: 1, history: 0, config: { 'muc#roomconfig_whois': 'anyone', 'muc#roomconfig_enablearchiving': '0' } },
+    60_000,
+  );
+  outer: for (let rep = 0; rep < REPS; rep++) {
+    for (const n of JOIN_NS) {
+      for (const { kind } of KINDS) {
+        if (Date.now() - t0 > BUDGET_MS) {
+          problems.push('time budget used up: fewer repetitions');
+          break outer;
+        }
+        const list = joins.get(`${n} ${kind}`) ?? [];
+        list.push(await measureJoin(ep, kind, `join${n}@${MUC}`, `bench-${kind}-${rep}`));
+        joins.set(`${n} ${kind}`, list);
+      }
+    }
+    for (const { kind } of KINDS) {
+      if (Date.now() - t0 > BUDGET_MS) {
+        problems.push('time budget used up: fewer repetitions');
+        break outer;
+      }
+      const list = drains.get(kind) ?? [];
+      list.push(await measureDrain(ep, loadgen, kind, `drain@${MUC}`, `drain-${kind}-${rep}`));
+      drains.set(kind, list);
+    }
+  }
+} catch (e) {
+  problems.push(`e2e: ${e instanceof Error ? e.message : String(e)}`);
+} finally {
+  loadgen?.stop();
+  if (server) await stopServer(server).catch((e: unknown) => problems.push(`stopping Prosody: ${String(e)}`));
+}
+
+/** Median over repetitions of (value / the floor's value in the same repetition). */
+function pairedRatio(list: (E2eResult | undefined)[], floor: (E2eResult | undefined)[]): number {
+  const ratios: number[] = [];
+  for (let i = 0; i < Math.min(list.length, floor.length); i++) {
+    const a = list[i];
+    const b = floor[i];
+    if (a && b) ratios.push(a.cpuUs / b.cpuUs);
+  }
+  return ratios.length ? median(ratios) : NaN;
+}
+const ok = (xs: (E2eResult | undefined)[] | undefined) => (xs ?? []).filter((x): x is E2eResult => x !== undefined);
+const fmt = (v: number, d = 1) => (Number.isFinite(v) ? v.toFixed(d) : '-');
+
+console.log(
+  `e2e: Prosody 0.12 on loopback (started and stopped here); occupants put in by a raw-socket load generator (${fills.join(', ')}); ` +
+    `${REPS} repetition(s), one fresh client process per measurement, kinds interleaved; CPU = client process user+sys; ` +
+    `ratio = median over repetitions of (kind / bare @xmpp/client in the same repetition)${SMOKE ? ' [SMOKE: small sizes]' : ''}`,
+);
+for (const n of JOIN_NS) {
+  const floor = joins.get(`${n} xmppjs`) ?? [];
+  for (const { kind, label } of KINDS) {
+    const list = joins.get(`${n} ${kind}`) ?? [];
+    const rs = ok(list);
+    if (rs.length === 0) continue;
+    const ms = median(rs.map((r) => r.cpuUs / 1000));
+    const ratio = pairedRatio(list, floor);
+    const seen = median(rs.map((r) => r.count));
+    const wall = median(rs.map((r) => r.wallMs));
+    console.log(
+      `  join ${String(n).padStart(4)} + 20 history  ${label.padEnd(28)} ${fmt(ms).padStart(7)} ms CPU to the subject (${fmt(ratio, 2)}x), ` +
+        `${fmt((ms * 1000) / n)} µs per occupant, ${fmt(wall)} ms wall, ${seen} occupants seen`,
+    );
+    reportRow({ bench: 'e2e', label: `join ${n}: ${label}`, value: ms, unit: 'ms CPU', ratio, note: `range ${spread(rs.map((r) => r.cpuUs / 1000), 1)} over ${rs.length}; ${fmt(wall)} ms wall; ${seen} occupants seen` });
+  }
+}
+{
+  const floor = drains.get('xmppjs') ?? [];
+  for (const { kind, label } of KINDS) {
+    const list = drains.get(kind) ?? [];
+    const rs = ok(list);
+    if (rs.length === 0) continue;
+    const us = median(rs.map((r) => r.cpuUs / DRAIN));
+    const ratio = pairedRatio(list, floor);
+    const rate = median(rs.map((r) => ((r.count - 1) / r.wallMs) * 1000));
+    console.log(`  drain ${DRAIN} queued messages  ${label.padEnd(28)} ${fmt(us, 2).padStart(7)} µs CPU/msg (${fmt(ratio, 2)}x), ${fmt(rate / 1000)}k msgs/s`);
+    reportRow({ bench: 'e2e', label: `drain ${DRAIN}: ${label}`, value: us, unit: 'µs/msg', ratio, note: `${fmt(rate / 1000)}k msgs/s wall; range ${spread(rs.map((r) => r.cpuUs / DRAIN))} over ${rs.length}` });
+  }
+}
+if (problems.length > 0) {
+  console.error(`e2e problems: ${problems.join('; ')}`);
+  process.exitCode = 1;
+}
