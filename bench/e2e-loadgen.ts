@@ -9,6 +9,8 @@
  * - `{"cmd":"fill","room":R,"n":N,"history":H,"config":{var:value}}`: occupant 0 creates R,
  *   submits the room configuration (`config` fields) and sends H messages (the history a
  *   joining client gets); then occupants 1..N-1 join, `CONCURRENCY` handshakes at a time.
+ *   (Each join costs the server a presence to every occupant already there: keep N modest,
+ *   `e2e-seed.ts` adds the rest of a large room.)
  *   Answers `{"ok":"fill","room":R,"n":N,"ms":...}`.
  * - `{"cmd":"flood","room":R,"n":N}`: occupant 0 of R sends N groupchat messages shaped like
  *   Prosody's live ones; answers `{"ok":"flood",...}` once its own echo of the last arrived

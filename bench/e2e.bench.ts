@@ -1,8 +1,10 @@
 /**
  * End-to-end MUC benchmark (issue 10, item 2) against a Prosody that this file starts on
  * loopback (`scripts/xmpp-server/servers.ts`) and stops again. A load generator process
- * (`e2e-loadgen.ts`: raw sockets, SASL ANONYMOUS on the anonymous host) fills one room per
- * join size with N occupants and 20 history messages, and holds a small room for the drain.
+ * (`e2e-loadgen.ts`: raw sockets, SASL ANONYMOUS on the anonymous host) creates one room per
+ * join size with `BENCH_E2E_LIVE` (50) live occupants and 20 history messages, and the rest of
+ * the N occupants are seeded into Prosody's room state (`e2e-seed.ts`: N live sockets would
+ * cost Prosody about N² routed stanzas); it also holds a small room for the drain.
  * Then, interleaved and repeated, one fresh client process per measurement (`e2e-client.ts`):
  * - join: CPU from the join presence to the subject, room of N = 500 and 2 000;
  * - drain: the client is stopped (SIGSTOP) while 20 000 groupchat messages are sent to its
@@ -18,12 +20,15 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { startServer, stopServer, type ServerInfo } from '../scripts/xmpp-server/servers.js';
 import type { E2eKind, E2eResult, Endpoints } from './e2e-client.js';
+import { seedOccupants } from './e2e-seed.js';
 import { median, reportRow, runNodeChild, spread } from './harness.js';
 
 const SMOKE = process.env.BENCH_SMOKE === '1';
 const REPS = Number(process.env.BENCH_E2E_REPS ?? (SMOKE ? 1 : 3));
 const JOIN_NS = (process.env.BENCH_E2E_NS ?? (SMOKE ? '20' : '500,2000')).split(',').map(Number);
 const DRAIN = Number(process.env.BENCH_E2E_DRAIN ?? (SMOKE ? 500 : 20_000));
+/** Live (socket) occupants per join room; the rest are seeded (see `e2e-seed.ts`). */
+const LIVE = Number(process.env.BENCH_E2E_LIVE ?? 50);
 const BUDGET_MS = Number(process.env.BENCH_E2E_BUDGET_MS ?? 330_000);
 const KINDS: { kind: E2eKind; label: string }[] = [
   { kind: 'xmppjs', label: '@xmpp/client (bare, floor)' },
@@ -131,8 +136,13 @@ try {
   loadgen = new LoadGen('127.0.0.1', server.c2sPort, server.anonDomain);
   await loadgen.next(30_000);
   for (const n of JOIN_NS) {
-    const a = await loadgen.command({ cmd: 'fill', room: `join${n}@${MUC}`, n, history: 20, config: { 'muc#roomconfig_whois': 'anyone' } }, 240_000);
-    fills.push(`${n} occupants in ${((a.ms as number) / 1000).toFixed(1)} s`);
+    const room = `join${n}@${MUC}`;
+    const live = Math.min(n, LIVE);
+    const a = await loadgen.command({ cmd: 'fill', room, n: live, history: 20, config: { 'muc#roomconfig_whois': 'anyone' } }, 240_000);
+    const s0 = Date.now();
+    const total = n > live ? await seedOccupants(server, room, live, n) : live;
+    if (total !== n) throw new Error(`${room} holds ${total} occupants, expected ${n}`);
+    fills.push(`${room}: ${live} live in ${((a.ms as number) / 1000).toFixed(1)} s + ${n - live} seeded in ${((Date.now() - s0) / 1000).toFixed(1)} s`);
   }
   await loadgen.command(
     { cmd: 'fill', room: `drain@${MUC}`, n: 1, history: 0, config: { 'muc#roomconfig_whois': 'anyone', 'muc#roomconfig_enablearchiving': '0' } },
@@ -181,7 +191,7 @@ const ok = (xs: (E2eResult | undefined)[] | undefined) => (xs ?? []).filter((x):
 const fmt = (v: number, d = 1) => (Number.isFinite(v) ? v.toFixed(d) : '-');
 
 console.log(
-  `e2e: Prosody 0.12 on loopback (started and stopped here); occupants put in by a raw-socket load generator (${fills.join(', ')}); ` +
+  `e2e: Prosody 0.12 on loopback (started and stopped here); rooms filled by a raw-socket load generator plus seeded occupants (${fills.join('; ')}); ` +
     `${REPS} repetition(s), one fresh client process per measurement, kinds interleaved; CPU = client process user+sys; ` +
     `ratio = median over repetitions of (kind / bare @xmpp/client in the same repetition)${SMOKE ? ' [SMOKE: small sizes]' : ''}`,
 );
