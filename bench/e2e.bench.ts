@@ -13,7 +13,7 @@
  * native over WebSocket, StanzaJS 12 + its MUC plugin (WebSocket). Ratios are to the floor
  * measured in the same repetition (median over repetitions).
  *
- * `BENCH_SMOKE=1`: one repetition, N = 20, 500 messages. Run alone: `npx tsx bench/e2e.bench.ts`.
+ * `BENCH_SMOKE=1`: one repetition, N = 30 (10 live), 500 messages. Run alone: `npx tsx bench/e2e.bench.ts`.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
@@ -25,10 +25,10 @@ import { median, reportRow, runNodeChild, spread } from './harness.js';
 
 const SMOKE = process.env.BENCH_SMOKE === '1';
 const REPS = Number(process.env.BENCH_E2E_REPS ?? (SMOKE ? 1 : 3));
-const JOIN_NS = (process.env.BENCH_E2E_NS ?? (SMOKE ? '20' : '500,2000')).split(',').map(Number);
+const JOIN_NS = (process.env.BENCH_E2E_NS ?? (SMOKE ? '30' : '500,2000')).split(',').map(Number);
 const DRAIN = Number(process.env.BENCH_E2E_DRAIN ?? (SMOKE ? 500 : 20_000));
 /** Live (socket) occupants per join room; the rest are seeded (see `e2e-seed.ts`). */
-const LIVE = Number(process.env.BENCH_E2E_LIVE ?? 50);
+const LIVE = Number(process.env.BENCH_E2E_LIVE ?? (SMOKE ? 10 : 50));
 const BUDGET_MS = Number(process.env.BENCH_E2E_BUDGET_MS ?? 330_000);
 const KINDS: { kind: E2eKind; label: string }[] = [
   { kind: 'xmppjs', label: '@xmpp/client (bare, floor)' },
