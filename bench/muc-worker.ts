@@ -49,6 +49,8 @@ export interface PassResult {
   /** Occupants / rooms the retained heap is spread over. */
   occupants?: number;
   rooms?: number;
+  /** join: heap after GC once the room was left, minus before the pass (KiB); ~0 unless something leaks. */
+  afterLeaveKB?: number;
 }
 
 const HISTORY = 20;
@@ -127,6 +129,7 @@ async function measure(
   env: Env | undefined,
   work: () => Promise<void>,
   extra: Partial<PassResult> = {},
+  after?: (r: PassResult) => Promise<void>,
 ): Promise<void> {
   gc();
   const heap0 = heapKB();
@@ -141,7 +144,13 @@ async function measure(
   const events = env?.counter.n ?? 0;
   gc();
   const heap1 = heapKB();
-  report({ case: name, pass, stanzas, events, cpuUs, wallMs, retainedKB: heap1 - heap0, heapKB: heap1, ...extra });
+  const result: PassResult = { case: name, pass, stanzas, events, cpuUs, wallMs, retainedKB: heap1 - heap0, heapKB: heap1, ...extra };
+  if (after) {
+    await after(result);
+    gc();
+    result.afterLeaveKB = heapKB() - heap0;
+  }
+  report(result);
 }
 
 async function join(n: number, passes: number): Promise<void> {
@@ -150,8 +159,18 @@ async function join(n: number, passes: number): Promise<void> {
     const jid = `join${n}-${pass}@${SERVICE}`;
     const reads = toReads(joinAnswer(jid, n, HISTORY));
     let room: Room | undefined;
-    await measure(`join ${n}`, pass, n + HISTORY + 2, env, async () => void (room = await joinRoom(env, jid, reads)), { occupants: n });
-    await room!.leave({ timeoutMs: 10_000 });
+    await measure(
+      `join ${n}`,
+      pass,
+      n + HISTORY + 2,
+      env,
+      async () => void (room = await joinRoom(env, jid, reads)),
+      { occupants: n },
+      async () => {
+        await room!.leave({ timeoutMs: 10_000 });
+        room = undefined;
+      },
+    );
   }
 }
 

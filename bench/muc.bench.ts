@@ -10,7 +10,8 @@
  * - churn: 10 000 occupants join and leave a room of 500 (heap after GC against before);
  * - one client joining 1 000 rooms of 100 occupants at once.
  * Figures: CPU (user+sys) µs per stanza fed, room events per second of wall time, heap
- * retained after GC (`--expose-gc`) per occupant / per room.
+ * retained after GC (`--expose-gc`) per occupant / per room (for the joins: heap with the room
+ * joined minus heap once it was left again, and what is left after leaving).
  *
  * `BENCH_SMOKE=1`: one repetition with small sizes. Run alone: `npx tsx bench/muc.bench.ts`.
  */
@@ -86,13 +87,16 @@ for (const n of JOIN_NS) {
   const c = median(jc.map(perStanza));
   const w = jw.length ? median(jw.map(perStanza)) : NaN;
   const msCold = median(jc.map((p) => p.cpuUs / 1000));
-  // Retained heap per occupant from the warm passes (pass 1 also retains compiled code and type feedback).
-  const perOcc = median((jw.length ? jw : jc).map((p) => (p.retainedKB * 1024) / (p.occupants ?? n)));
+  // The room's own heap: after the join minus after leaving it again (both after GC), so compiled
+  // code and type feedback of pass 1 do not count; per occupant, median over all passes.
+  const all = [...jc, ...jw];
+  const perOcc = median(all.map((p) => ((p.retainedKB - (p.afterLeaveKB ?? 0)) * 1024) / (p.occupants ?? n)));
+  const leftOver = jw.length ? median(jw.map((p) => p.afterLeaveKB ?? 0)) : NaN;
   const eps = median(jc.map(evPerSec));
   console.log(
     `  join ${String(n).padStart(5)} occupants + 20 history: cold ${fmt(c, 2)} µs/stanza (${fmt(msCold)} ms CPU to the subject, ` +
       `${fmt(c / floorCold, 2)}x the connection floor ${fmt(floorCold, 2)}), warm ${fmt(w, 2)} µs/stanza (${fmt(w / floorWarm, 2)}x floor ${fmt(floorWarm, 2)}), ` +
-      `${fmt(eps / 1000)}k events/s cold, ${fmt(perOcc, 0)} B retained per occupant (warm passes)`,
+      `${fmt(eps / 1000)}k events/s cold, ${fmt(perOcc, 0)} B heap per occupant, ${fmt(leftOver, 0)} KiB left after leaving (warm)`,
   );
   reportRow({ bench: 'muc', label: `join ${n} floor (connection only) cold`, value: floorCold, unit: 'µs/stanza', note: fc.length ? `range ${spread(fc.map(perStanza))}` : 'no result' });
   reportRow({
@@ -101,9 +105,9 @@ for (const n of JOIN_NS) {
     value: c,
     unit: 'µs/stanza',
     ratio: c / floorCold,
-    note: `${fmt(msCold)} ms CPU to the subject; ${fmt(eps / 1000)}k events/s; ${fmt(perOcc, 0)} B/occupant retained; range ${spread(jc.map(perStanza))}`,
+    note: `${fmt(msCold)} ms CPU to the subject; ${fmt(eps / 1000)}k events/s; ${fmt(perOcc, 0)} B heap/occupant; range ${spread(jc.map(perStanza))}`,
   });
-  reportRow({ bench: 'muc', label: `join ${n} warm`, value: w, unit: 'µs/stanza', ratio: w / floorWarm, note: `floor warm ${fmt(floorWarm, 2)} µs/stanza; ${jw.length} passes` });
+  reportRow({ bench: 'muc', label: `join ${n} warm`, value: w, unit: 'µs/stanza', ratio: w / floorWarm, note: `floor warm ${fmt(floorWarm, 2)} µs/stanza; ${jw.length} passes; ${fmt(leftOver, 0)} KiB left after leaving` });
 }
 for (const [label, pick] of [
   ['cold (pass 1)', (k: string) => cold(k)],
