@@ -21,7 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { startServer, stopServer, type ServerInfo } from '../scripts/xmpp-server/servers.js';
 import type { E2eKind, E2eResult, Endpoints } from './e2e-client.js';
 import { seedOccupants } from './e2e-seed.js';
-import { median, reportRow, runNodeChild, spread } from './harness.js';
+import { type ChildOptions, type ChildResult, median, reportRow, runChild, runNodeChild, spread } from './harness.js';
 
 const SMOKE = process.env.BENCH_SMOKE === '1';
 const REPS = Number(process.env.BENCH_E2E_REPS ?? (SMOKE ? 1 : 3));
@@ -32,13 +32,22 @@ const LIVE = Number(process.env.BENCH_E2E_LIVE ?? (SMOKE ? 10 : 50));
 /** Start no measurement after this long; kill the one running at `BUDGET_MS + 30 s` (then report and stop Prosody). */
 const BUDGET_MS = Number(process.env.BENCH_E2E_BUDGET_MS ?? 300_000);
 const HARD_MS = BUDGET_MS + 30_000;
-const KINDS: { kind: E2eKind; label: string }[] = [
+type Kind = E2eKind | 'slixmpp' | 'aioxmpp';
+const KINDS: { kind: Kind; label: string }[] = [
   { kind: 'xmppjs', label: '@xmpp/client (bare, floor)' },
   { kind: 'native', label: 'xmuc native' },
   { kind: 'adapter', label: 'xmuc over fromXmppJs' },
   { kind: 'native-ws', label: 'xmuc native WebSocket' },
   { kind: 'stanza', label: 'StanzaJS 12 MUC (WebSocket)' },
 ];
+/** `BENCH_E2E_PY=1`: also slixmpp and aioxmpp (Debian, `/usr/bin/python3`, `e2e-client.py`). */
+if (process.env.BENCH_E2E_PY === '1') KINDS.push({ kind: 'slixmpp', label: 'slixmpp (Python)' }, { kind: 'aioxmpp', label: 'aioxmpp (Python)' });
+
+/** Run the measured client of `kind` (Node or Python). */
+function runClient(kind: Kind, args: string[], options: ChildOptions): Promise<ChildResult> {
+  if (kind === 'slixmpp' || kind === 'aioxmpp') return runChild('/usr/bin/python3', [here('./e2e-client.py'), args[0]!, kind, ...args.slice(2)], options);
+  return runNodeChild(here('./e2e-client.ts'), args, options);
+}
 const MUC = 'conference.localhost';
 
 const here = (f: string) => fileURLToPath(new URL(f, import.meta.url));
@@ -94,18 +103,18 @@ function parseResult(stdout: string): E2eResult | undefined {
   return line ? (JSON.parse(line.slice(7)) as E2eResult) : undefined;
 }
 
-async function measureJoin(ep: Endpoints, kind: E2eKind, room: string, nick: string): Promise<E2eResult | undefined> {
-  const r = await runNodeChild(here('./e2e-client.ts'), ['join', kind, JSON.stringify(ep), room, nick], { timeoutMs: limit(150_000) });
+async function measureJoin(ep: Endpoints, kind: Kind, room: string, nick: string): Promise<E2eResult | undefined> {
+  const r = await runClient(kind, ['join', kind, JSON.stringify(ep), room, nick], { timeoutMs: limit(150_000) });
   const res = parseResult(r.stdout);
   if (!res) problems.push(`join ${kind} ${room}: exit ${r.code}${r.timedOut ? ' (timed out)' : ''} ${r.stderr.trim().slice(0, 300)}`);
   else console.log(`  . ${nick} join ${room}: ${(res.cpuUs / 1000).toFixed(1)} ms CPU, ${res.count} occupants`);
   return res;
 }
 
-async function measureDrain(ep: Endpoints, loadgen: LoadGen, kind: E2eKind, room: string, nick: string): Promise<E2eResult | undefined> {
+async function measureDrain(ep: Endpoints, loadgen: LoadGen, kind: Kind, room: string, nick: string): Promise<E2eResult | undefined> {
   let child: ChildProcess | undefined;
   let flood: Promise<unknown> = Promise.resolve();
-  const r = await runNodeChild(here('./e2e-client.ts'), ['drain', kind, JSON.stringify(ep), room, nick, String(DRAIN)], {
+  const r = await runClient(kind, ['drain', kind, JSON.stringify(ep), room, nick, String(DRAIN)], {
     timeoutMs: limit(150_000),
     onSpawn: (c) => (child = c),
     onLine: (line) => {
@@ -134,7 +143,7 @@ async function measureDrain(ep: Endpoints, loadgen: LoadGen, kind: E2eKind, room
 let server: ServerInfo | undefined;
 let loadgen: LoadGen | undefined;
 const joins = new Map<string, (E2eResult | undefined)[]>();
-const drains = new Map<E2eKind, (E2eResult | undefined)[]>();
+const drains = new Map<Kind, (E2eResult | undefined)[]>();
 const fills: string[] = [];
 try {
   server = await startServer('prosody', { timeoutMs: 120_000 });

@@ -92,8 +92,13 @@ export interface ChildResult {
  * bounded by `timeoutMs`.
  */
 export function runNodeChild(file: string, args: string[], options: ChildOptions): Promise<ChildResult> {
+  return runChild(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', file, ...args], options);
+}
+
+/** Run any command as a child process (see {@link runNodeChild}; `nodeArgs` is ignored), bounded by `timeoutMs`. */
+export function runChild(command: string, argv: string[], options: ChildOptions): Promise<ChildResult> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', file, ...args], {
+    const child = spawn(command, argv, {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, ...options.env },
     });
