@@ -7,8 +7,9 @@
  * cost Prosody about N² routed stanzas); it also holds a small room for the drain.
  * Then, interleaved and repeated, one fresh client process per measurement (`e2e-client.ts`):
  * - join: CPU from the join presence to the subject, room of N = 500 and 2 000;
- * - drain: the client is stopped (SIGSTOP) while 20 000 groupchat messages are sent to its
- *   room, then continued (SIGCONT): CPU from READY to the last message, per message.
+ * - drain: the clients of all kinds join one room and are stopped (SIGSTOP) while 20 000
+ *   groupchat messages are sent to it, then continued (SIGCONT) one at a time: CPU from READY
+ *   to the last message, per message.
  * Kinds: bare `@xmpp/client` (the floor), xmuc native (TCP), xmuc over `fromXmppJs`, xmuc
  * native over WebSocket, StanzaJS 12 + its MUC plugin (WebSocket). Ratios are to the floor
  * measured in the same repetition (median over repetitions).
@@ -42,6 +43,10 @@ const KINDS: { kind: Kind; label: string }[] = [
 ];
 /** `BENCH_E2E_PY=1`: also slixmpp and aioxmpp (Debian, `/usr/bin/python3`, `e2e-client.py`). */
 if (process.env.BENCH_E2E_PY === '1') KINDS.push({ kind: 'slixmpp', label: 'slixmpp (Python)' }, { kind: 'aioxmpp', label: 'aioxmpp (Python)' });
+
+/** `BENCH_E2E_KINDS=native,stanza`: only these kinds (the floor is always measured, for the ratios). */
+const onlyKinds = process.env.BENCH_E2E_KINDS?.split(',');
+if (onlyKinds) KINDS.splice(0, KINDS.length, ...KINDS.filter((k) => k.kind === 'xmppjs' || onlyKinds.includes(k.kind)));
 
 /** Run the measured client of `kind` (Node or Python). */
 function runClient(kind: Kind, args: string[], options: ChildOptions): Promise<ChildResult> {
@@ -111,33 +116,55 @@ async function measureJoin(ep: Endpoints, kind: Kind, room: string, nick: string
   return res;
 }
 
-async function measureDrain(ep: Endpoints, loadgen: LoadGen, kind: Kind, room: string, nick: string): Promise<E2eResult | undefined> {
-  let child: ChildProcess | undefined;
-  let flood: Promise<unknown> = Promise.resolve();
-  const r = await runClient(kind, ['drain', kind, JSON.stringify(ep), room, nick, String(DRAIN)], {
-    timeoutMs: limit(150_000),
-    onSpawn: (c) => (child = c),
-    onLine: (line) => {
-      if (line !== 'READY' || !child?.pid) return;
-      const pid = child.pid;
-      process.kill(pid, 'SIGSTOP');
-      flood = loadgen
-        .command({ cmd: 'flood', room, n: DRAIN }, limit(120_000))
-        .catch((e: unknown) => problems.push(`drain flood for ${kind}: ${String(e)}`))
-        .finally(() => {
-          try {
-            process.kill(pid, 'SIGCONT');
-          } catch {
-            // already gone
-          }
-        });
-    },
+/**
+ * One drain round: every kind's client joins the drain room and is stopped (SIGSTOP) as soon
+ * as it says READY; one flood of `DRAIN` messages then queues the same stream for all of them
+ * (one flood instead of one per kind: Prosody's work is the slow part on a shared machine);
+ * then the clients are continued one at a time (SIGCONT), each draining alone.
+ */
+async function measureDrains(ep: Endpoints, loadgen: LoadGen, kinds: Kind[], room: string, rep: number): Promise<Map<Kind, E2eResult | undefined>> {
+  const out = new Map<Kind, E2eResult | undefined>();
+  const clients = kinds.map((kind) => {
+    let child: ChildProcess | undefined;
+    let markReady!: (ok: boolean) => void;
+    const ready = new Promise<boolean>((resolve) => (markReady = resolve));
+    const done = runClient(kind, ['drain', kind, JSON.stringify(ep), room, `drain-${kind}-${rep}`, String(DRAIN)], {
+      timeoutMs: limit(400_000),
+      onSpawn: (c) => (child = c),
+      onLine: (line) => {
+        if (line !== 'READY' || !child?.pid) return;
+        process.kill(child.pid, 'SIGSTOP');
+        markReady(true);
+      },
+    }).finally(() => markReady(false));
+    return { kind, ready, done, pid: () => child?.pid };
   });
-  await flood;
-  const res = parseResult(r.stdout);
-  if (!res) problems.push(`drain ${kind}: exit ${r.code}${r.timedOut ? ' (timed out)' : ''} ${r.stderr.trim().slice(0, 300)}`);
-  else console.log(`  . ${nick} drain: ${(res.cpuUs / DRAIN).toFixed(2)} µs CPU/msg, ${res.count} messages`);
-  return res;
+  const readiness = await Promise.all(clients.map((c) => Promise.race([c.ready, new Promise<boolean>((r) => setTimeout(() => r(false), 90_000))])));
+  if (readiness.some(Boolean)) {
+    await loadgen.command({ cmd: 'flood', room, n: DRAIN }, limit(300_000)).catch((e: unknown) => problems.push(`drain flood: ${String(e)}`));
+  }
+  for (const [i, c] of clients.entries()) {
+    const pid = c.pid();
+    if (pid !== undefined && readiness[i]) {
+      try {
+        process.kill(pid, 'SIGCONT');
+      } catch {
+        // already gone
+      }
+    } else if (pid !== undefined) {
+      try {
+        process.kill(pid, 'SIGKILL'); // never got ready: not measured
+      } catch {
+        // already gone
+      }
+    }
+    const r = await c.done;
+    const res = parseResult(r.stdout);
+    if (!res) problems.push(`drain ${c.kind}: exit ${r.code}${r.timedOut ? ' (timed out)' : ''} ${r.stderr.trim().slice(0, 300)}`);
+    else console.log(`  . drain-${c.kind}-${rep}: ${(res.cpuUs / DRAIN).toFixed(2)} µs CPU/msg, ${res.count} messages`);
+    out.set(c.kind, res);
+  }
+  return out;
 }
 
 let server: ServerInfo | undefined;
@@ -175,15 +202,12 @@ try {
         joins.set(`${n} ${kind}`, list);
       }
     }
-    for (const { kind } of KINDS) {
-      if (Date.now() - t0 > BUDGET_MS) {
-        problems.push('time budget used up: fewer repetitions');
-        break outer;
-      }
-      const list = drains.get(kind) ?? [];
-      list.push(await measureDrain(ep, loadgen, kind, `drain@${MUC}`, `drain-${kind}-${rep}`));
-      drains.set(kind, list);
+    if (Date.now() - t0 > BUDGET_MS) {
+      problems.push('time budget used up: fewer repetitions');
+      break outer;
     }
+    const round = await measureDrains(ep, loadgen, KINDS.map((k) => k.kind), `drain@${MUC}`, rep);
+    for (const { kind } of KINDS) drains.set(kind, [...(drains.get(kind) ?? []), round.get(kind)]);
   }
 } catch (e) {
   problems.push(`e2e: ${e instanceof Error ? e.message : String(e)}`);
