@@ -172,6 +172,14 @@ let loadgen: LoadGen | undefined;
 const joins = new Map<string, (E2eResult | undefined)[]>();
 const drains = new Map<Kind, (E2eResult | undefined)[]>();
 const fills: string[] = [];
+// Interrupted (Ctrl-C, the runner's kill by SIGTERM): stop the load generator and Prosody first.
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(sig, () => {
+    loadgen?.stop();
+    const stopping = server ? stopServer(server).catch(() => {}) : Promise.resolve();
+    void stopping.finally(() => process.exit(130));
+  });
+}
 try {
   server = await startServer('prosody', { timeoutMs: 120_000 });
   const ep: Endpoints = { tcp: `xmpp://127.0.0.1:${server.c2sPort}`, ws: server.wsUrl, domain: server.anonDomain };
