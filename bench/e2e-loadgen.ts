@@ -12,9 +12,9 @@
  *   (Each join costs the server a presence to every occupant already there: keep N modest,
  *   `e2e-seed.ts` adds the rest of a large room.)
  *   Answers `{"ok":"fill","room":R,"n":N,"ms":...}`.
- * - `{"cmd":"flood","room":R,"n":N}`: occupant 0 of R sends N groupchat messages shaped like
- *   Prosody's live ones; answers `{"ok":"flood",...}` once its own echo of the last arrived
- *   (the server has then routed all of them).
+ * - `{"cmd":"flood","room":R,"n":N,"timeoutMs":T}`: occupant 0 of R sends N groupchat messages
+ *   shaped like Prosody's live ones; answers `{"ok":"flood",...}` once its own echo of the last
+ *   arrived (the server has then routed all of them), or an error after T ms (default 120 s).
  * Bounded: at most `MAX_SOCKETS` sockets; exits by itself when stdin ends (the parent is
  * gone), on SIGTERM, or after `LOADGEN_MAX_MS` (default 15 min). Every wait has a deadline.
  *
@@ -163,14 +163,14 @@ async function fill(room: string, n: number, history: number, config: Record<str
 
 let floods = 0;
 
-async function flood(room: string, n: number): Promise<number> {
+async function flood(room: string, n: number, timeoutMs: number): Promise<number> {
   const owner = owners.get(room);
   if (!owner) throw new Error(`loadgen: no owner in ${room}`);
   const k = ++floods;
   const t0 = Date.now();
   const lastId = `fl${k}-${n - 1}`;
   owner.watch(true);
-  const echoed = owner.send('', [`id='${lastId}'`, `id="${lastId}"`], 120_000);
+  const echoed = owner.send('', [`id='${lastId}'`, `id="${lastId}"`], timeoutMs);
   const BATCH = 100;
   for (let i = 0; i < n; i += BATCH) {
     let s = '';
@@ -205,7 +205,7 @@ const lines = createInterface({ input: process.stdin });
 lines.on('close', () => shutdown(0));
 lines.on('line', (line) => {
   void (async () => {
-    let cmd: { cmd: string; room: string; n: number; history?: number; config?: Record<string, string> };
+    let cmd: { cmd: string; room: string; n: number; history?: number; config?: Record<string, string>; timeoutMs?: number };
     try {
       cmd = JSON.parse(line);
     } catch {
@@ -217,7 +217,7 @@ lines.on('line', (line) => {
         const ms = await fill(cmd.room, cmd.n, cmd.history ?? 0, cmd.config ?? {});
         answer({ ok: 'fill', room: cmd.room, n: cmd.n, ms, sockets: sockets.size });
       } else if (cmd.cmd === 'flood') {
-        const ms = await flood(cmd.room, cmd.n);
+        const ms = await flood(cmd.room, cmd.n, cmd.timeoutMs ?? 120_000);
         answer({ ok: 'flood', room: cmd.room, n: cmd.n, ms });
       } else answer({ error: `unknown command ${cmd.cmd}` });
     } catch (e) {
