@@ -68,7 +68,7 @@ setTimeout(() => {
 }, HARD_LIMIT_MS).unref();
 
 interface XmppJsClient {
-  on(event: string, fn: (...args: any[]) => void): void;
+  on(event: string, fn: (...args: never[]) => void): void;
   start(): Promise<unknown>;
   stop(): Promise<unknown>;
   send(el: Element): Promise<unknown>;
@@ -179,7 +179,12 @@ async function subject(): Promise<Subject> {
     }
     case 'native':
     case 'native-ws': {
-      const conn = await connect({ service: kind === 'native' ? ep.tcp : ep.ws, domain: ep.domain, allowPlaintext: true, reconnect: false });
+      const conn = await connect({
+        service: kind === 'native' ? ep.tcp : ep.ws,
+        domain: ep.domain,
+        allowPlaintext: true,
+        reconnect: false,
+      });
       return mucSubject(conn, () => conn.close());
     }
     case 'stanza': {
@@ -248,7 +253,6 @@ async function main(): Promise<void> {
     await withTimeout(s.join(ROOM, NICK, 0), 60_000, 'join');
     let got = 0;
     let t0 = 0;
-    let cpu0: NodeJS.CpuUsage | undefined;
     const done = new Promise<void>((resolve) => {
       s.onMessage(() => {
         if (++got === 1) t0 = performance.now();
@@ -257,7 +261,7 @@ async function main(): Promise<void> {
     });
     // Let the join's tail (acks, timers) settle, then sample and tell the parent to stop us.
     await new Promise((r) => setTimeout(r, 200));
-    cpu0 = process.cpuUsage();
+    const cpu0 = process.cpuUsage();
     process.stdout.write('READY\n');
     await withTimeout(done, 400_000, `drain (${got} of ${n})`); // the parent bounds the whole run
     const d = process.cpuUsage(cpu0);

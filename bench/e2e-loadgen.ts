@@ -143,7 +143,7 @@ async function fill(room: string, n: number, history: number, config: Record<str
     const last = i === history - 1;
     await owner.send(
       `<message to='${room}' type='groupchat' id='hist${i}'><body>history line ${i}: Grüße — 你好 😀</body></message>`,
-      last ? ["id='hist" + i + "'"] : [],
+      last ? [`id='hist${i}'`] : [],
     );
   }
   owner.watch(false);

@@ -42,7 +42,8 @@ const KINDS: { kind: Kind; label: string }[] = [
   { kind: 'stanza', label: 'StanzaJS 12 MUC (WebSocket)' },
 ];
 /** `BENCH_E2E_PY=1`: also slixmpp and aioxmpp (Debian, `/usr/bin/python3`, `e2e-client.py`). */
-if (process.env.BENCH_E2E_PY === '1') KINDS.push({ kind: 'slixmpp', label: 'slixmpp (Python)' }, { kind: 'aioxmpp', label: 'aioxmpp (Python)' });
+if (process.env.BENCH_E2E_PY === '1')
+  KINDS.push({ kind: 'slixmpp', label: 'slixmpp (Python)' }, { kind: 'aioxmpp', label: 'aioxmpp (Python)' });
 
 /** `BENCH_E2E_KINDS=native,stanza`: only these kinds (the floor is always measured, for the ratios). */
 const onlyKinds = process.env.BENCH_E2E_KINDS?.split(',');
@@ -50,7 +51,8 @@ if (onlyKinds) KINDS.splice(0, KINDS.length, ...KINDS.filter((k) => k.kind === '
 
 /** Run the measured client of `kind` (Node or Python). */
 function runClient(kind: Kind, args: string[], options: ChildOptions): Promise<ChildResult> {
-  if (kind === 'slixmpp' || kind === 'aioxmpp') return runChild('/usr/bin/python3', [here('./e2e-client.py'), args[0]!, kind, ...args.slice(2)], options);
+  if (kind === 'slixmpp' || kind === 'aioxmpp')
+    return runChild('/usr/bin/python3', [here('./e2e-client.py'), args[0]!, kind, ...args.slice(2)], options);
   return runNodeChild(here('./e2e-client.ts'), args, options);
 }
 const MUC = 'conference.localhost';
@@ -122,7 +124,13 @@ async function measureJoin(ep: Endpoints, kind: Kind, room: string, nick: string
  * (one flood instead of one per kind: Prosody's work is the slow part on a shared machine);
  * then the clients are continued one at a time (SIGCONT), each draining alone.
  */
-async function measureDrains(ep: Endpoints, loadgen: LoadGen, kinds: Kind[], room: string, rep: number): Promise<Map<Kind, E2eResult | undefined>> {
+async function measureDrains(
+  ep: Endpoints,
+  loadgen: LoadGen,
+  kinds: Kind[],
+  room: string,
+  rep: number,
+): Promise<Map<Kind, E2eResult | undefined>> {
   const out = new Map<Kind, E2eResult | undefined>();
   const clients = kinds.map((kind) => {
     let child: ChildProcess | undefined;
@@ -139,7 +147,9 @@ async function measureDrains(ep: Endpoints, loadgen: LoadGen, kinds: Kind[], roo
     }).finally(() => markReady(false));
     return { kind, ready, done, pid: () => child?.pid };
   });
-  const readiness = await Promise.all(clients.map((c) => Promise.race([c.ready, new Promise<boolean>((r) => setTimeout(() => r(false), 90_000))])));
+  const readiness = await Promise.all(
+    clients.map((c) => Promise.race([c.ready, new Promise<boolean>((r) => setTimeout(() => r(false), 90_000))])),
+  );
   if (readiness.some(Boolean)) {
     // Prosody drops a socket it cannot write to for 180 s (send_timeout): the flood and the drains before the last client must fit.
     const floodMs = limit(170_000);
@@ -196,10 +206,18 @@ try {
     const s0 = Date.now();
     const total = n > live ? await seedOccupants(server, room, live, n) : live;
     if (total !== n) throw new Error(`${room} holds ${total} occupants, expected ${n}`);
-    fills.push(`${room}: ${live} live in ${((a.ms as number) / 1000).toFixed(1)} s + ${n - live} seeded in ${((Date.now() - s0) / 1000).toFixed(1)} s`);
+    fills.push(
+      `${room}: ${live} live in ${((a.ms as number) / 1000).toFixed(1)} s + ${n - live} seeded in ${((Date.now() - s0) / 1000).toFixed(1)} s`,
+    );
   }
   await loadgen.command(
-    { cmd: 'fill', room: `drain@${MUC}`, n: 1, history: 0, config: { 'muc#roomconfig_whois': 'anyone', 'muc#roomconfig_enablearchiving': '0' } },
+    {
+      cmd: 'fill',
+      room: `drain@${MUC}`,
+      n: 1,
+      history: 0,
+      config: { 'muc#roomconfig_whois': 'anyone', 'muc#roomconfig_enablearchiving': '0' },
+    },
     60_000,
   );
   outer: for (let rep = 0; rep < REPS; rep++) {
@@ -216,9 +234,15 @@ try {
     }
     if (Date.now() - t0 > BUDGET_MS) {
       problems.push('time budget used up: fewer repetitions');
-      break outer;
+      break;
     }
-    const round = await measureDrains(ep, loadgen, KINDS.map((k) => k.kind), `drain@${MUC}`, rep);
+    const round = await measureDrains(
+      ep,
+      loadgen,
+      KINDS.map((k) => k.kind),
+      `drain@${MUC}`,
+      rep,
+    );
     for (const { kind } of KINDS) drains.set(kind, [...(drains.get(kind) ?? []), round.get(kind)]);
   }
 } catch (e) {
@@ -260,7 +284,17 @@ for (const n of JOIN_NS) {
       `  join ${String(n).padStart(4)} + 20 history  ${label.padEnd(28)} ${fmt(ms).padStart(7)} ms CPU to the subject (${fmt(ratio, 2)}x), ` +
         `${fmt((ms * 1000) / n)} µs per occupant, ${fmt(wall)} ms wall, ${seen} occupants seen`,
     );
-    reportRow({ bench: 'e2e', label: `join ${n}: ${label}`, value: ms, unit: 'ms CPU', ratio, note: `range ${spread(rs.map((r) => r.cpuUs / 1000), 1)} over ${rs.length}; ${fmt(wall)} ms wall; ${seen} occupants seen` });
+    reportRow({
+      bench: 'e2e',
+      label: `join ${n}: ${label}`,
+      value: ms,
+      unit: 'ms CPU',
+      ratio,
+      note: `range ${spread(
+        rs.map((r) => r.cpuUs / 1000),
+        1,
+      )} over ${rs.length}; ${fmt(wall)} ms wall; ${seen} occupants seen`,
+    });
   }
 }
 {
@@ -272,8 +306,17 @@ for (const n of JOIN_NS) {
     const us = median(rs.map((r) => r.cpuUs / DRAIN));
     const ratio = pairedRatio(list, floor);
     const rate = median(rs.map((r) => ((r.count - 1) / r.wallMs) * 1000));
-    console.log(`  drain ${DRAIN} queued messages  ${label.padEnd(28)} ${fmt(us, 2).padStart(7)} µs CPU/msg (${fmt(ratio, 2)}x), ${fmt(rate / 1000)}k msgs/s`);
-    reportRow({ bench: 'e2e', label: `drain ${DRAIN}: ${label}`, value: us, unit: 'µs/msg', ratio, note: `${fmt(rate / 1000)}k msgs/s wall; range ${spread(rs.map((r) => r.cpuUs / DRAIN))} over ${rs.length}` });
+    console.log(
+      `  drain ${DRAIN} queued messages  ${label.padEnd(28)} ${fmt(us, 2).padStart(7)} µs CPU/msg (${fmt(ratio, 2)}x), ${fmt(rate / 1000)}k msgs/s`,
+    );
+    reportRow({
+      bench: 'e2e',
+      label: `drain ${DRAIN}: ${label}`,
+      value: us,
+      unit: 'µs/msg',
+      ratio,
+      note: `${fmt(rate / 1000)}k msgs/s wall; range ${spread(rs.map((r) => r.cpuUs / DRAIN))} over ${rs.length}`,
+    });
   }
 }
 if (problems.length > 0) {

@@ -77,7 +77,9 @@ if (gc()) {
 }
 
 const base = median(samples.get(cases[0]!.label)!);
-console.log(`jid: ${hot.length} hot (cycled) / ${cold.length} cold distinct from/to strings, median of ${ROUNDS} rounds after ${WARMUPS} warm-up rounds`);
+console.log(
+  `jid: ${hot.length} hot (cycled) / ${cold.length} cold distinct from/to strings, median of ${ROUNDS} rounds after ${WARMUPS} warm-up rounds`,
+);
 for (const c of cases) {
   const xs = samples.get(c.label)!;
   const m = median(xs);

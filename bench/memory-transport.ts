@@ -11,7 +11,7 @@
  * only the import below.
  */
 import { NativeConnection, silentLogger, systemClock } from '../src/index.js';
-import { StreamParser } from '../src/connection/parser/stream-parser.js';
+import { StreamParser } from '../src/connection/native/parser/stream-parser.js';
 
 type ResolvedOptions = ConstructorParameters<typeof NativeConnection>[0];
 type Opener = NonNullable<ConstructorParameters<typeof NativeConnection>[1]>;
@@ -95,7 +95,9 @@ export class MemoryServer {
           server.#authed = true;
           server.push("<success xmlns='urn:ietf:params:xml:ns:xmpp-sasl'/>");
         } else if (data.startsWith('<iq') && data.includes('urn:ietf:params:xml:ns:xmpp-bind')) {
-          server.push(`<iq type='result' id='${attrOf(data, 'id')}'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'><jid>${server.jid}</jid></bind></iq>`);
+          server.push(
+            `<iq type='result' id='${attrOf(data, 'id')}'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'><jid>${server.jid}</jid></bind></iq>`,
+          );
         } else if (data.startsWith('<iq') && /^(get|set)$/.test(attrOf(data, 'type') ?? '')) {
           server.push(`<iq type='result' id='${attrOf(data, 'id')}' from='${attrOf(data, 'to') ?? 'localhost'}' to='${server.jid}'/>`);
         } else {

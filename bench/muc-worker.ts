@@ -164,7 +164,9 @@ async function join(n: number, passes: number): Promise<void> {
       pass,
       n + HISTORY + 2,
       env,
-      async () => void (room = await joinRoom(env, jid, reads)),
+      async () => {
+        room = await joinRoom(env, jid, reads);
+      },
       { occupants: n },
       async () => {
         await room!.leave({ timeoutMs: 10_000 });

@@ -98,7 +98,13 @@ for (const n of JOIN_NS) {
       `${fmt(c / floorCold, 2)}x the connection floor ${fmt(floorCold, 2)}), warm ${fmt(w, 2)} µs/stanza (${fmt(w / floorWarm, 2)}x floor ${fmt(floorWarm, 2)}), ` +
       `${fmt(eps / 1000)}k events/s cold, ${fmt(perOcc, 0)} B heap per occupant, ${fmt(leftOver, 0)} KiB left after leaving (warm)`,
   );
-  reportRow({ bench: 'muc', label: `join ${n} floor (connection only) cold`, value: floorCold, unit: 'µs/stanza', note: fc.length ? `range ${spread(fc.map(perStanza))}` : 'no result' });
+  reportRow({
+    bench: 'muc',
+    label: `join ${n} floor (connection only) cold`,
+    value: floorCold,
+    unit: 'µs/stanza',
+    note: fc.length ? `range ${spread(fc.map(perStanza))}` : 'no result',
+  });
   reportRow({
     bench: 'muc',
     label: `join ${n} cold`,
@@ -107,7 +113,14 @@ for (const n of JOIN_NS) {
     ratio: c / floorCold,
     note: `${fmt(msCold)} ms CPU to the subject; ${fmt(eps / 1000)}k events/s; ${fmt(perOcc, 0)} B heap/occupant; range ${spread(jc.map(perStanza))}`,
   });
-  reportRow({ bench: 'muc', label: `join ${n} warm`, value: w, unit: 'µs/stanza', ratio: w / floorWarm, note: `floor warm ${fmt(floorWarm, 2)} µs/stanza; ${jw.length} passes; ${fmt(leftOver, 0)} KiB left after leaving` });
+  reportRow({
+    bench: 'muc',
+    label: `join ${n} warm`,
+    value: w,
+    unit: 'µs/stanza',
+    ratio: w / floorWarm,
+    note: `floor warm ${fmt(floorWarm, 2)} µs/stanza; ${jw.length} passes; ${fmt(leftOver, 0)} KiB left after leaving`,
+  });
 }
 for (const [label, pick] of [
   ['cold (pass 1)', (k: string) => cold(k)],
@@ -118,8 +131,16 @@ for (const [label, pick] of [
   const v = median(ps.map(perStanza));
   const eps = median(ps.map(evPerSec));
   const kept = median(ps.map((p) => p.retainedKB));
-  console.log(`  ${MESSAGES} groupchat messages ${label}: ${fmt(v, 2)} µs/msg, ${fmt(eps / 1000)}k messages/s, heap ${fmt(kept, 0)} KiB retained after GC`);
-  reportRow({ bench: 'muc', label: `${MESSAGES} messages ${label}`, value: v, unit: 'µs/msg', note: `${fmt(eps / 1000)}k msg/s; ${fmt(kept, 0)} KiB retained` });
+  console.log(
+    `  ${MESSAGES} groupchat messages ${label}: ${fmt(v, 2)} µs/msg, ${fmt(eps / 1000)}k messages/s, heap ${fmt(kept, 0)} KiB retained after GC`,
+  );
+  reportRow({
+    bench: 'muc',
+    label: `${MESSAGES} messages ${label}`,
+    value: v,
+    unit: 'µs/msg',
+    note: `${fmt(eps / 1000)}k msg/s; ${fmt(kept, 0)} KiB retained`,
+  });
 }
 {
   const ps = cold('churn');
@@ -127,8 +148,16 @@ for (const [label, pick] of [
     const v = median(ps.map(perStanza));
     const eps = median(ps.map(evPerSec));
     const kept = median(ps.map((p) => p.retainedKB));
-    console.log(`  churn: ${CHURN} joins + ${CHURN} leaves in a room of 500: ${fmt(v, 2)} µs/presence, ${fmt(eps / 1000)}k events/s, heap after GC ${kept >= 0 ? '+' : ''}${fmt(kept, 0)} KiB against before`);
-    reportRow({ bench: 'muc', label: `churn ${CHURN} joins+leaves`, value: v, unit: 'µs/stanza', note: `${fmt(eps / 1000)}k events/s; heap ${kept >= 0 ? '+' : ''}${fmt(kept, 0)} KiB vs baseline` });
+    console.log(
+      `  churn: ${CHURN} joins + ${CHURN} leaves in a room of 500: ${fmt(v, 2)} µs/presence, ${fmt(eps / 1000)}k events/s, heap after GC ${kept >= 0 ? '+' : ''}${fmt(kept, 0)} KiB against before`,
+    );
+    reportRow({
+      bench: 'muc',
+      label: `churn ${CHURN} joins+leaves`,
+      value: v,
+      unit: 'µs/stanza',
+      note: `${fmt(eps / 1000)}k events/s; heap ${kept >= 0 ? '+' : ''}${fmt(kept, 0)} KiB vs baseline`,
+    });
   }
 }
 {
@@ -142,7 +171,13 @@ for (const [label, pick] of [
       `  ${r} rooms x ${k} occupants joined at once: ${fmt(perStanza(p), 2)} µs/stanza, ${fmt(p.cpuUs / 1e6, 2)} s CPU, ` +
         `${fmt(perRoom / 1024)} KiB/room, ${fmt(perOcc, 0)} B/occupant retained, heap ${fmt(p.heapKB / 1024)} MiB after GC`,
     );
-    reportRow({ bench: 'muc', label: `${r} rooms x ${k} occupants`, value: perStanza(p), unit: 'µs/stanza', note: `${fmt(perRoom / 1024)} KiB/room, ${fmt(perOcc, 0)} B/occupant, heap ${fmt(p.heapKB / 1024)} MiB` });
+    reportRow({
+      bench: 'muc',
+      label: `${r} rooms x ${k} occupants`,
+      value: perStanza(p),
+      unit: 'µs/stanza',
+      note: `${fmt(perRoom / 1024)} KiB/room, ${fmt(perOcc, 0)} B/occupant, heap ${fmt(p.heapKB / 1024)} MiB`,
+    });
   }
 }
 if (problems.length > 0) {

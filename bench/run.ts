@@ -48,9 +48,15 @@ function rowsFromText(bench: string, stdout: string): BenchRow[] {
 }
 
 const started = Date.now();
-const load = loadavg().map((l) => l.toFixed(2)).join(', ');
-console.log(`xmuc benchmarks — ${new Date().toISOString()} — Node ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), load average ${load}`);
-console.log(`Not pinned to a CPU; shared machine: compare ratios within a run rather than absolute figures across runs.${SMOKE ? ' SMOKE RUN: one repetition, small sizes; the figures mean nothing.' : ''}\n`);
+const load = loadavg()
+  .map((l) => l.toFixed(2))
+  .join(', ');
+console.log(
+  `xmuc benchmarks — ${new Date().toISOString()} — Node ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), load average ${load}`,
+);
+console.log(
+  `Not pinned to a CPU; shared machine: compare ratios within a run rather than absolute figures across runs.${SMOKE ? ' SMOKE RUN: one repetition, small sizes; the figures mean nothing.' : ''}\n`,
+);
 
 const all: BenchRow[] = [];
 const failed: string[] = [];
@@ -88,8 +94,15 @@ for (const name of names) {
   console.log(`  (${((Date.now() - t0) / 1000).toFixed(1)} s)\n`);
 }
 
-const fmt = (v: number | null) => (v === null || !Number.isFinite(v) ? '-' : v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2));
-const table = all.map((r) => [r.bench, r.label, `${fmt(r.value)} ${r.unit}`, r.ratio === undefined || r.ratio === null || !Number.isFinite(r.ratio) ? '' : `${r.ratio.toFixed(2)}x`, r.note ?? '']);
+const fmt = (v: number | null) =>
+  v === null || !Number.isFinite(v) ? '-' : v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2);
+const table = all.map((r) => [
+  r.bench,
+  r.label,
+  `${fmt(r.value)} ${r.unit}`,
+  r.ratio === undefined || r.ratio === null || !Number.isFinite(r.ratio) ? '' : `${r.ratio.toFixed(2)}x`,
+  r.note ?? '',
+]);
 const head = ['bench', 'case', 'median', 'ratio', 'notes'];
 const widths = head.map((h, i) => Math.max(h.length, ...table.map((row) => (row[i] as string).length)));
 const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
@@ -97,8 +110,16 @@ console.log('Summary (ratio: to the first row of the same benchmark, i.e. the ba
 console.log(line(head));
 console.log(line(widths.map((w) => '-'.repeat(w))));
 for (const row of table) console.log(line(row));
-console.log(`\nTotal ${((Date.now() - started) / 1000).toFixed(1)} s, load average now ${loadavg().map((l) => l.toFixed(2)).join(', ')}`);
-console.log(failed.length === 0 ? `bench: all ${names.length} benchmarks ran and printed rows` : `bench: ${failed.length} of ${names.length} benchmarks had problems`);
+console.log(
+  `\nTotal ${((Date.now() - started) / 1000).toFixed(1)} s, load average now ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(', ')}`,
+);
+console.log(
+  failed.length === 0
+    ? `bench: all ${names.length} benchmarks ran and printed rows`
+    : `bench: ${failed.length} of ${names.length} benchmarks had problems`,
+);
 if (failed.length > 0) {
   console.log(`Problems: ${failed.join('; ')}`);
   process.exitCode = 1;
