@@ -18,11 +18,14 @@ import { type BenchRow, ROW_PREFIX, parseRows, runNodeChild } from './harness.js
 
 const args = process.argv.slice(2);
 const SMOKE = args.includes('--smoke') || process.env.BENCH_SMOKE === '1';
-/** Whole-run budget: under the 10-minute bound (smoke: well under a minute on a quiet machine). */
-const TOTAL_MS = SMOKE ? 240_000 : 590_000;
+/**
+ * Whole-run budget: under the 10-minute bound. The smoke run takes well under a minute on a
+ * quiet machine; its ceilings are generous so that a busy one does not make it fail.
+ */
+const TOTAL_MS = SMOKE ? 480_000 : 590_000;
 /** Per-benchmark ceilings (each also gets an internal budget a little below its ceiling). */
 const EACH_MS: Record<string, number> = SMOKE
-  ? { parser: 30_000, jid: 30_000, receive: 60_000, muc: 90_000, e2e: 150_000 }
+  ? { parser: 45_000, jid: 45_000, receive: 90_000, muc: 120_000, e2e: 240_000 }
   : { parser: 60_000, jid: 60_000, receive: 120_000, muc: 200_000, e2e: 330_000 };
 /** Run order: quick ones first. */
 const ORDER = ['parser', 'jid', 'muc', 'e2e', 'receive'];
