@@ -21,7 +21,7 @@ import type { PassResult } from './muc-worker.js';
 
 const SMOKE = process.env.BENCH_SMOKE === '1';
 const REPS = Number(process.env.BENCH_MUC_REPS ?? (SMOKE ? 1 : 3));
-const JOIN_NS = SMOKE ? [50, 200] : [500, 2000, 10_000];
+const JOIN_NS = SMOKE ? [200] : [500, 2000, 10_000];
 const PASSES = SMOKE ? 3 : 5;
 const MESSAGES = SMOKE ? 2000 : 100_000;
 const CHURN = SMOKE ? 200 : 10_000;
