@@ -74,6 +74,8 @@ export interface RoomController {
   handleAcked(stanza: Element): void;
   /** Send the join presence (first join). */
   sendJoin(): void;
+  /** Send the first join's presence if it waits for a session (none sent on the current one). */
+  sendDeferredJoin(): void;
   /** Bind the first join to an abort signal and a timeout. */
   bindJoin(options: AbortOptions): void;
   /** The stream is gone (not resumed). */
@@ -231,6 +233,9 @@ export class Room extends TypedEmitter<RoomEvents> implements Conversation {
       },
       handleAcked: (stanza) => this.#messages.acked(stanza),
       sendJoin: () => this.#sendJoin(),
+      sendDeferredJoin: () => {
+        if (this.#state === RoomState.JOIN_PRESENCE && !this.#join.sentOnSession) this.#sendJoin();
+      },
       bindJoin: (options) => this.#join.bind(options),
       streamDestroyed: () => this.#streamDestroyed(),
       streamEstablished: () => this.#streamEstablished(),
@@ -725,7 +730,9 @@ export class Room extends TypedEmitter<RoomEvents> implements Conversation {
       if (this.#closed) return;
     }
     if (this.#state === RoomState.JOIN_PRESENCE) {
-      // Whatever was sent on an earlier session is lost.
+      // Whatever was sent on an earlier session is lost, and so is whoever it showed us.
+      this.#join.streamLost();
+      this.#registry.clear();
       this.#sendJoin();
       return;
     }
