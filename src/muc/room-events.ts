@@ -49,6 +49,9 @@ export interface DeclinedEvent {
   reason: string | undefined;
 }
 
+/** A field of {@link Occupant} a `presenceChanged` changed: `show` (presenceState) or `status` (presenceStatus). */
+export type PresenceChange = 'show' | 'status';
+
 /** Fields shared by `roleChanged` and `affiliationChanged`. */
 export interface OccupantChange {
   /** The occupant (already updated). */
@@ -123,12 +126,18 @@ export interface RoomEvents {
     /** The muc#user `<destroy/>` when the room was destroyed. */
     destroy?: Destroy | undefined;
   };
-  /** An occupant's presence (show/status) changed. */
+  /**
+   * An available presence from an occupant already in the room (aioxmpp emits on every one):
+   * show or status changed, or anything else it carries (XEP-0153 avatar hash, caps,
+   * priority): read it from `presence`. Emitted before `roleChanged`/`affiliationChanged`.
+   */
   presenceChanged: {
     /** The occupant (already updated). */
     member: Occupant;
-    /** The new available presence. */
+    /** The new available presence (the whole stanza). */
     presence: Element;
+    /** What changed among the fields xmuc keeps on the occupant; empty: only other content. */
+    changed: readonly PresenceChange[];
   };
   /** An occupant (maybe us) changed nick (303); the same `Occupant` object now has `newNick`. */
   nickChanged: {
