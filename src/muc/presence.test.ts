@@ -70,7 +70,8 @@ describe('diffPresence', () => {
     const events = diffPresence(reg, read(loadFixture('ejabberd-nick-change-unavailable')));
     expect(events).toEqual([['nickChanged', { member: occupant, oldNick: 'carol', newNick: 'carol2', statusCodes: new Set([303]) }]]);
     const available = loadFixture('ejabberd-nick-change-available');
-    expect(diffPresence(reg, read(available))).toEqual([['presenceChanged', { member: occupant, presence: available, changed: [] }]]);
+    expect(diffPresence(reg, read(available))).toEqual([['presenceChanged', { member: occupant, presence: available, changed: ['jid'] }]]);
+    expect(occupant.uid).toBe('jid:carol@localhost');
     expect(reg.get('carol2')).toBe(occupant);
   });
 

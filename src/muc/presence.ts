@@ -145,10 +145,13 @@ export function diffPresence(registry: OccupantRegistry, p: OccupantPresence, op
     if (!sameStatus(existing.presenceStatus, p.status)) changed.push('status');
     existing.presenceState = p.state;
     existing.presenceStatus = p.status;
+    // The real JID revealed by a later presence: uid changes, once (see Occupant.uid).
+    if (p.item?.jid !== undefined && existing.learnDirectJid(p.item.jid)) changed.push('jid');
     events.push(['presenceChanged', { member: existing, presence: p.stanza, changed }]);
+  } else if (p.item?.jid !== undefined) {
+    existing.learnDirectJid(p.item.jid);
   }
   pushRoleAndAffiliation(existing, p, events);
-  if (p.item?.jid !== undefined && existing.directJid === undefined) existing.directJid = p.item.jid;
   if (p.occupantId !== undefined && p.occupantId !== existing.occupantId) {
     const oldId = existing.occupantId;
     existing.occupantId = p.occupantId;

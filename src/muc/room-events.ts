@@ -49,8 +49,11 @@ export interface DeclinedEvent {
   reason: string | undefined;
 }
 
-/** A field of {@link Occupant} a `presenceChanged` changed: `show` (presenceState) or `status` (presenceStatus). */
-export type PresenceChange = 'show' | 'status';
+/**
+ * A field of {@link Occupant} a `presenceChanged` changed: `show` (presenceState), `status`
+ * (presenceStatus), `jid` (the real JID became known: `directJid` set and `uid` changed, once).
+ */
+export type PresenceChange = 'show' | 'status' | 'jid';
 
 /** Fields shared by `roleChanged` and `affiliationChanged`. */
 export interface OccupantChange {

@@ -98,6 +98,27 @@ describe('Room occupants (as seen by alice, Prosody)', () => {
     expect(payloads.map((p) => p.changed)).toEqual([[], [], ['show', 'status']]);
   });
 
+  it('uid: changes once, from the occupant id to the real JID, when a later presence reveals it; emitted (issue 13 bug 5)', async () => {
+    const env = setup('alice@localhost/probe');
+    const room = await aliceRoom(env);
+    const dave = (jid: string) =>
+      `<presence from="probe@conference.localhost/dave"><occupant-id xmlns="urn:xmpp:occupant-id:0" id="dave-oid"/><x xmlns="http://jabber.org/protocol/muc#user"><item role="participant" affiliation="none"${jid}/></x></presence>`;
+    env.conn.receive(dave(''));
+    const occupant = room.getOccupant('dave')!;
+    expect(occupant.uid).toBe('oid:dave-oid');
+    const rec = recordAll(room);
+    env.conn.receive(dave(' jid="dave@localhost/home"'));
+    expect(occupant.uid).toBe('jid:dave@localhost');
+    expect(occupant.directJid?.toString()).toBe('dave@localhost/home');
+    expect(rec).toEqual([['presenceChanged', { member: occupant, presence: expect.anything(), changed: ['jid'] }]]);
+    env.conn.receive(dave(' jid="mallory@localhost/x"'));
+    expect(occupant.uid).toBe('jid:dave@localhost');
+    expect(rec[1]).toEqual(['presenceChanged', { member: occupant, presence: expect.anything(), changed: [] }]);
+    // a message from dave carrying his real JID: the same uid as the live occupant
+    env.conn.receive(`<message from="probe@conference.localhost/dave" type="groupchat" id="m1"><body>hi</body><occupant-id xmlns="urn:xmpp:occupant-id:0" id="dave-oid"/></message>`);
+    expect((rec[2]![1] as RoomEvents['message']).member.uid).toBe('jid:dave@localhost');
+  });
+
   it('ignores an unavailable presence from an unknown nick and a presence without muc#user', async () => {
     const env = setup('alice@localhost/probe');
     const room = await aliceRoom(env);
