@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { NotJoinedError } from '../core/errors.js';
 import { loadFixture } from '../../test/fixtures/xep0045/load.js';
 import { recordAll, recordEvents } from '../../test/support/record-events.js';
-import { ROOM, joinedRoom, setup, type Env } from '../../test/support/muc-setup.js';
+import { EMPTY_SUBJECT, PROSODY_BOB_SELF, ROOM, joinedRoom, setup, type Env } from '../../test/support/muc-setup.js';
 import { RoomState } from './constants.js';
 import type { Occupant } from './occupant.js';
 import type { RoomEvents } from './room-events.js';
@@ -51,7 +51,7 @@ function carolJoin(env: Env) {
 }
 
 describe('Room history replay', () => {
-  it('replays Prosody history: enter, history messages from live occupants (occupant id matches), subject, ACTIVE', async () => {
+  it('replays Prosody history: enter, history messages (occupant id alone is no proof: transitional senders), subject by the live alice, ACTIVE', async () => {
     const env = setup('carol@localhost/probe');
     const { room, joined, rec } = carolJoin(env);
     env.conn.receive(P_BOB_TO_CAROL);
@@ -65,15 +65,17 @@ describe('Room history replay', () => {
     const alice = room.getOccupant('alice')!;
     const bob = room.getOccupant('bob')!;
     const m1 = rec[4]![1] as MessagePayload;
-    expect(m1.member).toBe(alice);
+    // Without the room's disco#info advertising urn:xmpp:occupant-id:0 the id proves nothing.
+    expect(m1.member).not.toBe(alice);
+    expect((m1.member as Occupant).occupantId).toBe(alice.occupantId);
     expect(m1.isHistory).toBe(true);
     expect(m1.source).toBe('stream');
     expect(m1.delay).toEqual({ stamp: new Date('2026-11-25T11:44:30Z'), from: 'probe@conference.localhost' });
     expect(m1.stanzaId).toBe('ftGg3KABXstLH0P85D3VaSQb');
     expect(m1.message.body.any()).toBe('hello from alice');
-    expect((rec[5]![1] as MessagePayload).member).toBe(bob);
-    // A delayed subject is history without identity: the setter is not proven to be the live alice.
-    expect(rec[6]![1]).toMatchObject({ member: undefined, nick: 'alice' });
+    expect((rec[5]![1] as MessagePayload).member).not.toBe(bob);
+    // A delayed subject is state, not history: its setter is resolved by nick (issue 13).
+    expect(rec[6]![1]).toMatchObject({ member: alice, nick: 'alice' });
     expect(room.subject.any()).toBe('Probe subject');
     expect(room.subjectSetter).toBe('alice');
     expect(rec[7]![1]).toEqual({ state: 'active', previous: 'history' });
@@ -361,5 +363,66 @@ describe('Room private messages', () => {
     const room = await joinedRoom(env);
     await room.sendPrivateMessage(room.getOccupant('alice')!, 'psst');
     env.conn.expectSent(`<message to="probe@conference.localhost/alice" type="chat" id="id2"><body>psst</body><origin-id xmlns="urn:xmpp:sid:0" id="id2"/><x xmlns="http://jabber.org/protocol/muc#user"/></message>`);
+  });
+});
+
+describe('issue 13: topic on join, history identity', () => {
+  it('topicChanged on join only iff a topic is set: nothing for the empty <subject/>, but the room is ACTIVE', async () => {
+    const env = setup();
+    const { room, joined } = env.muc.join(ROOM, 'bob');
+    const rec = recordAll(room);
+    env.conn.receive(PROSODY_BOB_SELF);
+    env.conn.receive(EMPTY_SUBJECT);
+    await joined;
+    expect(rec.names()).toEqual(['stateChanged', 'enter', 'stateChanged']);
+    expect(room.state).toBe(RoomState.ACTIVE);
+    expect(room.subject.any()).toBe('');
+    // live, clearing a topic is a change
+    env.conn.receive(`<message from="probe@conference.localhost/bob" type="groupchat"><subject>t</subject></message>`);
+    env.conn.receive(`<message from="probe@conference.localhost/bob" type="groupchat"><subject/></message>`);
+    expect(rec.names().slice(3)).toEqual(['topicChanged', 'topicChanged']);
+    expect(rec[4]![1]).toMatchObject({ member: room.me, nick: 'bob' });
+  });
+
+  it('a delayed subject on join: member resolved by nick, as for live subjects (Prosody)', async () => {
+    const env = setup('carol@localhost/probe');
+    const { room, joined, rec } = carolJoin(env);
+    env.conn.receive(P_ALICE_TO_CAROL);
+    env.conn.receive(P_CAROL_SELF);
+    env.conn.receive(loadFixture('prosody-subject-on-join-delayed'));
+    await joined;
+    expect(rec.names()).toEqual(['join', 'stateChanged', 'enter', 'topicChanged', 'stateChanged']);
+    expect(rec[3]![1]).toEqual({ member: room.getOccupant('alice'), topic: room.subject, nick: 'alice' });
+  });
+
+  it('history: an occupant-id match alone is not accepted when the room does not advertise urn:xmpp:occupant-id:0', async () => {
+    const env = setup('carol@localhost/probe');
+    const { room, rec } = carolJoin(env);
+    env.conn.receive(P_BOB_TO_CAROL);
+    env.conn.receive(P_CAROL_SELF);
+    env.conn.receive(P_BOB_HISTORY);
+    const sender = (rec[3]![1] as MessagePayload).member as Occupant;
+    expect(rec[3]![0]).toBe('message');
+    expect(sender).not.toBe(room.getOccupant('bob'));
+    expect(sender.occupantId).toBe('/m/tZMY5lLt8z9pKpktxmpOB7mMnMeREEqe9yVg9+Is=');
+  });
+
+  it('history: one transitional occupant per departed sender (nick + real JID) across the replay, not one per message', async () => {
+    const env = setup('carol@localhost/probe');
+    const { room, rec } = carolJoin(env);
+    env.conn.receive(E_CAROL_SELF);
+    const history = (nick: string, jid: string, body: string) =>
+      `<message from="probe@conference.localhost/${nick}" type="groupchat"><x xmlns="http://jabber.org/protocol/muc#user"><item jid="${jid}"/></x><delay xmlns="urn:xmpp:delay" stamp="2026-11-25T11:00:00Z"/><body>${body}</body></message>`;
+    env.conn.receive(history('dave', 'dave@localhost/a', '1'));
+    env.conn.receive(history('Dave', 'dave@localhost/b', '2'));
+    env.conn.receive(history('dave', 'eve@localhost/x', '3'));
+    env.conn.receive(`<message from="probe@conference.localhost/dave" type="groupchat"><delay xmlns="urn:xmpp:delay" stamp="2026-11-25T11:00:00Z"/><body>4</body></message>`);
+    const senders = rec.filter(([n]) => n === 'message').map(([, p]) => (p as MessagePayload).member as Occupant);
+    expect(senders).toHaveLength(4);
+    expect(senders[1]).toBe(senders[0]);
+    expect(senders[2]).not.toBe(senders[0]);
+    expect(senders[3]).not.toBe(senders[0]);
+    expect(senders[0]!.uid).toBe('jid:dave@localhost');
+    expect(room.members).toEqual([room.me]);
   });
 });
