@@ -180,7 +180,6 @@ export class MucClient extends TypedEmitter<MucClientEvents> {
   readonly #offs: (() => void)[] = [];
   readonly #selfPing: SelfPingOptions | false | undefined;
   readonly #rejoin: RejoinPolicyOptions | undefined;
-
   /**
    * Whether the client holds a live session: the connection was online when the client was
    * made, or `established` came since the last `destroyed`. A join is sent at once only then

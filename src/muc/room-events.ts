@@ -14,6 +14,8 @@ import type { RoomInfo } from './discovery.js';
 import type { Actor, Destroy } from './payloads/user.js';
 import type { VoiceRequestFormInstance } from './forms.js';
 
+import type { MessageTracker } from './tracking.js';
+
 /** Who sent a room message: an occupant (live or transitional) or the room itself. */
 export type RoomMember = Occupant | ServiceMember;
 
@@ -178,8 +180,13 @@ export interface RoomEvents {
     message: Message;
     /** The sender: an occupant (maybe transitional) or the room's service member. */
     member: RoomMember;
-    /** How it reached us; always `stream` for room messages. */
+    /**
+     * How it reached us: `stream` for a message from the room; `local` for the local echo of
+     * our own `sendMessageTracked`, emitted at once (its reflection is then not emitted).
+     */
     source: MessageSource;
+    /** The tracker of our tracked message (local echo only). */
+    tracker?: MessageTracker | undefined;
     /** Whether it is part of the history replayed on join. */
     isHistory: boolean;
     /** The XEP-0203 `<delay/>` of a delayed (history) message, if any. */

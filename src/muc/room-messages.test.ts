@@ -255,8 +255,8 @@ describe('Room tracked messages', () => {
   it('reaches DELIVERED_TO_RECIPIENT on the reflection (same id) and does not emit it as message', async () => {
     const env = setup();
     const room = await joinedRoom(env);
+    const tracker = room.sendMessageTracked('hello'); // its local echo is emitted here
     const rec = recordEvents(room, ['message']);
-    const tracker = room.sendMessageTracked('hello');
     const states = recordEvents(tracker, ['stateChanged']);
     env.conn.expectSent(`<message to="probe@conference.localhost" type="groupchat" id="id2"><body>hello</body><origin-id xmlns="urn:xmpp:sid:0" id="id2"/></message>`);
     expect(tracker.state).toBe(MessageState.IN_TRANSIT);
@@ -275,9 +275,9 @@ describe('Room tracked messages', () => {
   it('matches by origin-id when the service rewrites the id, then by sender + body', async () => {
     const env = setup();
     const room = await joinedRoom(env);
-    const rec = recordEvents(room, ['message']);
     const a = room.sendMessageTracked({ body: 'one', id: 'a1', originId: 'o1' });
     const b = room.sendMessageTracked('two');
+    const rec = recordEvents(room, ['message']);
     env.conn.receive(reflection('id="rewritten"><origin-id xmlns="urn:xmpp:sid:0" id="o1"/', 'one'));
     expect(a.state).toBe('delivered-to-recipient');
     env.conn.receive(reflection('id="rewritten-2"', 'two'));
@@ -288,8 +288,8 @@ describe('Room tracked messages', () => {
   it('does not take a message from another occupant with the same id as the reflection', async () => {
     const env = setup();
     const room = await joinedRoom(env);
-    const rec = recordEvents(room, ['message']);
     const tracker = room.sendMessageTracked('hello');
+    const rec = recordEvents(room, ['message']);
     env.conn.receive(`<message from="probe@conference.localhost/alice" to="bob@localhost/probe" type="groupchat" id="id2"><body>hello</body></message>`);
     expect(tracker.state).toBe('in-transit');
     expect(rec).toHaveLength(1);
@@ -424,5 +424,23 @@ describe('issue 13: topic on join, history identity', () => {
     expect(senders[3]).not.toBe(senders[0]);
     expect(senders[0]!.uid).toBe('jid:dave@localhost');
     expect(room.members).toEqual([room.me]);
+  });
+});
+
+describe('issue 13: local echo of tracked messages', () => {
+  it('sendMessageTracked emits message at once: member me, source local, the tracker; the reflection stays suppressed', async () => {
+    const env = setup();
+    const room = await joinedRoom(env);
+    const rec = recordAll(room);
+    const tracker = room.sendMessageTracked('hello');
+    env.conn.expectSent(`<message to="probe@conference.localhost" type="groupchat" id="id2"><body>hello</body><origin-id xmlns="urn:xmpp:sid:0" id="id2"/></message>`);
+    expect(rec.names()).toEqual(['message']);
+    const echo = rec[0]![1] as MessagePayload;
+    expect(echo).toMatchObject({ member: room.me, source: 'local', isHistory: false, tracker });
+    expect(echo.message.body.any()).toBe('hello');
+    expect(echo.message.id).toBe('id2');
+    env.conn.receive(`<message from="probe@conference.localhost/bob" type="groupchat" id="id2"><body>hello</body></message>`);
+    expect(rec.names()).toEqual(['message']);
+    expect(tracker.state).toBe(MessageState.DELIVERED_TO_RECIPIENT);
   });
 });

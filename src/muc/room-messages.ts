@@ -86,6 +86,9 @@ export class RoomMessages {
     });
     trackers.add(tracker);
     ctx.host.connection.send(stanza).catch((e: unknown) => tracker.transition(MessageState.ERROR, toError(e)));
+    // The local echo (aioxmpp's on_message for a tracked send): drawn at once, its reflection suppressed.
+    const me = ctx.me;
+    if (me) ctx.emit('message', { message: readMessage(stanza, ctx.host.logger), member: me, source: MessageSource.LOCAL, isHistory: false, tracker });
     return tracker;
   }
 

@@ -259,7 +259,7 @@ describeEachServer('MUC core: join, history, messages', (server) => {
         expect(atBob.nick).toBe('alice');
       });
 
-      it('a tracked message is delivered to the recipient and its reflection is not emitted as a message', async () => {
+      it('a tracked message is delivered to the recipient; its local echo is emitted at once, its reflection is not', async () => {
         const [alice, bob] = await Promise.all([h.client('alice'), h.peer('bob')]);
         const roomJid = await h.peerRoom(bob, 'tracked', 'bob');
         const { room, joined } = alice.muc.join(roomJid, 'alice');
@@ -278,7 +278,8 @@ describeEachServer('MUC core: join, history, messages', (server) => {
         const marker = next(room, 'message', ({ message }) => message.body.any() === 'marker');
         await bob.call('send', { room: roomJid, body: 'marker' });
         await marker;
-        expect(messages.map(([, p]) => p.message.body.any())).toEqual(['marker']);
+        expect(messages.map(([, p]) => `${p.source} ${p.message.body.any()}`)).toEqual(['local tracked ✓', 'stream marker']);
+        expect(messages[0]![1].tracker).toBe(tracker);
       });
     });
   }
