@@ -444,3 +444,31 @@ describe('issue 13: local echo of tracked messages', () => {
     expect(tracker.state).toBe(MessageState.DELIVERED_TO_RECIPIENT);
   });
 });
+
+describe('issue 13: sending before enter or while suspended, exit listeners', () => {
+  it('while suspended every send rejects (or throws) NotJoinedError and nothing is sent or queued; after the rejoin it works', async () => {
+    const env = setup();
+    const room = await joinedRoom(env);
+    env.conn.destroy();
+    expect(room.state).toBe(RoomState.DISCONNECTED);
+    expect(room.isJoined).toBe(true);
+    await expect(room.sendMessage('x')).rejects.toBeInstanceOf(NotJoinedError);
+    await expect(room.sendPrivateMessage('alice', 'x')).rejects.toBeInstanceOf(NotJoinedError);
+    expect(() => room.sendMessageTracked('x')).toThrow(NotJoinedError);
+    env.conn.establish();
+    env.conn.takeSent();
+    env.conn.receive(PROSODY_BOB_SELF);
+    env.conn.expectNothingSent();
+    await room.sendMessage('after');
+    expect(env.conn.takeSent().map((s) => s.getChildText('body'))).toEqual(['after']);
+  });
+
+  it('exit listeners already see isJoined === false and state DISCONNECTED', async () => {
+    const env = setup();
+    const room = await joinedRoom(env);
+    const seen: [boolean, string][] = [];
+    room.on('exit', () => seen.push([room.isJoined, room.state]));
+    env.conn.receive(`<presence from="probe@conference.localhost/bob" type="unavailable"><x xmlns="http://jabber.org/protocol/muc#user"><item role="none" affiliation="none"/><status code="110"/></x></presence>`);
+    expect(seen).toEqual([[false, 'disconnected']]);
+  });
+});
