@@ -187,6 +187,7 @@ export class Room extends TypedEmitter<RoomEvents> implements Conversation {
       requireActive: () => this.#requireActive(),
       terminate: (exit, joinError) => this.#terminate(exit, joinError),
       sendUnavailable: () => sendQuietly(this.#ctx, leavePresence(this.jid, this.#me?.nick ?? this.#nick), 'unavailable presence'),
+      featuresKnown: (features) => this.#replay.featuresKnown(features),
     };
     this.#join = new RoomJoin(this.#ctx);
     this.#replay = new HistoryReplay(this.#ctx, init.history);
