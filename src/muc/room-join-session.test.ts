@@ -6,7 +6,8 @@ import { EMPTY_SUBJECT, PROSODY_ALICE, PROSODY_BOB_SELF, ROOM, setup } from '../
 import { RoomState } from './constants.js';
 import { DEFAULT_JOIN_TIMEOUT_MS } from './client.js';
 
-const JOIN = (id: string) => `<presence to="probe@conference.localhost/bob" id="${id}"><x xmlns="http://jabber.org/protocol/muc"/></presence>`;
+const JOIN = (id: string) =>
+  `<presence to="probe@conference.localhost/bob" id="${id}"><x xmlns="http://jabber.org/protocol/muc"/></presence>`;
 
 describe('join timeout measures the wait for the service (bug 1)', () => {
   it('a join deferred while connecting survives 60 s offline, is sent on establish and then bounded', async () => {

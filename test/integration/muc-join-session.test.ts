@@ -46,7 +46,8 @@ function offlineClient(server: ServerInfo, user: string) {
   return { native, muc, joinPresences };
 }
 
-const room = (server: ServerInfo, tag: string) => `${tag}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}@${server.mucDomain}`;
+const room = (server: ServerInfo, tag: string) =>
+  `${tag}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}@${server.mucDomain}`;
 
 describeEachServer('MUC join across the session lifecycle (issue 13)', (server) => {
   const closers: (() => Promise<void>)[] = [];
@@ -56,7 +57,10 @@ describeEachServer('MUC join across the session lifecycle (issue 13)', (server) 
 
   it('join while connecting: deferred past its timeout, sent once on `established`, joined resolves', async () => {
     const { native, muc, joinPresences } = offlineClient(server, 'alice');
-    closers.push(() => bounded(native.close(), 'close'), () => muc.close());
+    closers.push(
+      () => bounded(native.close(), 'close'),
+      () => muc.close(),
+    );
     const roomJid = room(server, 'deferred');
     const { room: r, joined } = muc.join(roomJid, 'alice', { timeoutMs: 2000 });
     // Offline for longer than the join timeout: the timeout must not run yet.
@@ -71,7 +75,10 @@ describeEachServer('MUC join across the session lifecycle (issue 13)', (server) 
 
   it('join() from a `status: online` listener sends exactly one join presence', async () => {
     const { native, muc, joinPresences } = offlineClient(server, 'alice');
-    closers.push(() => bounded(native.close(), 'close'), () => muc.close());
+    closers.push(
+      () => bounded(native.close(), 'close'),
+      () => muc.close(),
+    );
     const roomJid = room(server, 'onstatus');
     let joined: Promise<void> | undefined;
     const statuses: string[] = [];
@@ -88,4 +95,3 @@ describeEachServer('MUC join across the session lifecycle (issue 13)', (server) 
     expect(joinPresences(roomJid)).toHaveLength(1);
   });
 });
-
