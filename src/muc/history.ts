@@ -5,15 +5,14 @@
  * (the HISTORY timer, the messages already seen, the history a rejoin asks for).
  */
 import type { TimerHandle } from '../core/clock.js';
-import type { JID } from '../core/jid.js';
-import { nicknameKey } from '../core/jid.js';
+import type { Element } from 'ltx';
+import { JID, nicknameKey } from '../core/jid.js';
 import { NS } from '../core/namespaces.js';
 import { RoomState } from './constants.js';
 import type { Message } from './message.js';
 import { Occupant } from './occupant.js';
 import type { OccupantRegistry } from './occupant-registry.js';
 import type { History } from './payloads/muc.js';
-import { findUserExt } from './payloads/user.js';
 import type { RoomContext } from './room-context.js';
 import { SeenMessages } from './seen-messages.js';
 
@@ -91,6 +90,19 @@ export function liveSender(registry: OccupantRegistry, claimed: ClaimedSender, r
     if (claimed.occupantId === undefined || live.occupantId === undefined || claimed.occupantId === live.occupantId) return live;
   }
   return transitionalOccupant(claimed, randomId);
+}
+
+/**
+ * The real JID a room discloses in a message: the `jid` of the first muc#user `<item/>` of any
+ * muc#user `<x/>` (Prosody puts an empty muc#user marker before the one with the item).
+ */
+function disclosedJid(stanza: Element): JID | undefined {
+  for (const x of stanza.getChildElements()) {
+    if (x.name !== 'x' || x.attrs.xmlns !== NS.MUC_USER) continue;
+    const jid = JID.tryParse(x.getChild('item')?.attrs.jid as string | undefined);
+    if (jid) return jid;
+  }
+  return undefined;
 }
 
 /**
@@ -172,8 +184,8 @@ export class HistoryReplay {
    */
   sender(from: JID, message: Message): Occupant {
     const claimed: ClaimedSender = { from, occupantId: message.occupantId };
-    const item = findUserExt(message.element)?.items[0];
-    if (item?.jid) claimed.realJid = item.jid;
+    const realJid = disclosedJid(message.element);
+    if (realJid) claimed.realJid = realJid;
     const ctx = this.#ctx;
     const live = ctx.registry.get(from.resource);
     if (live && provablySame(live, claimed, this.#occupantIdAdvertised)) return live;

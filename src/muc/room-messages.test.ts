@@ -472,3 +472,15 @@ describe('issue 13: sending before enter or while suspended, exit listeners', ()
     expect(seen).toEqual([[false, 'disconnected']]);
   });
 });
+
+describe('issue 13: history sender with two muc#user payloads (Prosody non-anonymous room, captured)', () => {
+  it('reads the real JID from the muc#user <x/> that has an item, not the empty marker before it', async () => {
+    const env = setup('carol@localhost/probe');
+    const { room, rec } = carolJoin(env);
+    env.conn.receive(`<presence from="probe@conference.localhost/bob" to="carol@localhost/probe"><x xmlns="http://jabber.org/protocol/muc#user"><item role="moderator" affiliation="owner" jid="bob@localhost/probe"/></x></presence>`);
+    env.conn.receive(P_CAROL_SELF);
+    env.conn.receive(`<message id="na1" from="probe@conference.localhost/bob" type="groupchat" xml:lang="en" to="carol@localhost/probe" xmlns="jabber:client"><body>before you came</body><x xmlns="http://jabber.org/protocol/muc#user"/><occupant-id xmlns="urn:xmpp:occupant-id:0" id="PC73rW4LgtPPl12/fDISiHw3/+AN5DEaeA7RCEP60Ds="/><x xmlns="http://jabber.org/protocol/muc#user"><item jid="bob@localhost" role="moderator" affiliation="owner"/></x><delay stamp="2026-12-07T03:51:40Z" from="probe@conference.localhost" xmlns="urn:xmpp:delay"/><stanza-id id="c749xHrS1Bc9FAePx4uIhaCk" xmlns="urn:xmpp:sid:0" by="probe@conference.localhost"/></message>`);
+    expect(rec.names()).toEqual(['join', 'stateChanged', 'enter', 'message']);
+    expect((rec[3]![1] as MessagePayload).member).toBe(room.getOccupant('bob'));
+  });
+});
