@@ -13,7 +13,6 @@ import type { Occupant, ServiceMember } from './occupant.js';
 import type { RoomInfo } from './discovery.js';
 import type { Actor, Destroy } from './payloads/user.js';
 import type { VoiceRequestFormInstance } from './forms.js';
-
 import type { MessageTracker } from './tracking.js';
 
 /** Who sent a room message: an occupant (live or transitional) or the room itself. */
