@@ -484,3 +484,27 @@ describe('issue 13: history sender with two muc#user payloads (Prosody non-anony
     expect((rec[3]![1] as MessagePayload).member).toBe(room.getOccupant('bob'));
   });
 });
+
+describe('issue 13: the room disco#info feeds the history identity rule', () => {
+  it('once getRoomInfo() saw urn:xmpp:occupant-id:0, a rejoin replay reuses the live occupant by occupant id', async () => {
+    const env = setup('carol@localhost/probe');
+    const { room, joined } = carolJoin(env);
+    env.conn.receive(P_BOB_TO_CAROL);
+    env.conn.receive(P_CAROL_SELF);
+    await joined;
+    env.conn.receive(loadFixture('prosody-subject-on-join-delayed'));
+    const info = room.getRoomInfo();
+    const iq = env.conn.nextSent();
+    env.conn.replyTo(iq, `<query xmlns="http://jabber.org/protocol/disco#info"><identity category="conference" type="text"/><feature var="http://jabber.org/protocol/muc"/><feature var="urn:xmpp:occupant-id:0"/></query>`);
+    await info;
+    env.conn.destroy();
+    env.conn.establish();
+    env.conn.takeSent();
+    env.conn.receive(P_BOB_TO_CAROL);
+    env.conn.receive(P_CAROL_SELF);
+    const rec = recordAll(room);
+    env.conn.receive(P_BOB_HISTORY.replace('bob-msg-1', 'bob-msg-2').replace('G0QzWcBjkeDd3cpsEoqDTly5', 'other-stanza-id'));
+    expect(rec.names()).toEqual(['message']);
+    expect((rec[0]![1] as MessagePayload).member).toBe(room.getOccupant('bob'));
+  });
+});
