@@ -15,6 +15,8 @@ export const MessageSource = {
   ARCHIVE: 'archive',
   /** Caught up from the history a room replayed on an automatic rejoin (`since` the last message). */
   HISTORY: 'history',
+  /** Ours: the local echo of a message we sent with tracking (`Room.sendMessageTracked`). */
+  LOCAL: 'local',
 } as const;
 
 /** One of the {@link MessageSource} values. */

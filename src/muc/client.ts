@@ -105,9 +105,11 @@ export interface JoinOptions {
   /** Abandon the join: `joined` rejects with `AbortError` and an unavailable presence is sent. */
   signal?: AbortSignal | undefined;
   /**
-   * Abandon the join after this long: `joined` rejects with `TimeoutError` and an unavailable
-   * presence is sent. Default {@link DEFAULT_JOIN_TIMEOUT_MS}; `Infinity` waits without bound
-   * (use a `signal` then).
+   * Abandon the join after this long without an answer from the service: `joined` rejects
+   * with `TimeoutError` and an unavailable presence is sent. The wait starts when the join
+   * presence is sent (not at `join()` while the stream is down), restarts on each resend on
+   * a new session, and is paused while the stream is down. Default
+   * {@link DEFAULT_JOIN_TIMEOUT_MS}; `Infinity` waits without bound (use a `signal` then).
    */
   timeoutMs?: number | undefined;
   /** XEP-0410 self-ping of this room (overrides {@link MucClientOptions.selfPing}); `false`: off. */
@@ -178,6 +180,12 @@ export class MucClient extends TypedEmitter<MucClientEvents> {
   readonly #offs: (() => void)[] = [];
   readonly #selfPing: SelfPingOptions | false | undefined;
   readonly #rejoin: RejoinPolicyOptions | undefined;
+  /**
+   * Whether the client holds a live session: the connection was online when the client was
+   * made, or `established` came since the last `destroyed`. A join is sent at once only then
+   * (see {@link MucClient.join}).
+   */
+  #sessionUp: boolean;
   #closed = false;
 
   constructor(connection: XmppConnection, options: MucClientOptions = {}) {
@@ -198,13 +206,22 @@ export class MucClient extends TypedEmitter<MucClientEvents> {
       fetchRoomInfo: options.fetchRoomInfo ?? false,
       removed: (room) => this.#removed(room),
     };
+    this.#sessionUp = connection.status === 'online';
     this.#offs.push(
       connection.addHandler((stanza) => this.#route(stanza)),
       connection.events.on('destroyed', () => {
+        this.#sessionUp = false;
         for (const ctl of [...this.#rooms.values()]) ctl.streamDestroyed();
       }),
       connection.events.on('established', () => {
+        this.#sessionUp = true;
         for (const ctl of [...this.#rooms.values()]) ctl.streamEstablished();
+      }),
+      connection.events.on('status', ({ status }) => {
+        // Back online on the same session (an XEP-0198 resumption): joins deferred meanwhile
+        // go out now. After the caller's code, so that an `established` emitted right after
+        // this status (a new session) has sent them first.
+        if (status === 'online' && this.#sessionUp) queueMicrotask(() => this.#sendDeferredJoins());
       }),
       connection.events.on('acked', ({ stanza }) => this.#acked(stanza)),
     );
@@ -223,8 +240,12 @@ export class MucClient extends TypedEmitter<MucClientEvents> {
 
   /**
    * Join a room. Synchronous: returns the room and a `joined` promise before anything can
-   * be emitted (the join presence is sent right away when the stream is online, otherwise
-   * when it is established). Joining a room that is already joined or being joined returns
+   * be emitted. The join presence is sent right away when the connection is `online` on a
+   * session this client saw established (or that was up when the client was made);
+   * otherwise it is deferred to the next `established` (a new session) or to the return to
+   * `online` of the same session (a resumption): exactly one join presence per session, even
+   * for a `join()` made from a `status: online` listener, which runs before `established`.
+   * The join timeout starts when the presence is sent (see {@link JoinOptions.timeoutMs}). Joining a room that is already joined or being joined returns
    * the existing room and promise (the new options are ignored). Throws
    * `InvalidArgumentError` at once for a malformed or non-bare room JID or a bad nick.
    */
@@ -258,7 +279,7 @@ export class MucClient extends TypedEmitter<MucClientEvents> {
     this.#unannounced.add(room);
     queueMicrotask(() => this.#announce(room));
     controller.bindJoin({ signal: options.signal, timeoutMs: timeoutMs === Number.POSITIVE_INFINITY ? undefined : timeoutMs });
-    if (this.#connection.status === 'online' && !options.signal?.aborted) controller.sendJoin();
+    if (this.#sessionUp && this.#connection.status === 'online' && !options.signal?.aborted) controller.sendJoin();
     return { room, joined: room.joined };
   }
 
@@ -406,6 +427,11 @@ export class MucClient extends TypedEmitter<MucClientEvents> {
     for (const off of this.#offs.splice(0)) off();
     this.#unannounced.clear();
     this.removeAllListeners();
+  }
+
+  #sendDeferredJoins(): void {
+    if (this.#closed || !this.#sessionUp || this.#connection.status !== 'online') return;
+    for (const ctl of [...this.#rooms.values()]) ctl.sendDeferredJoin();
   }
 
   #announce(room: Room): void {

@@ -25,11 +25,12 @@ describe('historyEnd', () => {
 });
 
 describe('history senders', () => {
-  it('needs nick AND (real bare JID or occupant id) to reuse a live occupant', () => {
+  it('needs nick AND (real bare JID or, when the room advertises XEP-0421, occupant id) to reuse a live occupant', () => {
     const a = alice();
     const from = JID.parse(`${ROOM}/ALICE`);
     expect(provablySame(a, { from, realJid: JID.parse('alice@localhost/other') })).toBe(true);
-    expect(provablySame(a, { from, occupantId: 'oid-a' })).toBe(true);
+    expect(provablySame(a, { from, occupantId: 'oid-a' }, true)).toBe(true);
+    expect(provablySame(a, { from, occupantId: 'oid-a' })).toBe(false);
     expect(provablySame(a, { from })).toBe(false);
     expect(provablySame(a, { from, realJid: JID.parse('mallory@evil/x') })).toBe(false);
     expect(provablySame(a, { from, occupantId: 'oid-m' })).toBe(false);
@@ -41,7 +42,8 @@ describe('history senders', () => {
     const a = alice();
     reg.add(a);
     const from = JID.parse(`${ROOM}/alice`);
-    expect(historySender(reg, { from, occupantId: 'oid-a' })).toBe(a);
+    expect(historySender(reg, { from, occupantId: 'oid-a' }, undefined, true)).toBe(a);
+    expect(historySender(reg, { from, occupantId: 'oid-a' })).not.toBe(a);
     const t = historySender(reg, { from, realJid: JID.parse('mallory@evil/x') }, () => 'fixed');
     expect(t).not.toBe(a);
     expect(t.uid).toBe('jid:mallory@evil');
@@ -141,5 +143,31 @@ describe('HistoryReplay', () => {
     expect(r.replay.seen.hasMessage(m('x@y/z'), 's1', 'alice')).toBe(false);
     r.replay.remember(m('x@y/z'), 's1', 'alice');
     expect(r.replay.seen.hasMessage(m('x@y/z'), 's1', 'alice')).toBe(true);
+  });
+});
+
+describe('HistoryReplay.sender (issue 13)', () => {
+  function ctxWith(registry: OccupantRegistry): RoomContext {
+    return {
+      jid: JID.parse(ROOM),
+      host: { clock: new FakeClock(), logger: recordingLogger(), historyTimeoutMs: 0, randomId: () => 'r' },
+      registry,
+      state: RoomState.HISTORY,
+    } as unknown as RoomContext;
+  }
+  const msg = (body: string) =>
+    readMessage(x(`<message from="${ROOM}/alice" type="groupchat"><occupant-id xmlns="urn:xmpp:occupant-id:0" id="oid-a"/><delay xmlns="urn:xmpp:delay" stamp="2026-11-25T11:00:00Z"/><body>${body}</body></message>`));
+
+  it('accepts an occupant-id match only once the room advertises urn:xmpp:occupant-id:0', () => {
+    const reg = new OccupantRegistry();
+    const a = alice();
+    reg.add(a);
+    const r = new HistoryReplay(ctxWith(reg), undefined);
+    const from = JID.parse(`${ROOM}/alice`);
+    expect(r.sender(from, msg('1'))).not.toBe(a);
+    r.featuresKnown(['http://jabber.org/protocol/muc', 'urn:xmpp:occupant-id:0']);
+    expect(r.sender(from, msg('2'))).toBe(a);
+    r.featuresKnown(['http://jabber.org/protocol/muc']);
+    expect(r.sender(from, msg('3'))).not.toBe(a);
   });
 });

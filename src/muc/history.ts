@@ -5,14 +5,14 @@
  * (the HISTORY timer, the messages already seen, the history a rejoin asks for).
  */
 import type { TimerHandle } from '../core/clock.js';
-import type { JID } from '../core/jid.js';
-import { nicknameKey } from '../core/jid.js';
+import type { Element } from 'ltx';
+import { JID, nicknameKey } from '../core/jid.js';
+import { NS } from '../core/namespaces.js';
 import { RoomState } from './constants.js';
 import type { Message } from './message.js';
 import { Occupant } from './occupant.js';
 import type { OccupantRegistry } from './occupant-registry.js';
 import type { History } from './payloads/muc.js';
-import { findUserExt } from './payloads/user.js';
 import type { RoomContext } from './room-context.js';
 import { SeenMessages } from './seen-messages.js';
 
@@ -45,14 +45,16 @@ export interface ClaimedSender {
 
 /**
  * Whether `live` is provably the entity `claimed` describes: same nick AND (same real bare
- * JID, or same occupant id), each side having the value.
+ * JID, or, only when `trustOccupantId` — the room advertises `urn:xmpp:occupant-id:0` in its
+ * disco#info, so the id is the room's and not forged by a client — same occupant id), each
+ * side having the value.
  */
-export function provablySame(live: Occupant, claimed: ClaimedSender): boolean {
+export function provablySame(live: Occupant, claimed: ClaimedSender, trustOccupantId = false): boolean {
   if (nicknameKey(live.nick) !== nicknameKey(claimed.from.resource)) return false;
   if (claimed.realJid !== undefined && live.directJid !== undefined && live.directJid.bare().equals(claimed.realJid.bare())) {
     return true;
   }
-  return claimed.occupantId !== undefined && live.occupantId !== undefined && live.occupantId === claimed.occupantId;
+  return trustOccupantId && claimed.occupantId !== undefined && live.occupantId !== undefined && live.occupantId === claimed.occupantId;
 }
 
 /** A transitional occupant for a sender that is not (provably) a live one: never in `members`. */
@@ -71,9 +73,9 @@ export function transitionalOccupant(claimed: ClaimedSender, randomId?: () => st
  * The sender of a history message: the live occupant (us included) when
  * {@link provablySame}, else a fresh transitional occupant.
  */
-export function historySender(registry: OccupantRegistry, claimed: ClaimedSender, randomId?: () => string): Occupant {
+export function historySender(registry: OccupantRegistry, claimed: ClaimedSender, randomId?: () => string, trustOccupantId = false): Occupant {
   const live = registry.get(claimed.from.resource);
-  if (live && provablySame(live, claimed)) return live;
+  if (live && provablySame(live, claimed, trustOccupantId)) return live;
   return transitionalOccupant(claimed, randomId);
 }
 
@@ -88,6 +90,19 @@ export function liveSender(registry: OccupantRegistry, claimed: ClaimedSender, r
     if (claimed.occupantId === undefined || live.occupantId === undefined || claimed.occupantId === live.occupantId) return live;
   }
   return transitionalOccupant(claimed, randomId);
+}
+
+/**
+ * The real JID a room discloses in a message: the `jid` of the first muc#user `<item/>` of any
+ * muc#user `<x/>` (Prosody puts an empty muc#user marker before the one with the item).
+ */
+function disclosedJid(stanza: Element): JID | undefined {
+  for (const x of stanza.getChildElements()) {
+    if (x.name !== 'x' || x.attrs.xmlns !== NS.MUC_USER) continue;
+    const jid = JID.tryParse(x.getChild('item')?.attrs.jid as string | undefined);
+    if (jid) return jid;
+  }
+  return undefined;
 }
 
 /**
@@ -106,6 +121,10 @@ export class HistoryReplay {
   /** When the last message was seen: a `Date`, or a clock time (a Date per message adds up: built when asked). */
   #lastSeen: Date | number | undefined;
   #disconnectedAt: Date | undefined;
+  /** Whether the room advertises XEP-0421 (`urn:xmpp:occupant-id:0`): occupant ids prove identity. */
+  #occupantIdAdvertised = false;
+  /** The transitional occupants of this replay by nick + real bare JID: one per departed sender. */
+  readonly #departed = new Map<string, Occupant>();
 
   constructor(ctx: RoomContext, request: History | undefined) {
     this.#ctx = ctx;
@@ -131,8 +150,18 @@ export class HistoryReplay {
     }, ms);
   }
 
-  /** Stop the wait (the history is over, or the room ended). */
+  /**
+   * The room's disco#info features became known (whoever fetched them): an XEP-0421
+   * occupant-id match then identifies a history sender.
+   */
+  featuresKnown(features: Iterable<string>): void {
+    this.#occupantIdAdvertised = false;
+    for (const f of features) if (f === NS.OCCUPANT_ID) this.#occupantIdAdvertised = true;
+  }
+
+  /** Stop the wait (the history is over, or the room ended: then the replay's transitional occupants are forgotten). */
   clear(): void {
+    if (this.#ctx.state !== RoomState.HISTORY) this.#departed.clear();
     if (this.#timer === undefined) return;
     this.#ctx.host.clock.clearTimeout(this.#timer);
     this.#timer = undefined;
@@ -148,12 +177,26 @@ export class HistoryReplay {
     this.#lastSeen = stamp ?? this.#ctx.host.clock.now();
   }
 
-  /** The sender of a replayed message: the live occupant when {@link provablySame}, else a transitional one. */
+  /**
+   * The sender of a replayed message: the live occupant when {@link provablySame}, else a
+   * transitional one, the same object for every message of this replay with the same nick
+   * and real bare JID (without a real JID nothing proves two messages share a sender).
+   */
   sender(from: JID, message: Message): Occupant {
     const claimed: ClaimedSender = { from, occupantId: message.occupantId };
-    const item = findUserExt(message.element)?.items[0];
-    if (item?.jid) claimed.realJid = item.jid;
-    return historySender(this.#ctx.registry, claimed, this.#ctx.host.randomId);
+    const realJid = disclosedJid(message.element);
+    if (realJid) claimed.realJid = realJid;
+    const ctx = this.#ctx;
+    const live = ctx.registry.get(from.resource);
+    if (live && provablySame(live, claimed, this.#occupantIdAdvertised)) return live;
+    if (claimed.realJid === undefined) return transitionalOccupant(claimed, ctx.host.randomId);
+    const key = `${nicknameKey(from.resource)}\u0000${claimed.realJid.bare().toString()}`;
+    let departed = this.#departed.get(key);
+    if (!departed) {
+      departed = transitionalOccupant(claimed, ctx.host.randomId);
+      this.#departed.set(key, departed);
+    }
+    return departed;
   }
 
   /** The stream was lost (now): a rejoin asks for history since the last message, else since now. */

@@ -96,9 +96,10 @@ describe('Occupant.fromPresence', () => {
 });
 
 describe('Occupant state', () => {
-  it('keeps uid and identity across update and a nick change', () => {
+  it('keeps identity across update and a nick change; uid changes once, when the real JID becomes known', () => {
     const o = Occupant.fromPresence(loadFixture('prosody-occupant-presence'), { isSelf: false })!;
-    const uid = o.uid;
+    expect(o.uid).toBe('oid:JDBQX+Onjm7JZIJLgfI/dMbalmqxAcl97eLzaK2HDRg=');
+    const uid = 'jid:alice@localhost';
     const next = Occupant.fromPresence(
       x`<presence from='probe@conference.localhost/alice'><show>away</show>
         <x xmlns='http://jabber.org/protocol/muc#user'><item role='participant' affiliation='owner' jid='alice@localhost/probe'/></x>

@@ -110,8 +110,19 @@ export class Occupant implements ConversationMember {
   directJid: JID | undefined;
   /** Whether this is the local user. */
   readonly isSelf: boolean;
-  /** Opaque identity: from the real bare JID, else the XEP-0421 occupant id, else random. Fixed at creation. */
-  readonly uid: string;
+  /**
+   * Opaque identity (aioxmpp `uid`): `jid:<real bare JID>` when the real JID is known, else
+   * `oid:<XEP-0421 occupant id>`, else `rnd:<random>`, scoped to this object.
+   *
+   * The rule: it may change at most ONCE, when a later presence reveals the real JID of an
+   * occupant first seen without it (e.g. after we became moderator of a semi-anonymous
+   * room); the room then emits `presenceChanged` with `changed` containing `'jid'`. A
+   * jid-based uid never changes (a later presence with another real JID is ignored). So a
+   * history message that carries the real JID and the live occupant share the same uid.
+   */
+  get uid(): string {
+    return this.#uid;
+  }
   /** Availability and show. */
   presenceState: PresenceState;
   /** Presence status texts by language. */
@@ -122,6 +133,7 @@ export class Occupant implements ConversationMember {
   role: Role | undefined;
   /** The XEP-0421 occupant id, when the room supports it. */
   occupantId: string | undefined;
+  #uid: string;
 
   constructor(init: OccupantInit) {
     this.conversationJid = init.conversationJid;
@@ -132,7 +144,19 @@ export class Occupant implements ConversationMember {
     this.affiliation = init.affiliation;
     this.role = init.role;
     this.occupantId = init.occupantId;
-    this.uid = occupantUid(init.directJid, init.occupantId, init.randomId);
+    this.#uid = occupantUid(init.directJid, init.occupantId, init.randomId);
+  }
+
+  /**
+   * Learn the real JID of an occupant first seen without it: sets {@link directJid} and the
+   * jid-based {@link uid} (its one change). Nothing when the real JID was already known.
+   * Returns whether it changed.
+   */
+  learnDirectJid(jid: JID): boolean {
+    if (this.directJid !== undefined) return false;
+    this.directJid = jid;
+    this.#uid = occupantUid(jid, undefined);
+    return true;
   }
 
   /** The nickname (the resource of {@link conversationJid}). */
@@ -174,8 +198,8 @@ export class Occupant implements ConversationMember {
 
   /**
    * Take the state of a newer snapshot of the same occupant: presence, affiliation, role,
-   * occupant id, nick (conversation JID), and the real JID when it becomes known. `uid` and
-   * `isSelf` never change.
+   * occupant id, nick (conversation JID), and the real JID when it becomes known (then
+   * `uid` changes once, see {@link uid}). `isSelf` never changes.
    */
   update(next: Occupant): void {
     this.conversationJid = next.conversationJid;
@@ -183,7 +207,7 @@ export class Occupant implements ConversationMember {
     this.presenceStatus = next.presenceStatus;
     this.affiliation = next.affiliation;
     this.role = next.role;
-    if (next.directJid !== undefined) this.directJid = next.directJid;
+    if (next.directJid !== undefined) this.learnDirectJid(next.directJid);
     if (next.occupantId !== undefined) this.occupantId = next.occupantId;
   }
 }

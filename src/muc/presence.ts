@@ -5,7 +5,8 @@
  *
  * - unknown nick, available: `join`;
  * - unavailable with 303: `nickChanged` (the same `Occupant` object is renamed);
- * - available: `presenceChanged` (show/status changed), `roleChanged`, `affiliationChanged`;
+ * - available: `presenceChanged` (every available presence of a known occupant, as aioxmpp:
+ *   avatar, caps, priority updates too), `roleChanged`, `affiliationChanged`;
  * - unavailable: `roleChanged`, `affiliationChanged`, then `leave` (or `exit` for us).
  *
  * It never sends anything and never throws for network input.
@@ -18,7 +19,7 @@ import { LeaveMode, StatusCode, leaveModeFromStatusCodes } from './constants.js'
 import { Occupant, readOccupantId, readPresenceState, readPresenceStatus, type PresenceState } from './occupant.js';
 import type { UserExt, UserItem } from './payloads/user.js';
 import type { OccupantRegistry } from './occupant-registry.js';
-import type { RoomEventRecord } from './room-events.js';
+import type { PresenceChange, RoomEventRecord } from './room-events.js';
 
 /** What {@link readOccupantPresence} reads from an occupant presence. */
 export interface OccupantPresence {
@@ -138,18 +139,19 @@ export function diffPresence(registry: OccupantRegistry, p: OccupantPresence, op
   }
 
   if (p.state.available) {
-    const presenceChanged =
-      existing.presenceState.available !== p.state.available ||
-      existing.presenceState.show !== p.state.show ||
-      !sameStatus(existing.presenceStatus, p.status);
-    if (presenceChanged) {
-      existing.presenceState = p.state;
-      existing.presenceStatus = p.status;
-      events.push(['presenceChanged', { member: existing, presence: p.stanza }]);
-    }
+    // Every available presence (as aioxmpp): an avatar hash, caps or priority update is news too.
+    const changed: PresenceChange[] = [];
+    if (existing.presenceState.available !== p.state.available || existing.presenceState.show !== p.state.show) changed.push('show');
+    if (!sameStatus(existing.presenceStatus, p.status)) changed.push('status');
+    existing.presenceState = p.state;
+    existing.presenceStatus = p.status;
+    // The real JID revealed by a later presence: uid changes, once (see Occupant.uid).
+    if (p.item?.jid !== undefined && existing.learnDirectJid(p.item.jid)) changed.push('jid');
+    events.push(['presenceChanged', { member: existing, presence: p.stanza, changed }]);
+  } else if (p.item?.jid !== undefined) {
+    existing.learnDirectJid(p.item.jid);
   }
   pushRoleAndAffiliation(existing, p, events);
-  if (p.item?.jid !== undefined && existing.directJid === undefined) existing.directJid = p.item.jid;
   if (p.occupantId !== undefined && p.occupantId !== existing.occupantId) {
     const oldId = existing.occupantId;
     existing.occupantId = p.occupantId;

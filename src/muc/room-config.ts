@@ -83,6 +83,7 @@ export class RoomConfig {
     const info = await getRoomInfo(this.#ctx.host.connection, this.#ctx.jid, this.#options(options));
     if (!this.#ctx.closed) {
       this.#info = info;
+      this.#ctx.featuresKnown(info.featureSet); // history trusts occupant ids only where advertised
       this.#ctx.emit('infoChanged', { info });
     }
     return info;

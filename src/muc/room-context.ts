@@ -94,6 +94,11 @@ export interface RoomContext {
   terminate(exit: RoomEvents['exit'] | undefined, joinError?: Error): void;
   /** Send our unavailable presence (not awaited; a failure is logged). */
   sendUnavailable(): void;
+  /**
+   * The room's disco#info features are known (whoever fetched them): the history replay then
+   * trusts an XEP-0421 occupant-id match when they include `urn:xmpp:occupant-id:0`.
+   */
+  featuresKnown(features: Iterable<string>): void;
 }
 
 /** An empty status code set. @internal */

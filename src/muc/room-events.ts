@@ -13,6 +13,7 @@ import type { Occupant, ServiceMember } from './occupant.js';
 import type { RoomInfo } from './discovery.js';
 import type { Actor, Destroy } from './payloads/user.js';
 import type { VoiceRequestFormInstance } from './forms.js';
+import type { MessageTracker } from './tracking.js';
 
 /** Who sent a room message: an occupant (live or transitional) or the room itself. */
 export type RoomMember = Occupant | ServiceMember;
@@ -48,6 +49,12 @@ export interface DeclinedEvent {
   /** Their text. */
   reason: string | undefined;
 }
+
+/**
+ * A field of {@link Occupant} a `presenceChanged` changed: `show` (presenceState), `status`
+ * (presenceStatus), `jid` (the real JID became known: `directJid` set and `uid` changed, once).
+ */
+export type PresenceChange = 'show' | 'status' | 'jid';
 
 /** Fields shared by `roleChanged` and `affiliationChanged`. */
 export interface OccupantChange {
@@ -123,12 +130,18 @@ export interface RoomEvents {
     /** The muc#user `<destroy/>` when the room was destroyed. */
     destroy?: Destroy | undefined;
   };
-  /** An occupant's presence (show/status) changed. */
+  /**
+   * An available presence from an occupant already in the room (aioxmpp emits on every one):
+   * show or status changed, or anything else it carries (XEP-0153 avatar hash, caps,
+   * priority): read it from `presence`. Emitted before `roleChanged`/`affiliationChanged`.
+   */
   presenceChanged: {
     /** The occupant (already updated). */
     member: Occupant;
-    /** The new available presence. */
+    /** The new available presence (the whole stanza). */
     presence: Element;
+    /** What changed among the fields xmuc keeps on the occupant; empty: only other content. */
+    changed: readonly PresenceChange[];
   };
   /** An occupant (maybe us) changed nick (303); the same `Occupant` object now has `newNick`. */
   nickChanged: {
@@ -166,8 +179,13 @@ export interface RoomEvents {
     message: Message;
     /** The sender: an occupant (maybe transitional) or the room's service member. */
     member: RoomMember;
-    /** How it reached us; always `stream` for room messages. */
+    /**
+     * How it reached us: `stream` for a message from the room; `local` for the local echo of
+     * our own `sendMessageTracked`, emitted at once (its reflection is then not emitted).
+     */
     source: MessageSource;
+    /** The tracker of our tracked message (local echo only). */
+    tracker?: MessageTracker | undefined;
     /** Whether it is part of the history replayed on join. */
     isHistory: boolean;
     /** The XEP-0203 `<delay/>` of a delayed (history) message, if any. */

@@ -1,14 +1,20 @@
 /**
  * The join of a {@link Room}, start to settle: the join presence (first join and every
  * rejoin), the first join's `joined` promise bound to its abort signal and timeout, its
- * success (our self-presence) and its failures (an error presence, abort, timeout, the room
- * ending).
+ * success (our self-presence) and its failures (an error presence answering the join, abort,
+ * timeout, the room ending).
+ *
+ * The join timeout measures the wait for the service's answer, not for the network: it
+ * starts when the join presence is handed to a live session and restarts on every resend
+ * (a new session); it is stopped while the stream is down. Only an error presence that
+ * answers our join (its id, or from the occupant JID we asked for) fails the join.
  * @internal
  */
 import type { Element } from 'ltx';
 import type { AbortOptions } from '../core/abort.js';
 import type { Clock } from '../core/clock.js';
 import { AbortError, NotJoinedError, StanzaError, TimeoutError } from '../core/errors.js';
+import { type JID, nicknameKey } from '../core/jid.js';
 import { LeaveMode, RoomState } from './constants.js';
 import { MucJoinError } from './join-error.js';
 import type { History } from './payloads/muc.js';
@@ -24,6 +30,13 @@ export class RoomJoin {
   #pending: (Pending<void> & { cleanup?: (() => void) | undefined }) | undefined;
   /** The id of the join presence sent on this stream and not answered yet. */
   #id: string | undefined;
+  /** The nick the last join presence asked for. */
+  #nick: string | undefined;
+  /** Whether a join presence was sent on the current session (reset when the stream is lost). */
+  #sentOnSession = false;
+  /** The first join's timeout (ms), armed when its presence is sent. */
+  #timeoutMs: number | undefined;
+  #timer: ReturnType<Clock['setTimeout']> | undefined;
 
   constructor(ctx: RoomContext) {
     this.#ctx = ctx;
@@ -38,12 +51,27 @@ export class RoomJoin {
     return this.#ctx.state === RoomState.JOIN_PRESENCE && this.#id !== undefined;
   }
 
-  /** Send the join presence (first join or rejoin). */
+  /** Whether a join presence was sent on the current session. */
+  get sentOnSession(): boolean {
+    return this.#sentOnSession;
+  }
+
+  /** Send the join presence (first join or rejoin); (re)starts the first join's timeout. */
   send(nick: string, history: History | undefined, password: string | undefined): void {
     const ctx = this.#ctx;
     if (ctx.closed) return;
     this.#id = ctx.host.newId();
+    this.#nick = nick;
+    this.#sentOnSession = true;
+    this.#arm();
     sendQuietly(ctx, joinPresence(ctx.jid, nick, this.#id, history, password), 'join presence');
+  }
+
+  /** Whether an error presence answers our join presence: its id, or from the occupant JID we asked for. */
+  answers(stanza: Element, from: JID): boolean {
+    const id = stanza.attrs.id as unknown;
+    if (this.#id !== undefined && id === this.#id) return true;
+    return from.resource !== undefined && this.#nick !== undefined && nicknameKey(from.resource) === nicknameKey(this.#nick);
   }
 
   /** Bind the first join to an abort signal and a timeout. */
@@ -51,9 +79,7 @@ export class RoomJoin {
     const pending = this.#pending;
     if (!pending) return;
     const { signal, timeoutMs } = options;
-    const clock = this.#ctx.host.clock;
     const onAbort = () => this.#abandon(new AbortError('The join was aborted', { cause: signal?.reason }));
-    let timer: ReturnType<Clock['setTimeout']> | undefined;
     if (signal) {
       if (signal.aborted) {
         queueMicrotask(onAbort);
@@ -61,16 +87,30 @@ export class RoomJoin {
       }
       signal.addEventListener('abort', onAbort, { once: true });
     }
-    if (timeoutMs !== undefined) {
-      timer = clock.setTimeout(() => {
-        timer = undefined;
-        this.#abandon(new TimeoutError(`The join timed out after ${timeoutMs} ms`));
-      }, timeoutMs);
-    }
+    this.#timeoutMs = timeoutMs;
+    if (this.#sentOnSession) this.#arm();
     pending.cleanup = () => {
       signal?.removeEventListener('abort', onAbort);
-      if (timer !== undefined) clock.clearTimeout(timer);
+      this.#timeoutMs = undefined;
+      this.#disarm();
     };
+  }
+
+  /** (Re)start the first join's timeout, if it has one and is pending. */
+  #arm(): void {
+    this.#disarm();
+    const timeoutMs = this.#timeoutMs;
+    if (timeoutMs === undefined || !this.#pending) return;
+    this.#timer = this.#ctx.host.clock.setTimeout(() => {
+      this.#timer = undefined;
+      this.#abandon(new TimeoutError(`The join timed out after ${timeoutMs} ms`));
+    }, timeoutMs);
+  }
+
+  #disarm(): void {
+    if (this.#timer === undefined) return;
+    this.#ctx.host.clock.clearTimeout(this.#timer);
+    this.#timer = undefined;
   }
 
   /** Our self-presence arrived: the join succeeded. */
@@ -96,9 +136,11 @@ export class RoomJoin {
     }
   }
 
-  /** The stream is gone: a join presence sent on it will never be answered. */
+  /** The stream is gone: a join presence sent on it will never be answered; the timeout waits for the resend. */
   streamLost(): void {
     this.#id = undefined;
+    this.#sentOnSession = false;
+    this.#disarm();
   }
 
   /** The room ended: the first join, if still pending, fails with `error`. */

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { NotJoinedError } from '../core/errors.js';
 import { loadFixture } from '../../test/fixtures/xep0045/load.js';
 import { recordAll, recordEvents } from '../../test/support/record-events.js';
-import { ROOM, joinedRoom, setup, type Env } from '../../test/support/muc-setup.js';
+import { EMPTY_SUBJECT, PROSODY_BOB_SELF, ROOM, joinedRoom, setup, type Env } from '../../test/support/muc-setup.js';
 import { RoomState } from './constants.js';
 import type { Occupant } from './occupant.js';
 import type { RoomEvents } from './room-events.js';
@@ -51,7 +51,7 @@ function carolJoin(env: Env) {
 }
 
 describe('Room history replay', () => {
-  it('replays Prosody history: enter, history messages from live occupants (occupant id matches), subject, ACTIVE', async () => {
+  it('replays Prosody history: enter, history messages (occupant id alone is no proof: transitional senders), subject by the live alice, ACTIVE', async () => {
     const env = setup('carol@localhost/probe');
     const { room, joined, rec } = carolJoin(env);
     env.conn.receive(P_BOB_TO_CAROL);
@@ -65,15 +65,17 @@ describe('Room history replay', () => {
     const alice = room.getOccupant('alice')!;
     const bob = room.getOccupant('bob')!;
     const m1 = rec[4]![1] as MessagePayload;
-    expect(m1.member).toBe(alice);
+    // Without the room's disco#info advertising urn:xmpp:occupant-id:0 the id proves nothing.
+    expect(m1.member).not.toBe(alice);
+    expect((m1.member as Occupant).occupantId).toBe(alice.occupantId);
     expect(m1.isHistory).toBe(true);
     expect(m1.source).toBe('stream');
     expect(m1.delay).toEqual({ stamp: new Date('2026-11-25T11:44:30Z'), from: 'probe@conference.localhost' });
     expect(m1.stanzaId).toBe('ftGg3KABXstLH0P85D3VaSQb');
     expect(m1.message.body.any()).toBe('hello from alice');
-    expect((rec[5]![1] as MessagePayload).member).toBe(bob);
-    // A delayed subject is history without identity: the setter is not proven to be the live alice.
-    expect(rec[6]![1]).toMatchObject({ member: undefined, nick: 'alice' });
+    expect((rec[5]![1] as MessagePayload).member).not.toBe(bob);
+    // A delayed subject is state, not history: its setter is resolved by nick (issue 13).
+    expect(rec[6]![1]).toMatchObject({ member: alice, nick: 'alice' });
     expect(room.subject.any()).toBe('Probe subject');
     expect(room.subjectSetter).toBe('alice');
     expect(rec[7]![1]).toEqual({ state: 'active', previous: 'history' });
@@ -253,8 +255,8 @@ describe('Room tracked messages', () => {
   it('reaches DELIVERED_TO_RECIPIENT on the reflection (same id) and does not emit it as message', async () => {
     const env = setup();
     const room = await joinedRoom(env);
+    const tracker = room.sendMessageTracked('hello'); // its local echo is emitted here
     const rec = recordEvents(room, ['message']);
-    const tracker = room.sendMessageTracked('hello');
     const states = recordEvents(tracker, ['stateChanged']);
     env.conn.expectSent(`<message to="probe@conference.localhost" type="groupchat" id="id2"><body>hello</body><origin-id xmlns="urn:xmpp:sid:0" id="id2"/></message>`);
     expect(tracker.state).toBe(MessageState.IN_TRANSIT);
@@ -273,9 +275,9 @@ describe('Room tracked messages', () => {
   it('matches by origin-id when the service rewrites the id, then by sender + body', async () => {
     const env = setup();
     const room = await joinedRoom(env);
-    const rec = recordEvents(room, ['message']);
     const a = room.sendMessageTracked({ body: 'one', id: 'a1', originId: 'o1' });
     const b = room.sendMessageTracked('two');
+    const rec = recordEvents(room, ['message']);
     env.conn.receive(reflection('id="rewritten"><origin-id xmlns="urn:xmpp:sid:0" id="o1"/', 'one'));
     expect(a.state).toBe('delivered-to-recipient');
     env.conn.receive(reflection('id="rewritten-2"', 'two'));
@@ -286,8 +288,8 @@ describe('Room tracked messages', () => {
   it('does not take a message from another occupant with the same id as the reflection', async () => {
     const env = setup();
     const room = await joinedRoom(env);
-    const rec = recordEvents(room, ['message']);
     const tracker = room.sendMessageTracked('hello');
+    const rec = recordEvents(room, ['message']);
     env.conn.receive(`<message from="probe@conference.localhost/alice" to="bob@localhost/probe" type="groupchat" id="id2"><body>hello</body></message>`);
     expect(tracker.state).toBe('in-transit');
     expect(rec).toHaveLength(1);
@@ -361,5 +363,148 @@ describe('Room private messages', () => {
     const room = await joinedRoom(env);
     await room.sendPrivateMessage(room.getOccupant('alice')!, 'psst');
     env.conn.expectSent(`<message to="probe@conference.localhost/alice" type="chat" id="id2"><body>psst</body><origin-id xmlns="urn:xmpp:sid:0" id="id2"/><x xmlns="http://jabber.org/protocol/muc#user"/></message>`);
+  });
+});
+
+describe('issue 13: topic on join, history identity', () => {
+  it('topicChanged on join only iff a topic is set: nothing for the empty <subject/>, but the room is ACTIVE', async () => {
+    const env = setup();
+    const { room, joined } = env.muc.join(ROOM, 'bob');
+    const rec = recordAll(room);
+    env.conn.receive(PROSODY_BOB_SELF);
+    env.conn.receive(EMPTY_SUBJECT);
+    await joined;
+    expect(rec.names()).toEqual(['stateChanged', 'enter', 'stateChanged']);
+    expect(room.state).toBe(RoomState.ACTIVE);
+    expect(room.subject.any()).toBe('');
+    // live, clearing a topic is a change
+    env.conn.receive(`<message from="probe@conference.localhost/bob" type="groupchat"><subject>t</subject></message>`);
+    env.conn.receive(`<message from="probe@conference.localhost/bob" type="groupchat"><subject/></message>`);
+    expect(rec.names().slice(3)).toEqual(['topicChanged', 'topicChanged']);
+    expect(rec[4]![1]).toMatchObject({ member: room.me, nick: 'bob' });
+  });
+
+  it('a delayed subject on join: member resolved by nick, as for live subjects (Prosody)', async () => {
+    const env = setup('carol@localhost/probe');
+    const { room, joined, rec } = carolJoin(env);
+    env.conn.receive(P_ALICE_TO_CAROL);
+    env.conn.receive(P_CAROL_SELF);
+    env.conn.receive(loadFixture('prosody-subject-on-join-delayed'));
+    await joined;
+    expect(rec.names()).toEqual(['join', 'stateChanged', 'enter', 'topicChanged', 'stateChanged']);
+    expect(rec[3]![1]).toEqual({ member: room.getOccupant('alice'), topic: room.subject, nick: 'alice' });
+  });
+
+  it('history: an occupant-id match alone is not accepted when the room does not advertise urn:xmpp:occupant-id:0', async () => {
+    const env = setup('carol@localhost/probe');
+    const { room, rec } = carolJoin(env);
+    env.conn.receive(P_BOB_TO_CAROL);
+    env.conn.receive(P_CAROL_SELF);
+    env.conn.receive(P_BOB_HISTORY);
+    const sender = (rec[3]![1] as MessagePayload).member as Occupant;
+    expect(rec[3]![0]).toBe('message');
+    expect(sender).not.toBe(room.getOccupant('bob'));
+    expect(sender.occupantId).toBe('/m/tZMY5lLt8z9pKpktxmpOB7mMnMeREEqe9yVg9+Is=');
+  });
+
+  it('history: one transitional occupant per departed sender (nick + real JID) across the replay, not one per message', async () => {
+    const env = setup('carol@localhost/probe');
+    const { room, rec } = carolJoin(env);
+    env.conn.receive(E_CAROL_SELF);
+    const history = (nick: string, jid: string, body: string) =>
+      `<message from="probe@conference.localhost/${nick}" type="groupchat"><x xmlns="http://jabber.org/protocol/muc#user"><item jid="${jid}"/></x><delay xmlns="urn:xmpp:delay" stamp="2026-11-25T11:00:00Z"/><body>${body}</body></message>`;
+    env.conn.receive(history('dave', 'dave@localhost/a', '1'));
+    env.conn.receive(history('Dave', 'dave@localhost/b', '2'));
+    env.conn.receive(history('dave', 'eve@localhost/x', '3'));
+    env.conn.receive(`<message from="probe@conference.localhost/dave" type="groupchat"><delay xmlns="urn:xmpp:delay" stamp="2026-11-25T11:00:00Z"/><body>4</body></message>`);
+    const senders = rec.filter(([n]) => n === 'message').map(([, p]) => (p as MessagePayload).member as Occupant);
+    expect(senders).toHaveLength(4);
+    expect(senders[1]).toBe(senders[0]);
+    expect(senders[2]).not.toBe(senders[0]);
+    expect(senders[3]).not.toBe(senders[0]);
+    expect(senders[0]!.uid).toBe('jid:dave@localhost');
+    expect(room.members).toEqual([room.me]);
+  });
+});
+
+describe('issue 13: local echo of tracked messages', () => {
+  it('sendMessageTracked emits message at once: member me, source local, the tracker; the reflection stays suppressed', async () => {
+    const env = setup();
+    const room = await joinedRoom(env);
+    const rec = recordAll(room);
+    const tracker = room.sendMessageTracked('hello');
+    env.conn.expectSent(`<message to="probe@conference.localhost" type="groupchat" id="id2"><body>hello</body><origin-id xmlns="urn:xmpp:sid:0" id="id2"/></message>`);
+    expect(rec.names()).toEqual(['message']);
+    const echo = rec[0]![1] as MessagePayload;
+    expect(echo).toMatchObject({ member: room.me, source: 'local', isHistory: false, tracker });
+    expect(echo.message.body.any()).toBe('hello');
+    expect(echo.message.id).toBe('id2');
+    env.conn.receive(`<message from="probe@conference.localhost/bob" type="groupchat" id="id2"><body>hello</body></message>`);
+    expect(rec.names()).toEqual(['message']);
+    expect(tracker.state).toBe(MessageState.DELIVERED_TO_RECIPIENT);
+  });
+});
+
+describe('issue 13: sending before enter or while suspended, exit listeners', () => {
+  it('while suspended every send rejects (or throws) NotJoinedError and nothing is sent or queued; after the rejoin it works', async () => {
+    const env = setup();
+    const room = await joinedRoom(env);
+    env.conn.destroy();
+    expect(room.state).toBe(RoomState.DISCONNECTED);
+    expect(room.isJoined).toBe(true);
+    await expect(room.sendMessage('x')).rejects.toBeInstanceOf(NotJoinedError);
+    await expect(room.sendPrivateMessage('alice', 'x')).rejects.toBeInstanceOf(NotJoinedError);
+    expect(() => room.sendMessageTracked('x')).toThrow(NotJoinedError);
+    env.conn.establish();
+    env.conn.takeSent();
+    env.conn.receive(PROSODY_BOB_SELF);
+    env.conn.expectNothingSent();
+    await room.sendMessage('after');
+    expect(env.conn.takeSent().map((s) => s.getChildText('body'))).toEqual(['after']);
+  });
+
+  it('exit listeners already see isJoined === false and state DISCONNECTED', async () => {
+    const env = setup();
+    const room = await joinedRoom(env);
+    const seen: [boolean, string][] = [];
+    room.on('exit', () => seen.push([room.isJoined, room.state]));
+    env.conn.receive(`<presence from="probe@conference.localhost/bob" type="unavailable"><x xmlns="http://jabber.org/protocol/muc#user"><item role="none" affiliation="none"/><status code="110"/></x></presence>`);
+    expect(seen).toEqual([[false, 'disconnected']]);
+  });
+});
+
+describe('issue 13: history sender with two muc#user payloads (Prosody non-anonymous room, captured)', () => {
+  it('reads the real JID from the muc#user <x/> that has an item, not the empty marker before it', async () => {
+    const env = setup('carol@localhost/probe');
+    const { room, rec } = carolJoin(env);
+    env.conn.receive(`<presence from="probe@conference.localhost/bob" to="carol@localhost/probe"><x xmlns="http://jabber.org/protocol/muc#user"><item role="moderator" affiliation="owner" jid="bob@localhost/probe"/></x></presence>`);
+    env.conn.receive(P_CAROL_SELF);
+    env.conn.receive(`<message id="na1" from="probe@conference.localhost/bob" type="groupchat" xml:lang="en" to="carol@localhost/probe" xmlns="jabber:client"><body>before you came</body><x xmlns="http://jabber.org/protocol/muc#user"/><occupant-id xmlns="urn:xmpp:occupant-id:0" id="PC73rW4LgtPPl12/fDISiHw3/+AN5DEaeA7RCEP60Ds="/><x xmlns="http://jabber.org/protocol/muc#user"><item jid="bob@localhost" role="moderator" affiliation="owner"/></x><delay stamp="2026-12-07T03:51:40Z" from="probe@conference.localhost" xmlns="urn:xmpp:delay"/><stanza-id id="c749xHrS1Bc9FAePx4uIhaCk" xmlns="urn:xmpp:sid:0" by="probe@conference.localhost"/></message>`);
+    expect(rec.names()).toEqual(['join', 'stateChanged', 'enter', 'message']);
+    expect((rec[3]![1] as MessagePayload).member).toBe(room.getOccupant('bob'));
+  });
+});
+
+describe('issue 13: the room disco#info feeds the history identity rule', () => {
+  it('once getRoomInfo() saw urn:xmpp:occupant-id:0, a rejoin replay reuses the live occupant by occupant id', async () => {
+    const env = setup('carol@localhost/probe');
+    const { room, joined } = carolJoin(env);
+    env.conn.receive(P_BOB_TO_CAROL);
+    env.conn.receive(P_CAROL_SELF);
+    await joined;
+    env.conn.receive(loadFixture('prosody-subject-on-join-delayed'));
+    const info = room.getRoomInfo();
+    const iq = env.conn.nextSent();
+    env.conn.replyTo(iq, `<query xmlns="http://jabber.org/protocol/disco#info"><identity category="conference" type="text"/><feature var="http://jabber.org/protocol/muc"/><feature var="urn:xmpp:occupant-id:0"/></query>`);
+    await info;
+    env.conn.destroy();
+    env.conn.establish();
+    env.conn.takeSent();
+    env.conn.receive(P_BOB_TO_CAROL);
+    env.conn.receive(P_CAROL_SELF);
+    const rec = recordAll(room);
+    env.conn.receive(P_BOB_HISTORY.replace('bob-msg-1', 'bob-msg-2').replace('G0QzWcBjkeDd3cpsEoqDTly5', 'other-stanza-id'));
+    expect(rec.names()).toEqual(['message']);
+    expect((rec[0]![1] as MessagePayload).member).toBe(room.getOccupant('bob'));
   });
 });

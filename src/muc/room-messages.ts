@@ -86,6 +86,9 @@ export class RoomMessages {
     });
     trackers.add(tracker);
     ctx.host.connection.send(stanza).catch((e: unknown) => tracker.transition(MessageState.ERROR, toError(e)));
+    // The local echo (aioxmpp's on_message for a tracked send): drawn at once, its reflection suppressed.
+    const me = ctx.me;
+    if (me) ctx.emit('message', { message: readMessage(stanza, ctx.host.logger), member: me, source: MessageSource.LOCAL, isHistory: false, tracker });
     return tracker;
   }
 
@@ -95,6 +98,25 @@ export class RoomMessages {
     if (tracker && tracker.stanza === stanza && tracker.state === MessageState.IN_TRANSIT) {
       tracker.transition(MessageState.DELIVERED_TO_SERVER);
     }
+  }
+
+  /**
+   * A subject message. Its setter is resolved by nick, delayed or not (the subject is state,
+   * not history: Prosody delays it on every join): the occupant with that nick, the room's
+   * service member, else `undefined`. On join (HISTORY) `topicChanged` is emitted only iff a
+   * topic is set (as aioxmpp: not for the empty `<subject/>`); the room becomes ACTIVE.
+   */
+  #subject(message: Message, from: JID, onJoin: boolean): void {
+    const ctx = this.#ctx;
+    const nick = from.resource;
+    this.subject = message.subject!;
+    this.subjectSetter = nick;
+    const member: RoomMember | undefined = nick === undefined ? this.#parts.serviceMember : ctx.registry.get(nick);
+    const isSet = [...this.subject.values()].some((text) => text !== '');
+    if (!onJoin || isSet) ctx.emit('topicChanged', { member, topic: this.subject, nick });
+    const me = ctx.me;
+    if (nick !== undefined && me && nicknameKey(nick) === nicknameKey(me.nick)) this.#parts.topics.onOwnSubject(message);
+    if (ctx.state === RoomState.HISTORY) ctx.setState(RoomState.ACTIVE);
   }
 
   #error(message: Message, stanza: Element): void {
@@ -130,21 +152,15 @@ export class RoomMessages {
       return;
     }
 
+    if (kind === 'subject') {
+      this.#subject(message, from, ctx.state === RoomState.HISTORY);
+      return;
+    }
+
     let member: RoomMember;
     if (nick === undefined) member = serviceMember;
     else if (isHistory) member = replay.sender(from, message);
     else member = liveSender(ctx.registry, { from, occupantId: message.occupantId }, ctx.host.randomId);
-
-    if (kind === 'subject') {
-      this.subject = message.subject!;
-      this.subjectSetter = nick;
-      const known = member === serviceMember || (nick !== undefined && ctx.registry.get(nick) === member);
-      ctx.emit('topicChanged', { member: known ? member : undefined, topic: this.subject, nick });
-      const me = ctx.me;
-      if (nick !== undefined && me && nicknameKey(nick) === nicknameKey(me.nick)) this.#parts.topics.onOwnSubject(message);
-      if (ctx.state === RoomState.HISTORY) ctx.setState(RoomState.ACTIVE);
-      return;
-    }
 
     const delay = message.delay;
     replay.received(delay?.stamp);

@@ -19,7 +19,7 @@ describe('Room occupants (as seen by alice, Prosody)', () => {
     expect(room.getOccupant('carol2')).toBe(carol);
     expect(room.getOccupantById('O/N71ZHvqS3z1Dt0OZyxjbDrthkHFamN8L1U5SGCbcY=')).toBe(carol);
     env.conn.receive(loadFixture('prosody-nick-change-available'));
-    expect(rec).toHaveLength(1);
+    expect(rec.names()).toEqual(['nickChanged', 'presenceChanged']);
     expect(room.members.map((m) => m.nick)).toEqual(['alice', 'bob', 'carol2']);
   });
 
@@ -50,7 +50,7 @@ describe('Room occupants (as seen by alice, Prosody)', () => {
     expect(rec[2]![1]).toMatchObject({ mode: LeaveMode.BANNED, reason: 'Treason' });
   });
 
-  it('voice granted: roleChanged with actor and reason (no presenceChanged)', async () => {
+  it('voice granted: presenceChanged (nothing kept changed), then roleChanged with actor and reason', async () => {
     const env = setup('alice@localhost/probe');
     const room = await aliceRoom(env);
     env.conn.receive(`<presence xmlns="jabber:client" xml:lang="en" from="probe@conference.localhost/dave" to="alice@localhost/probe" id="join-dave"><x xmlns="http://jabber.org/protocol/muc#user"><item role="visitor" jid="dave@localhost/probe" affiliation="none"/></x></presence>`);
@@ -59,8 +59,9 @@ describe('Room occupants (as seen by alice, Prosody)', () => {
       <x xmlns="vcard-temp:x:update"><photo/></x>
       <occupant-id xmlns="urn:xmpp:occupant-id:0" id="Pez5IYLs2+ahBuAxSwVzzGNXbZkIlFafi49NtlpTV58="/>
       <x xmlns="http://jabber.org/protocol/muc#user"><item role="participant" jid="dave@localhost/probe" affiliation="none"><actor jid="alice@localhost/probe" nick="alice"/><reason>Voice granted</reason></item></x></presence>`);
-    expect(rec.names()).toEqual(['roleChanged']);
-    expect(rec[0]![1]).toMatchObject({ oldRole: 'visitor', newRole: 'participant', reason: 'Voice granted' });
+    expect(rec.names()).toEqual(['presenceChanged', 'roleChanged']);
+    expect(rec[0]![1]).toMatchObject({ changed: [] });
+    expect(rec[1]![1]).toMatchObject({ oldRole: 'visitor', newRole: 'participant', reason: 'Voice granted' });
     expect(room.getOccupantById('Pez5IYLs2+ahBuAxSwVzzGNXbZkIlFafi49NtlpTV58=')).toBe(room.getOccupant('dave'));
   });
 
@@ -70,11 +71,52 @@ describe('Room occupants (as seen by alice, Prosody)', () => {
     const rec = recordAll(room);
     env.conn.receive(`<presence from="probe@conference.localhost/bob"><show>away</show><status>lunch</status><x xmlns="http://jabber.org/protocol/muc#user"><item role="moderator" affiliation="none"/></x></presence>`);
     expect(rec.names()).toEqual(['presenceChanged', 'roleChanged']);
+    expect(rec[0]![1]).toMatchObject({ changed: ['show', 'status'] });
     const bob = room.getOccupant('bob')!;
     expect(bob.presenceState).toEqual({ available: true, show: 'away' });
     expect(bob.presenceStatus.any()).toBe('lunch');
     env.conn.receive(`<presence from="probe@conference.localhost/bob"><show>away</show><status>lunch</status><x xmlns="http://jabber.org/protocol/muc#user"><item role="moderator" affiliation="none"/></x></presence>`);
-    expect(rec).toHaveLength(2);
+    expect(rec.names()).toEqual(['presenceChanged', 'roleChanged', 'presenceChanged']);
+    expect(rec[2]![1]).toMatchObject({ changed: [] });
+  });
+
+  it('presenceChanged on every available presence: an avatar hash, caps or priority update keeps the stanza (issue 13 bug 3)', async () => {
+    const env = setup('alice@localhost/probe');
+    const room = await aliceRoom(env);
+    const bob = room.getOccupant('bob')!;
+    const rec = recordAll(room);
+    const avatar = `<presence from="probe@conference.localhost/bob"><x xmlns="vcard-temp:x:update"><photo>01b87fcd030b72895ff8e88db57ec525450f000d</photo></x><x xmlns="http://jabber.org/protocol/muc#user"><item role="participant" affiliation="none"/></x></presence>`;
+    const caps = `<presence from="probe@conference.localhost/bob"><priority>5</priority><c xmlns="http://jabber.org/protocol/caps" hash="sha-1" node="n" ver="v="/><x xmlns="http://jabber.org/protocol/muc#user"><item role="participant" affiliation="none"/></x></presence>`;
+    env.conn.receive(avatar);
+    env.conn.receive(caps);
+    env.conn.receive(`<presence from="probe@conference.localhost/bob"><show>dnd</show><status>busy</status><x xmlns="http://jabber.org/protocol/muc#user"><item role="participant" affiliation="none"/></x></presence>`);
+    expect(rec.names()).toEqual(['presenceChanged', 'presenceChanged', 'presenceChanged']);
+    const payloads = rec.map(([, p]) => p as RoomEvents['presenceChanged']);
+    expect(payloads.map((p) => p.member)).toEqual([bob, bob, bob]);
+    expect(payloads[0]!.presence.getChild('x', 'vcard-temp:x:update')?.getChildText('photo')).toBe('01b87fcd030b72895ff8e88db57ec525450f000d');
+    expect(payloads[1]!.presence.getChildText('priority')).toBe('5');
+    expect(payloads.map((p) => p.changed)).toEqual([[], [], ['show', 'status']]);
+  });
+
+  it('uid: changes once, from the occupant id to the real JID, when a later presence reveals it; emitted (issue 13 bug 5)', async () => {
+    const env = setup('alice@localhost/probe');
+    const room = await aliceRoom(env);
+    const dave = (jid: string) =>
+      `<presence from="probe@conference.localhost/dave"><occupant-id xmlns="urn:xmpp:occupant-id:0" id="dave-oid"/><x xmlns="http://jabber.org/protocol/muc#user"><item role="participant" affiliation="none"${jid}/></x></presence>`;
+    env.conn.receive(dave(''));
+    const occupant = room.getOccupant('dave')!;
+    expect(occupant.uid).toBe('oid:dave-oid');
+    const rec = recordAll(room);
+    env.conn.receive(dave(' jid="dave@localhost/home"'));
+    expect(occupant.uid).toBe('jid:dave@localhost');
+    expect(occupant.directJid?.toString()).toBe('dave@localhost/home');
+    expect(rec).toEqual([['presenceChanged', { member: occupant, presence: expect.anything(), changed: ['jid'] }]]);
+    env.conn.receive(dave(' jid="mallory@localhost/x"'));
+    expect(occupant.uid).toBe('jid:dave@localhost');
+    expect(rec[1]).toEqual(['presenceChanged', { member: occupant, presence: expect.anything(), changed: [] }]);
+    // a message from dave carrying his real JID: the same uid as the live occupant
+    env.conn.receive(`<message from="probe@conference.localhost/dave" type="groupchat" id="m1"><body>hi</body><occupant-id xmlns="urn:xmpp:occupant-id:0" id="dave-oid"/></message>`);
+    expect((rec[2]![1] as RoomEvents['message']).member.uid).toBe('jid:dave@localhost');
   });
 
   it('ignores an unavailable presence from an unknown nick and a presence without muc#user', async () => {

@@ -85,7 +85,12 @@ export class RoomPresences {
 
   #error(stanza: Element, from: JID): void {
     if (this.#ctx.state === RoomState.JOIN_PRESENCE) {
-      this.#parts.join.refused(stanza);
+      if (this.#parts.join.answers(stanza, from)) {
+        this.#parts.join.refused(stanza);
+        return;
+      }
+      const condition = StanzaError.fromStanza(stanza).condition;
+      this.#ctx.host.logger.debug('error presence not answering our join ignored', { from: String(stanza.attrs.from), id: stanza.attrs.id, condition });
       return;
     }
     const error = StanzaError.fromStanza(stanza);

@@ -74,6 +74,8 @@ export interface RoomController {
   handleAcked(stanza: Element): void;
   /** Send the join presence (first join). */
   sendJoin(): void;
+  /** Send the first join's presence if it waits for a session (none sent on the current one). */
+  sendDeferredJoin(): void;
   /** Bind the first join to an abort signal and a timeout. */
   bindJoin(options: AbortOptions): void;
   /** The stream is gone (not resumed). */
@@ -185,6 +187,7 @@ export class Room extends TypedEmitter<RoomEvents> implements Conversation {
       requireActive: () => this.#requireActive(),
       terminate: (exit, joinError) => this.#terminate(exit, joinError),
       sendUnavailable: () => sendQuietly(this.#ctx, leavePresence(this.jid, this.#me?.nick ?? this.#nick), 'unavailable presence'),
+      featuresKnown: (features) => this.#replay.featuresKnown(features),
     };
     this.#join = new RoomJoin(this.#ctx);
     this.#replay = new HistoryReplay(this.#ctx, init.history);
@@ -231,6 +234,9 @@ export class Room extends TypedEmitter<RoomEvents> implements Conversation {
       },
       handleAcked: (stanza) => this.#messages.acked(stanza),
       sendJoin: () => this.#sendJoin(),
+      sendDeferredJoin: () => {
+        if (this.#state === RoomState.JOIN_PRESENCE && !this.#join.sentOnSession) this.#sendJoin();
+      },
       bindJoin: (options) => this.#join.bind(options),
       streamDestroyed: () => this.#streamDestroyed(),
       streamEstablished: () => this.#streamEstablished(),
@@ -725,7 +731,9 @@ export class Room extends TypedEmitter<RoomEvents> implements Conversation {
       if (this.#closed) return;
     }
     if (this.#state === RoomState.JOIN_PRESENCE) {
-      // Whatever was sent on an earlier session is lost.
+      // Whatever was sent on an earlier session is lost, and so is whoever it showed us.
+      this.#join.streamLost();
+      this.#registry.clear();
       this.#sendJoin();
       return;
     }
