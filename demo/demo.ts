@@ -55,7 +55,9 @@ function cleanup(): Promise<void> {
 
 /** Print what a room shows, from `who`'s point of view. */
 function narrate(who: string, room: Room): void {
-  room.on('enter', ({ occupant, statusCodes }) => say(who, `entered ${room.jid.toString()} as ${occupant.nick} (status ${[...statusCodes].join(', ')})`));
+  room.on('enter', ({ occupant, statusCodes }) =>
+    say(who, `entered ${room.jid.toString()} as ${occupant.nick} (status ${[...statusCodes].join(', ')})`),
+  );
   room.on('join', ({ member }) => say(who, `sees ${member.nick} join (role ${member.role ?? '?'})`));
   room.on('message', ({ message, member, isHistory, delay }) => {
     const from = member.nick ?? '(room)';
@@ -111,10 +113,12 @@ async function scene(steps: Steps, transport: TransportKind, signal: AbortSignal
     held.server = s;
     return s;
   });
-  const server = await steps.run(STEPS.server, SERVER_START_MS + 5000, () => starting).catch(async (e: unknown) => {
-    await starting.catch(() => undefined); // let an interrupted start finish cleaning up
-    throw e;
-  });
+  const server = await steps
+    .run(STEPS.server, SERVER_START_MS + 5000, () => starting)
+    .catch(async (e: unknown) => {
+      await starting.catch(() => undefined); // let an interrupted start finish cleaning up
+      throw e;
+    });
   say('server', `Prosody pid ${server.pid} on ${server.host}:${server.c2sPort}, MUC at ${server.mucDomain}`);
 
   const account = (name: string) => ({
@@ -126,7 +130,11 @@ async function scene(steps: Steps, transport: TransportKind, signal: AbortSignal
   });
   const [alice, bob] = await steps.run(STEPS.connect, STEP_MS, async () => {
     const connecting = [connectClient(transport, account('alice'), STEP_MS), connectClient(transport, account('bob'), STEP_MS)] as const;
-    for (const c of connecting) void c.then((client) => held.clients.push(client), () => undefined);
+    for (const c of connecting)
+      void c.then(
+        (client) => held.clients.push(client),
+        () => undefined,
+      );
     return Promise.all(connecting);
   });
   say('alice', `online as ${alice.connection.jid?.toString() ?? '?'}`);
@@ -180,11 +188,17 @@ async function scene(steps: Steps, transport: TransportKind, signal: AbortSignal
   });
 
   await steps.run(STEPS.live, STEP_MS, async () => {
-    const atAlice = aliceRoom.waitFor('message', { timeoutMs: STEP_MS, filter: ({ member, isHistory }) => !isHistory && member.nick === 'Bob' });
+    const atAlice = aliceRoom.waitFor('message', {
+      timeoutMs: STEP_MS,
+      filter: ({ member, isHistory }) => !isHistory && member.nick === 'Bob',
+    });
     await bobRoom.sendMessage('Hi Alice! Ça va? ✓');
     const { message } = await atAlice;
     if (message.body.any() !== 'Hi Alice! Ça va? ✓') throw new Error(`Alice got ${JSON.stringify(message.body.any())}`);
-    const atBob = bobRoom.waitFor('message', { timeoutMs: STEP_MS, filter: ({ member, isHistory }) => !isHistory && member.nick === 'Alice' });
+    const atBob = bobRoom.waitFor('message', {
+      timeoutMs: STEP_MS,
+      filter: ({ member, isHistory }) => !isHistory && member.nick === 'Alice',
+    });
     await aliceRoom.sendMessage('Très bien, merci!');
     await atBob;
   });

@@ -96,7 +96,8 @@ export class Steps {
     process.stdout.write('\nSteps:\n');
     for (const r of this.#records) {
       const mark = r.ok === true ? paint('32', '✔') : paint('31', '✘');
-      const detail = r.ok === true ? paint('2', `(${r.ms} ms)`) : r.ok === false ? paint('31', r.error ?? 'failed') : paint('2', 'not reached');
+      const detail =
+        r.ok === true ? paint('2', `(${r.ms} ms)`) : r.ok === false ? paint('31', r.error ?? 'failed') : paint('2', 'not reached');
       process.stdout.write(`  ${mark} ${r.name} ${detail}\n`);
     }
   }

@@ -2,7 +2,7 @@
  * How the demo's clients connect: xmuc's own `connect()` (native, the default) or an
  * `@xmpp/client` instance wrapped by `fromXmppJs()`. Both give an `XmppConnection`.
  */
-// @ts-ignore -- @xmpp/client ships no type declarations; xmuc declares the part it uses.
+// @ts-expect-error -- @xmpp/client ships no type declarations; xmuc declares the part it uses.
 import { client as untypedClient } from '@xmpp/client';
 import { connect } from '../src/connection/index.js';
 import type { XmppConnection } from '../src/core/connection.js';
@@ -49,7 +49,12 @@ export async function connectClient(kind: TransportKind, account: Account, timeo
     });
     return { connection, close: () => connection.close().catch(() => undefined) };
   }
-  const xmpp = (untypedClient as XmppJsFactory)({ service, domain: account.domain, username: account.username, password: account.password });
+  const xmpp = (untypedClient as XmppJsFactory)({
+    service,
+    domain: account.domain,
+    username: account.username,
+    password: account.password,
+  });
   xmpp.on('error', () => {}); // reported through the adapter; xmpp.js would otherwise throw
   const connection = fromXmppJs(xmpp, { connectTimeoutMs: timeoutMs });
   const close = async (): Promise<void> => {

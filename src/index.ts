@@ -139,6 +139,38 @@ export {
 export type { AdminItem, AdminQuery } from './muc/payloads/admin.js';
 export type { DirectInvite } from './muc/payloads/direct-invite.js';
 export type { OwnerQuery } from './muc/payloads/owner.js';
+// Room administration without joining: discovery, configuration, affiliations and roles,
+// registration, invitations (used by the `xmuc` command).
+export {
+  type AffiliatedEntity,
+  type AffiliationChange,
+  type RoleChange,
+  type RoleHolder,
+  type SetChangesOptions,
+  getAffiliated,
+  getRoles,
+  setAffiliations,
+  setRoles,
+} from './muc/admin.js';
+export { type ConfigSubmission, type DestroyRoomOptions, destroyRoom, getRoomConfig, setRoomConfig } from './muc/owner.js';
+export {
+  type ListRoomsOptions,
+  type RoomFeatures,
+  type RoomInfo,
+  type RoomListing,
+  type RoomPage,
+  getRoomInfo,
+  listRooms,
+} from './muc/discovery.js';
+export { type RegistrationInfo, registerNick } from './muc/registration.js';
+export {
+  type DirectInviteOptions,
+  type MediatedInviteOptions,
+  directInviteMessage,
+  mediatedInviteMessage,
+} from './muc/invitations.js';
+export type { ConfigurationFormInstance, InfoFormInstance } from './muc/forms.js';
+export type { MucRequestOptions } from './muc/requests.js';
 export {
   type Conversation,
   ConversationFeature,

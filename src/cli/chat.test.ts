@@ -34,7 +34,13 @@ describe('handleChatInput', () => {
     const room = await joinedRoom(e);
     const parsed = parseCli(['chat', ROOM, '--timeout', '5000'], { XMUC_JID: 'bob@localhost', XMUC_PASSWORD: 'pw' });
     if (parsed.help) throw new Error('help');
-    const session: Session = { connection: e.conn, muc: e.muc, logger: silentLogger, config: parsed.connection, close: () => e.muc.close() };
+    const session: Session = {
+      connection: e.conn,
+      muc: e.muc,
+      logger: silentLogger,
+      config: parsed.connection,
+      close: () => e.muc.close(),
+    };
     const errLines: string[] = [];
     const io: CliIO = { out: () => undefined, err: (l) => errLines.push(l), signal: new AbortController().signal };
     return { ...e, room, session, io, errLines };
@@ -43,9 +49,13 @@ describe('handleChatInput', () => {
   it('sends a line as a groupchat message and a /msg as a MUC private message', async () => {
     const t = await env();
     expect(await handleChatInput(t.session, t.io, t.room, parseChatLine('hello all'))).toBe(true);
-    t.conn.expectSent(`<message to="${ROOM}" type="groupchat" id="*"><body>hello all</body><origin-id xmlns="urn:xmpp:sid:0" id="*"/></message>`);
+    t.conn.expectSent(
+      `<message to="${ROOM}" type="groupchat" id="*"><body>hello all</body><origin-id xmlns="urn:xmpp:sid:0" id="*"/></message>`,
+    );
     expect(await handleChatInput(t.session, t.io, t.room, parseChatLine('/msg alice psst'))).toBe(true);
-    t.conn.expectSent(`<message to="${ROOM}/alice" type="chat" id="*"><body>psst</body><origin-id xmlns="urn:xmpp:sid:0" id="*"/><x xmlns="http://jabber.org/protocol/muc#user"/></message>`);
+    t.conn.expectSent(
+      `<message to="${ROOM}/alice" type="chat" id="*"><body>psst</body><origin-id xmlns="urn:xmpp:sid:0" id="*"/><x xmlns="http://jabber.org/protocol/muc#user"/></message>`,
+    );
     t.conn.expectNothingSent();
     expect(t.errLines).toEqual([]);
   });
@@ -71,8 +81,12 @@ describe('handleChatInput', () => {
     const t = await env();
     const pending = handleChatInput(t.session, t.io, t.room, parseChatLine('/nick bobby'));
     t.conn.expectSent(`<presence to="${ROOM}/bobby" id="*"/>`);
-    t.conn.receive(`<presence from="${ROOM}/bob" to="bob@localhost/probe" type="unavailable"><x xmlns="http://jabber.org/protocol/muc#user"><item role="participant" affiliation="none" nick="bobby"/><status code="303"/><status code="110"/></x></presence>`);
-    t.conn.receive(`<presence from="${ROOM}/bobby" to="bob@localhost/probe"><x xmlns="http://jabber.org/protocol/muc#user"><item role="participant" affiliation="none"/><status code="110"/></x></presence>`);
+    t.conn.receive(
+      `<presence from="${ROOM}/bob" to="bob@localhost/probe" type="unavailable"><x xmlns="http://jabber.org/protocol/muc#user"><item role="participant" affiliation="none" nick="bobby"/><status code="303"/><status code="110"/></x></presence>`,
+    );
+    t.conn.receive(
+      `<presence from="${ROOM}/bobby" to="bob@localhost/probe"><x xmlns="http://jabber.org/protocol/muc#user"><item role="participant" affiliation="none"/><status code="110"/></x></presence>`,
+    );
     expect(await pending).toBe(true);
     expect(t.room.me?.nick).toBe('bobby');
     expect(t.errLines).toEqual([]);

@@ -26,6 +26,7 @@ const code = await runCli(
     out: (line) => void process.stdout.write(`${line}\n`),
     err: (line) => void process.stderr.write(`${line}\n`),
     signal: controller.signal,
+    status: process.stderr.isTTY ? (text) => void process.stderr.write(text === '' ? '\r\x1b[K' : `\r\x1b[K${text}`) : undefined,
   },
 );
 process.exitCode = code;

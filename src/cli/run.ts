@@ -4,10 +4,12 @@
  */
 import type { Readable } from 'node:stream';
 import { type Command, USAGE, UsageError, parseCli } from './args.js';
+import { runAffiliations, runBan, runDestroy, runInvite, runKick, runRegister, runRoles, runSetAffiliations } from './admin.js';
 import { runChat } from './chat.js';
 import { runDisco } from './disco.js';
 import { describeError } from './format.js';
 import { runOccupants } from './occupants.js';
+import { runConfigGet, runConfigSet, runInfo, runRooms } from './rooms.js';
 import { runSend } from './send.js';
 import { type CliIO, type Session, openSession } from './session.js';
 import { runTail } from './tail.js';
@@ -46,6 +48,28 @@ function runCommand(session: Session, io: CliIO, command: Command, stdin: Readab
       return runOccupants(session, io, command);
     case 'disco':
       return runDisco(session, io, command);
+    case 'rooms':
+      return runRooms(session, io, command);
+    case 'info':
+      return runInfo(session, io, command);
+    case 'config':
+      return command.action === 'get' ? runConfigGet(session, io, command) : runConfigSet(session, io, command);
+    case 'affiliations':
+      return runAffiliations(session, io, command);
+    case 'set-affiliations':
+      return runSetAffiliations(session, io, command);
+    case 'roles':
+      return runRoles(session, io, command);
+    case 'kick':
+      return runKick(session, io, command);
+    case 'ban':
+      return runBan(session, io, command);
+    case 'invite':
+      return runInvite(session, io, command);
+    case 'destroy':
+      return runDestroy(session, io, command);
+    case 'register':
+      return runRegister(session, io, command);
   }
 }
 
