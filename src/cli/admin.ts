@@ -7,7 +7,6 @@
  */
 import type { Element } from 'ltx';
 import {
-  AFFILIATIONS,
   type Affiliation,
   type JID,
   type Room,
@@ -50,9 +49,12 @@ async function asOccupant<T>(
   }
 }
 
+/** The affiliations `affiliations ROOM` lists, highest first. */
+const LISTED_AFFILIATIONS: readonly Affiliation[] = ['owner', 'admin', 'member', 'outcast'] as Affiliation[];
+
 /** `xmuc affiliations ROOM [AFFILIATION]`: the entities with each (or one) affiliation. */
 export async function runAffiliations(session: Session, io: CliIO, command: Of<'affiliations'>): Promise<number> {
-  const wanted: Affiliation[] = command.affiliation ? [command.affiliation] : AFFILIATIONS.filter((a) => a !== 'none');
+  const wanted: readonly Affiliation[] = command.affiliation ? [command.affiliation] : LISTED_AFFILIATIONS;
   const rows: Array<{ jid: string; affiliation: string; nick?: string; reason?: string }> = [];
   for (const affiliation of wanted) {
     for (const entity of await getAffiliated(session.connection, command.room, affiliation, requestOptions(session, io))) {

@@ -213,7 +213,10 @@ export function applySetting(config: ConfigurationFormInstance, key: string, val
   if (!Object.values(PROPERTY_OF_VAR).includes(prop))
     throw new UsageError(`Unknown configuration key ${JSON.stringify(key)} (known: ${Object.keys(CONFIG_SHORT_NAMES).join(', ')})`);
   const name = prop as keyof typeof PROPERTY_OF_VAR_TYPES;
-  if (!config.has(name)) throw new UsageError(`This room's configuration has no ${key} field`);
+  if (!config.has(name))
+    throw new Error(
+      `the room's configuration form has no ${key} field (${String(PROPERTY_OF_VAR_NAME[name])}): this service does not offer it`,
+    );
   const type = PROPERTY_OF_VAR_TYPES[name];
   const target = config as unknown as Record<string, unknown>;
   try {
@@ -229,6 +232,8 @@ export function applySetting(config: ConfigurationFormInstance, key: string, val
   }
   if (name === 'roomsecret' && config.has('passwordprotectedroom')) target.passwordprotectedroom = value !== '';
 }
+
+const PROPERTY_OF_VAR_NAME: Record<string, string> = Object.fromEntries(Object.entries(PROPERTY_OF_VAR).map(([v, p]) => [p, v]));
 
 const PROPERTY_OF_VAR_TYPES = {
   allowinvites: 'boolean',
