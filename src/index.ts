@@ -169,7 +169,8 @@ export {
   directInviteMessage,
   mediatedInviteMessage,
 } from './muc/invitations.js';
-export type { ConfigurationFormInstance, InfoFormInstance } from './muc/forms.js';
+export type { ConfigurationFormInstance, InfoFormInstance, VoiceRequestFormInstance } from './muc/forms.js';
+export { type VoiceRequest, readVoiceRequest, voiceRequestAnswer, voiceRequestMessage } from './muc/voice-request.js';
 export type { MucRequestOptions } from './muc/requests.js';
 export {
   type Conversation,

@@ -5,11 +5,11 @@
  * mediated invitations, are made from inside the room (Prosody and ejabberd accept a role
  * change only from an occupant who is a moderator), so those commands join briefly.
  */
-import type { Element } from 'ltx';
 import {
   type Affiliation,
   type JID,
   type Room,
+  type StanzaError,
   destroyRoom,
   directInviteMessage,
   getAffiliated,
@@ -139,8 +139,8 @@ export async function runBan(session: Session, io: CliIO, command: Of<'ban'>): P
 }
 
 /**
- * `xmuc invite ROOM JID`: a mediated invitation through the room (sent from inside it; the
- * room's error reply, if any, arrives before our leave is confirmed), or a direct one
+ * `xmuc invite ROOM JID`: a mediated invitation through the room (sent from inside it; a
+ * refusal is reported with exit status 1), or a direct one
  * (XEP-0249) with `--direct`.
  */
 export async function runInvite(session: Session, io: CliIO, command: Of<'invite'>): Promise<number> {
@@ -150,29 +150,16 @@ export async function runInvite(session: Session, io: CliIO, command: Of<'invite
     io.err(`xmuc: invited ${command.invitee.toString()} to ${command.room.toString()} (direct)`);
     return 0;
   }
-  const id = `xmuc-invite-${Math.random().toString(36).slice(2, 10)}`;
-  let refusal: Element | undefined;
-  const onStanza = ({ stanza }: { stanza: Element }) => {
-    if (stanza.name === 'message' && stanza.attrs.type === 'error' && stanza.attrs.id === id) refusal = stanza;
-  };
-  const off = connection.events.on('stanza', onStanza);
-  try {
-    await asOccupant(session, io, command.room, command.nick, async () => {
-      const message = mediatedInviteMessage(command.room, command.invitee, { reason: command.reason });
-      message.attrs.id = id;
-      await connection.send(message);
+  let refusal: StanzaError | undefined;
+  await asOccupant(session, io, command.room, command.nick, async (room) => {
+    // The room claims error replies from itself: a refused invitation is a `messageError`,
+    // which arrives before the room confirms our leave.
+    room.on('messageError', ({ error }) => {
+      refusal = error;
     });
-  } finally {
-    off();
-  }
-  if (refusal) {
-    const error = refusal.getChild('error');
-    const condition = error?.children.find((c) => typeof c !== 'string' && c.name !== 'text') as Element | undefined;
-    io.err(
-      `xmuc: refused: ${error?.attrs.type ?? '?'}/${condition?.name ?? '?'}${error?.getChildText('text') ? `: ${error.getChildText('text')}` : ''}`,
-    );
-    return 1;
-  }
+    await connection.send(mediatedInviteMessage(command.room, command.invitee, { reason: command.reason }));
+  });
+  if (refusal) throw refusal;
   io.err(`xmuc: invited ${command.invitee.toString()} to ${command.room.toString()}`);
   return 0;
 }

@@ -22,7 +22,44 @@ describe('parseChatLine', () => {
     ['/msg alice see you  soon', { kind: 'msg', nick: 'alice', text: 'see you  soon' }],
     ['/msg alice', { kind: 'invalid', error: 'usage: /msg NICK TEXT' }],
     ['/quit', { kind: 'quit' }],
-    ['/frob x', { kind: 'invalid', error: 'unknown command /frob (try /nick, /topic, /msg, /me, /quit; //text sends "/text")' }],
+    ['/leave', { kind: 'quit' }],
+    ['/frob x', { kind: 'invalid', error: 'unknown command /frob (/help lists the commands; //text sends "/text")' }],
+    ['/kick bob too loud', { kind: 'moderator', input: { kind: 'kick', nick: 'bob', reason: 'too loud' } }],
+    ['/kick', { kind: 'invalid', error: 'usage: /kick NICK [REASON]' }],
+    ['/ban troll@example.org', { kind: 'moderator', input: { kind: 'ban', target: 'troll@example.org', reason: undefined } }],
+    ['/role bob visitor hush', { kind: 'moderator', input: { kind: 'role', nick: 'bob', role: 'visitor', reason: 'hush' } }],
+    ['/role bob king', { kind: 'invalid', error: 'usage: /role NICK moderator|participant|visitor|none [REASON]' }],
+    [
+      '/affiliation bob member',
+      { kind: 'moderator', input: { kind: 'affiliation', target: 'bob', affiliation: 'member', reason: undefined } },
+    ],
+    ['/voice', { kind: 'moderator', input: { kind: 'voice', action: 'request' } }],
+    ['/voice approve bob', { kind: 'moderator', input: { kind: 'voice', action: 'approve', nick: 'bob' } }],
+    ['/voice maybe bob', { kind: 'invalid', error: 'usage: /voice (ask for voice) or /voice approve|deny NICK' }],
+    [
+      '/invite --direct carol@example.org come',
+      { kind: 'moderator', input: { kind: 'invite', jid: 'carol@example.org', reason: 'come', direct: true } },
+    ],
+    [
+      '/invite carol@example.org',
+      { kind: 'moderator', input: { kind: 'invite', jid: 'carol@example.org', reason: undefined, direct: false } },
+    ],
+    [
+      '/config moderated=true name=Ops',
+      {
+        kind: 'moderator',
+        input: {
+          kind: 'config',
+          settings: [
+            ['moderated', 'true'],
+            ['name', 'Ops'],
+          ],
+        },
+      },
+    ],
+    ['/config', { kind: 'moderator', input: { kind: 'config', settings: [] } }],
+    ['/who', { kind: 'moderator', input: { kind: 'who' } }],
+    ['/help', { kind: 'moderator', input: { kind: 'help' } }],
   ])('%j', (line, input) => {
     expect(parseChatLine(line)).toEqual(input);
   });

@@ -94,12 +94,15 @@ const ROOT_NAMES = [
   'mediatedInviteMessage',
   'ping',
   'prepareNickname',
+  'readVoiceRequest',
   'registerNick',
   'setAffiliations',
   'setRoles',
   'setRoomConfig',
   'silentLogger',
   'systemClock',
+  'voiceRequestAnswer',
+  'voiceRequestMessage',
 ];
 
 const XML_NAMES = [
