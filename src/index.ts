@@ -164,10 +164,17 @@ export {
 } from './muc/discovery.js';
 export { type RegistrationInfo, registerNick } from './muc/registration.js';
 export {
+  type DeclinedInvitation,
+  type DeclineOptions,
   type DirectInviteOptions,
+  type Invitation,
   type MediatedInviteOptions,
+  type ReadInvitationOptions,
+  declineMessage,
   directInviteMessage,
   mediatedInviteMessage,
+  readDecline,
+  readInvitation,
 } from './muc/invitations.js';
 export type { ConfigurationFormInstance, InfoFormInstance, VoiceRequestFormInstance } from './muc/forms.js';
 export { type VoiceRequest, readVoiceRequest, voiceRequestAnswer, voiceRequestMessage } from './muc/voice-request.js';
