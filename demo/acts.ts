@@ -41,7 +41,11 @@ export async function configureRoom(conn: XmppConnection, roomJid: string, timeo
   config.roomname = ROOM_NAME;
   config.roomdesc = ROOM_DESCRIPTION;
   config.moderatedroom = true;
-  await setRoomConfig(conn, roomJid, config, { timeoutMs });
+  // ejabberd makes newcomers participants even in a moderated room unless its own
+  // `members_by_default` field is off; the submission keeps every other field as received.
+  const reply = config.renderReply();
+  for (const field of reply.fields) if (field.var === 'members_by_default') field.values = ['0'];
+  await setRoomConfig(conn, roomJid, reply, { timeoutMs });
   const info = await getRoomInfo(conn, roomJid, { timeoutMs });
   if (info.name !== ROOM_NAME || !info.features.moderated) throw new Error(`room info shows name ${JSON.stringify(info.name)}, moderated ${info.features.moderated}`);
   say('alice', `configured the room: "${info.name}", "${info.info?.description ?? ''}", moderated`);
