@@ -32,7 +32,9 @@ const ROOM_DESCRIPTION = 'The whole MUC story, checked step by step';
 
 /** Wait (bounded) for an unclaimed stanza that `read` understands; call before causing it. */
 function nextStanza<T>(conn: XmppConnection, timeoutMs: number, read: (s: Element) => T | undefined): Promise<T> {
-  return conn.events.waitFor('stanza', { timeoutMs, filter: ({ stanza }) => read(stanza) !== undefined }).then(({ stanza }) => read(stanza) as T);
+  return conn.events
+    .waitFor('stanza', { timeoutMs, filter: ({ stanza }) => read(stanza) !== undefined })
+    .then(({ stanza }) => read(stanza) as T);
 }
 
 /** The owner's initial configuration of the locked new room: name, description, moderated. */
@@ -47,12 +49,19 @@ export async function configureRoom(conn: XmppConnection, roomJid: string, timeo
   for (const field of reply.fields) if (field.var === 'members_by_default') field.values = ['0'];
   await setRoomConfig(conn, roomJid, reply, { timeoutMs });
   const info = await getRoomInfo(conn, roomJid, { timeoutMs });
-  if (info.name !== ROOM_NAME || !info.features.moderated) throw new Error(`room info shows name ${JSON.stringify(info.name)}, moderated ${info.features.moderated}`);
+  if (info.name !== ROOM_NAME || !info.features.moderated)
+    throw new Error(`room info shows name ${JSON.stringify(info.name)}, moderated ${info.features.moderated}`);
   say('alice', `configured the room: "${info.name}", "${info.info?.description ?? ''}", moderated`);
 }
 
 /** Bob (a visitor in the moderated room) asks for voice; Alice, the moderator, grants it. */
-export async function voiceAct(alice: XmppConnection, bob: XmppConnection, bobRoom: Room, roomJid: string, timeoutMs: number): Promise<void> {
+export async function voiceAct(
+  alice: XmppConnection,
+  bob: XmppConnection,
+  bobRoom: Room,
+  roomJid: string,
+  timeoutMs: number,
+): Promise<void> {
   if (bobRoom.me?.role !== 'visitor') throw new Error(`Bob should be a visitor in a moderated room, is ${bobRoom.me?.role}`);
   const requested = nextStanza(alice, timeoutMs, (s) => readVoiceRequest(s));
   const granted = bobRoom.waitFor('roleChanged', { timeoutMs, filter: ({ member }) => member.isSelf && member.role === 'participant' });
@@ -66,7 +75,16 @@ export async function voiceAct(alice: XmppConnection, bob: XmppConnection, bobRo
 }
 
 /** A mediated invitation Carol declines, then a direct one she accepts; resolves with her room. */
-export async function invitationsAct(alice: XmppConnection, carol: XmppConnection, carolMuc: MucClient, aliceRoom: Room, roomJid: string, aliceBare: string, carolBare: string, timeoutMs: number): Promise<Room> {
+export async function invitationsAct(
+  alice: XmppConnection,
+  carol: XmppConnection,
+  carolMuc: MucClient,
+  aliceRoom: Room,
+  roomJid: string,
+  aliceBare: string,
+  carolBare: string,
+  timeoutMs: number,
+): Promise<Room> {
   const mediated = nextStanza(carol, timeoutMs, (s) => {
     const i = readInvitation(s);
     return i?.mode === InviteMode.MEDIATED ? i : undefined;

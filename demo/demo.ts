@@ -128,7 +128,9 @@ async function main(): Promise<void> {
     await cleanup();
   }
   steps.print();
-  process.stdout.write(`\n${steps.allOk ? 'Every step happened' : 'Not every step happened'} (${((Date.now() - started) / 1000).toFixed(1)} s).\n`);
+  process.stdout.write(
+    `\n${steps.allOk ? 'Every step happened' : 'Not every step happened'} (${((Date.now() - started) / 1000).toFixed(1)} s).\n`,
+  );
   process.exitCode = interrupt.signal.aborted ? 130 : steps.allOk ? 0 : 1;
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);
@@ -146,7 +148,10 @@ async function scene(steps: Steps, transport: TransportKind, kind: ServerKind, s
       await starting.catch(() => undefined); // let an interrupted start finish cleaning up
       throw e;
     });
-  say('server', `${kind === 'prosody' ? 'Prosody' : 'ejabberd'} pid ${server.pid} on ${server.host}:${server.c2sPort}, MUC at ${server.mucDomain}`);
+  say(
+    'server',
+    `${kind === 'prosody' ? 'Prosody' : 'ejabberd'} pid ${server.pid} on ${server.host}:${server.c2sPort}, MUC at ${server.mucDomain}`,
+  );
 
   const account = (name: string) => ({
     host: server.host,
@@ -262,7 +267,16 @@ async function scene(steps: Steps, transport: TransportKind, kind: ServerKind, s
   });
 
   const carolRoom = await steps.run(STEPS.invite, STEP_MS, async () => {
-    const room = await invitationsAct(alice.connection, carol.connection, carolMuc, aliceRoom, roomJid, bare('alice'), bare('carol'), STEP_MS);
+    const room = await invitationsAct(
+      alice.connection,
+      carol.connection,
+      carolMuc,
+      aliceRoom,
+      roomJid,
+      bare('alice'),
+      bare('carol'),
+      STEP_MS,
+    );
     narrate('carol', room);
     return room;
   });

@@ -76,7 +76,10 @@ export class Steps {
   async run<T>(name: string, timeoutMs: number, fn: () => Promise<T>): Promise<T> {
     const rec = this.#records.find((r) => r.name === name && r.ok === undefined);
     if (!rec) throw new Error(`demo bug: undeclared step ${name}`);
-    if (this.#paceMs > 0) await within(new Promise<void>((r) => setTimeout(r, this.#paceMs)), this.#paceMs + 1000, 'pause', this.#signal).catch(() => undefined);
+    if (this.#paceMs > 0)
+      await within(new Promise<void>((r) => setTimeout(r, this.#paceMs)), this.#paceMs + 1000, 'pause', this.#signal).catch(
+        () => undefined,
+      );
     say('step', paint('1', name));
     const start = Date.now();
     try {
