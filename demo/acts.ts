@@ -9,6 +9,7 @@ import {
   InviteMode,
   type MucClient,
   type Room,
+  RoomState,
   type XmppConnection,
   declineMessage,
   destroyRoom,
@@ -24,6 +25,7 @@ import {
   voiceRequestAnswer,
   voiceRequestMessage,
 } from '../src/index.js';
+import type { FaultProxy } from '../test/support/fault-proxy.js';
 import { say } from './steps.js';
 
 /** The room's name and description as the owner configures them. */
@@ -130,4 +132,58 @@ export async function destroyAct(alice: XmppConnection, bobRoom: Room, roomJid: 
   if (mode !== 'destroyed') throw new Error(`Bob left with mode ${mode}`);
   if (destroy?.jid?.toString() !== venue) throw new Error(`alternate venue ${destroy?.jid?.toString()}`);
   say('bob', `the room was destroyed ("${destroy.reason ?? ''}"); moving on to ${destroy.jid.toString()}`);
+}
+
+/** Resolve once `check()` holds (polled every 50 ms); reject after `timeoutMs`. */
+function until(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const started = Date.now();
+    const timer = setInterval(() => {
+      if (check()) {
+        clearInterval(timer);
+        resolve();
+      } else if (Date.now() - started > timeoutMs) {
+        clearInterval(timer);
+        reject(new Error(`${what}: not within ${timeoutMs} ms`));
+      }
+    }, 50);
+  });
+}
+
+/**
+ * Robert's connection goes through the fault-injection proxy: it is cut, Alice speaks while
+ * Robert is away, Robert's connection comes back (stream resumption, or a new session and a
+ * rejoin), and Robert has every message exactly once: none lost, none repeated.
+ */
+export async function cutAct(proxy: FaultProxy, bob: XmppConnection, bobRoom: Room, aliceRoom: Room, timeoutMs: number): Promise<void> {
+  const seen: string[] = [];
+  const off = bobRoom.on('message', ({ message }) => seen.push(message.body.any() ?? ''));
+  try {
+    const down = bob.events.waitFor('status', { timeoutMs, filter: ({ status }) => status === 'disconnected' });
+    const back = bob.events.waitFor('status', { timeoutMs, filter: ({ status }) => status === 'online' });
+    proxy.setMode('cut');
+    await down;
+    say('proxy', "cut Robert's connection");
+    const away = ['Robert, are you there?', 'He will read this when he is back.'];
+    for (const text of away) await aliceRoom.sendMessage(text);
+    proxy.setMode('pass');
+    await back;
+    say('bob', 'connection back');
+    await until(
+      () => away.every((t) => seen.includes(t)) && bobRoom.state === RoomState.ACTIVE,
+      timeoutMs,
+      'Robert gets what was said while away',
+    );
+    const welcome = 'Welcome back, Robert!';
+    const live = bobRoom.waitFor('message', { timeoutMs, filter: ({ message }) => message.body.any() === welcome });
+    await aliceRoom.sendMessage(welcome);
+    await live;
+    for (const text of [...away, welcome]) {
+      const n = seen.filter((t) => t === text).length;
+      if (n !== 1) throw new Error(`Robert got ${JSON.stringify(text)} ${n} times`);
+    }
+    say('bob', `got all ${away.length + 1} messages exactly once`);
+  } finally {
+    off();
+  }
 }

@@ -10,7 +10,8 @@
 import { Element } from 'ltx';
 import { type ServerInfo, type ServerKind, startServer, stopServer } from '../scripts/xmpp-server/servers.js';
 import { MessageState, MucClient, type Room, RoomState, StatusCode } from '../src/index.js';
-import { configureRoom, destroyAct, invitationsAct, kickAct, voiceAct } from './acts.js';
+import { FaultProxy } from '../test/support/fault-proxy.js';
+import { configureRoom, cutAct, destroyAct, invitationsAct, kickAct, voiceAct } from './acts.js';
 import { Steps, say, within } from './steps.js';
 import { connectClient, type DemoClient, type TransportKind } from './transport.js';
 
@@ -30,6 +31,7 @@ const STEPS = {
   pm: 'Alice and Robert exchange private messages',
   invite: 'Alice invites Carol through the room (declined), then directly (accepted)',
   kick: 'Alice kicks Carol',
+  cut: "Robert's connection is cut (fault proxy) and comes back: no message lost or repeated",
   destroy: 'Alice destroys the room with an alternate venue; Robert is told',
   close: 'every client disconnects',
   stop: 'stop the server',
@@ -62,13 +64,14 @@ function parseOptions(argv: readonly string[]): { transport: TransportKind; serv
 }
 
 /** Everything to release at the end, whatever happened. */
-const held: { server?: ServerInfo; clients: DemoClient[]; mucs: MucClient[] } = { clients: [], mucs: [] };
+const held: { server?: ServerInfo; proxy?: FaultProxy; clients: DemoClient[]; mucs: MucClient[] } = { clients: [], mucs: [] };
 let cleaning: Promise<void> | undefined;
 
 function cleanup(): Promise<void> {
   cleaning ??= (async () => {
     await Promise.allSettled(held.mucs.map((m) => within(m.close(), 5000, 'muc close')));
     await Promise.allSettled(held.clients.map((c) => within(c.close(), 5000, 'client close')));
+    await held.proxy?.close().catch(() => undefined);
     if (held.server) {
       const server = held.server;
       held.server = undefined;
@@ -160,10 +163,14 @@ async function scene(steps: Steps, transport: TransportKind, kind: ServerKind, s
     username: name,
     password: server.users.find((u) => u.name === name)!.password,
   });
+  // Bob goes through the fault-injection proxy (for the cut), and reconnects by himself.
+  const proxy = new FaultProxy({ target: { host: server.host, port: server.c2sPort } });
+  held.proxy = proxy;
+  const proxied = await proxy.listen();
   const [alice, bob, carol] = await steps.run(STEPS.connect, STEP_MS, async () => {
     const connecting = [
       connectClient(transport, account('alice'), STEP_MS),
-      connectClient(transport, account('bob'), STEP_MS),
+      connectClient(transport, { ...account('bob'), host: proxied.host, port: proxied.port }, STEP_MS, true),
       connectClient(transport, account('carol'), STEP_MS),
     ] as const;
     for (const c of connecting)
@@ -282,6 +289,8 @@ async function scene(steps: Steps, transport: TransportKind, kind: ServerKind, s
   });
 
   await steps.run(STEPS.kick, STEP_MS, () => kickAct(alice.connection, carolRoom, aliceRoom, roomJid, STEP_MS));
+
+  await steps.run(STEPS.cut, 2 * STEP_MS, () => cutAct(proxy, bob.connection, bobRoom, aliceRoom, STEP_MS));
 
   const venue = `lobby-${Date.now().toString(36)}@${server.mucDomain}`;
   await steps.run(STEPS.destroy, STEP_MS, () => destroyAct(alice.connection, bobRoom, roomJid, venue, STEP_MS));

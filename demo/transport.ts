@@ -34,8 +34,12 @@ type XmppJsFactory = (o: { service: string; domain: string; username: string; pa
   reconnect: { stop(): void };
 };
 
-/** Connect one client; rejects when the first session cannot be established. */
-export async function connectClient(kind: TransportKind, account: Account, timeoutMs: number): Promise<DemoClient> {
+/**
+ * Connect one client; rejects when the first session cannot be established. With
+ * `reconnect`, the native connection reconnects (quick backoff) and resumes the stream after
+ * a network loss (xmpp.js always reconnects).
+ */
+export async function connectClient(kind: TransportKind, account: Account, timeoutMs: number, reconnect = false): Promise<DemoClient> {
   const service = `xmpp://${account.host}:${account.port}`;
   if (kind === 'native') {
     const connection = await connect({
@@ -45,7 +49,7 @@ export async function connectClient(kind: TransportKind, account: Account, timeo
       password: account.password,
       allowPlaintext: true, // the throwaway server listens on loopback without TLS
       connectTimeoutMs: timeoutMs,
-      reconnect: false,
+      reconnect: reconnect ? { baseMs: 200, maxMs: 2000 } : false,
     });
     return { connection, close: () => connection.close().catch(() => undefined) };
   }

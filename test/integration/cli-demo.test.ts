@@ -37,7 +37,7 @@ for (const kind of servers().map((s) => s.kind)) {
       expect(output).toContain(`server: ${kind}`);
       expect(output).toMatch(/Every step happened \(\d+\.\d s\)/);
       expect(output).not.toContain('✘');
-      expect(output.match(/✔/g)?.length).toBe(15);
+      expect(output.match(/✔/g)?.length).toBe(16);
       expect(output).not.toContain('\u001b[');
     },
     DEMO_MS + 10_000,
