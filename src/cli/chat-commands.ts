@@ -125,7 +125,7 @@ export class VoiceRequests {
   watch(session: Session, io: CliIO, room: Room): () => void {
     return session.connection.events.on('stanza', ({ stanza }) => {
       const request = readVoiceRequest(stanza, { logger: session.logger });
-      if (!request || !request.roomAddress.equals(room.jid)) return;
+      if (!request?.roomAddress.equals(room.jid)) return;
       const nick = request.form.roomnick ?? '?';
       this.#pending.set(nick, request);
       io.err(`xmuc: ${nick} asks for voice (/voice approve ${nick} or /voice deny ${nick})`);
