@@ -139,35 +139,17 @@ export {
 export type { AdminItem, AdminQuery } from './muc/payloads/admin.js';
 export type { DirectInvite } from './muc/payloads/direct-invite.js';
 export type { OwnerQuery } from './muc/payloads/owner.js';
-// Room administration without joining: discovery, configuration, affiliations and roles,
-// registration, invitations (used by the `xmuc` command).
-export {
-  type AffiliatedEntity,
-  type AffiliationChange,
-  type RoleChange,
-  type RoleHolder,
-  type SetChangesOptions,
-  getAffiliated,
-  getRoles,
-  setAffiliations,
-  setRoles,
-} from './muc/admin.js';
-export { type ConfigSubmission, type DestroyRoomOptions, destroyRoom, getRoomConfig, setRoomConfig } from './muc/owner.js';
-export {
-  type ListRoomsOptions,
-  type RoomFeatures,
-  type RoomInfo,
-  type RoomListing,
-  type RoomPage,
-  getRoomInfo,
-  listRooms,
-} from './muc/discovery.js';
-export { type RegistrationInfo, registerNick } from './muc/registration.js';
+// Room administration without joining, as functions over a connection (the `xmuc` command
+// uses these): configuration, affiliations and roles, discovery, registration, invitations,
+// voice requests.
+export { getAffiliated, getRoles, setAffiliations, setRoles } from './muc/admin.js';
+export { destroyRoom, getRoomConfig, setRoomConfig } from './muc/owner.js';
+export { getRoomInfo, listRooms } from './muc/discovery.js';
+export { registerNick } from './muc/registration.js';
 export {
   type DeclinedInvitation,
   type DeclineOptions,
   type DirectInviteOptions,
-  type Invitation,
   type MediatedInviteOptions,
   type ReadInvitationOptions,
   declineMessage,
@@ -176,9 +158,7 @@ export {
   readDecline,
   readInvitation,
 } from './muc/invitations.js';
-export type { ConfigurationFormInstance, InfoFormInstance, VoiceRequestFormInstance } from './muc/forms.js';
 export { type VoiceRequest, readVoiceRequest, voiceRequestAnswer, voiceRequestMessage } from './muc/voice-request.js';
-export type { MucRequestOptions } from './muc/requests.js';
 export {
   type Conversation,
   ConversationFeature,
