@@ -1,29 +1,19 @@
 /**
- * The demo's administration acts, through the package's public API only (`src/index.ts`):
+ * The demo's administration acts, through the package's public API only (`src/index.ts`:
+ * `Room` moderation, voice and invitation methods, `MucClient` invitations, the owner functions):
  * the owner configures the room, a visitor asks for voice and the moderator grants it,
  * invitations (mediated and declined, direct and accepted), a kick, and the destruction of
  * the room with an alternate venue. Each act checks what every side saw and throws otherwise.
  */
-import type { Element } from 'ltx';
 import {
   InviteMode,
   type MucClient,
   type Room,
   RoomState,
   type XmppConnection,
-  declineMessage,
-  destroyRoom,
-  directInviteMessage,
   getRoomConfig,
   getRoomInfo,
-  mediatedInviteMessage,
-  readDecline,
-  readInvitation,
-  readVoiceRequest,
-  setRoles,
   setRoomConfig,
-  voiceRequestAnswer,
-  voiceRequestMessage,
 } from '../src/index.js';
 import type { FaultProxy } from '../test/support/fault-proxy.js';
 import { say } from './steps.js';
@@ -31,13 +21,6 @@ import { say } from './steps.js';
 /** The room's name and description as the owner configures them. */
 export const ROOM_NAME = 'xmuc demo';
 const ROOM_DESCRIPTION = 'The whole MUC story, checked step by step';
-
-/** Wait (bounded) for an unclaimed stanza that `read` understands; call before causing it. */
-function nextStanza<T>(conn: XmppConnection, timeoutMs: number, read: (s: Element) => T | undefined): Promise<T> {
-  return conn.events
-    .waitFor('stanza', { timeoutMs, filter: ({ stanza }) => read(stanza) !== undefined })
-    .then(({ stanza }) => read(stanza) as T);
-}
 
 /** The owner's initial configuration of the locked new room: name, description, moderated. */
 export async function configureRoom(conn: XmppConnection, roomJid: string, timeoutMs: number): Promise<void> {
@@ -57,53 +40,33 @@ export async function configureRoom(conn: XmppConnection, roomJid: string, timeo
 }
 
 /** Bob (a visitor in the moderated room) asks for voice; Alice, the moderator, grants it. */
-export async function voiceAct(
-  alice: XmppConnection,
-  bob: XmppConnection,
-  bobRoom: Room,
-  roomJid: string,
-  timeoutMs: number,
-): Promise<void> {
+export async function voiceAct(aliceRoom: Room, bobRoom: Room, timeoutMs: number): Promise<void> {
   if (bobRoom.me?.role !== 'visitor') throw new Error(`Bob should be a visitor in a moderated room, is ${bobRoom.me?.role}`);
-  const requested = nextStanza(alice, timeoutMs, (s) => readVoiceRequest(s));
+  const requested = aliceRoom.waitFor('roleRequest', { timeoutMs });
   const granted = bobRoom.waitFor('roleChanged', { timeoutMs, filter: ({ member }) => member.isSelf && member.role === 'participant' });
-  await bob.send(voiceRequestMessage(roomJid));
+  granted.catch(() => undefined);
+  await bobRoom.requestVoice();
   say('bob', 'asks for voice');
   const request = await requested;
-  say('alice', `${request.form.roomnick ?? '?'} asks for voice: granted`);
-  await alice.send(voiceRequestAnswer(request, true));
+  say('alice', `${request.nick ?? '?'} asks for voice: granted`);
+  await request.approve();
   await granted;
   say('bob', `now a ${bobRoom.me?.role}: may speak`);
 }
 
 /** A mediated invitation Carol declines, then a direct one she accepts; resolves with her room. */
-export async function invitationsAct(
-  alice: XmppConnection,
-  carol: XmppConnection,
-  carolMuc: MucClient,
-  aliceRoom: Room,
-  roomJid: string,
-  aliceBare: string,
-  carolBare: string,
-  timeoutMs: number,
-): Promise<Room> {
-  const mediated = nextStanza(carol, timeoutMs, (s) => {
-    const i = readInvitation(s);
-    return i?.mode === InviteMode.MEDIATED ? i : undefined;
-  });
-  await alice.send(mediatedInviteMessage(roomJid, carolBare, { reason: 'Come and see the demo' }));
+export async function invitationsAct(aliceRoom: Room, carolMuc: MucClient, carolBare: string, timeoutMs: number): Promise<Room> {
+  const mediated = carolMuc.waitFor('mucInvitation', { timeoutMs, filter: (i) => i.mode === InviteMode.MEDIATED });
+  await aliceRoom.invite(carolBare, { reason: 'Come and see the demo', mode: InviteMode.MEDIATED });
   const invitation = await mediated;
   say('carol', `invited through ${invitation.roomAddress.toString()} ("${invitation.reason ?? ''}"): declines`);
-  const declined = nextStanza(alice, timeoutMs, (s) => readDecline(s));
-  await carol.send(declineMessage(roomJid, aliceBare, { reason: 'Busy right now' }));
+  const declined = aliceRoom.waitFor('declined', { timeoutMs });
+  await carolMuc.declineInvitation(invitation, { reason: 'Busy right now' });
   const decline = await declined;
   say('alice', `${decline.from?.bare().toString() ?? '?'} declined: "${decline.reason ?? ''}"`);
 
-  const direct = nextStanza(carol, timeoutMs, (s) => {
-    const i = readInvitation(s);
-    return i?.mode === InviteMode.DIRECT ? i : undefined;
-  });
-  await alice.send(directInviteMessage(carolBare, roomJid, { reason: 'Now, maybe?' }));
+  const direct = carolMuc.waitFor('mucInvitation', { timeoutMs, filter: (i) => i.mode === InviteMode.DIRECT });
+  await aliceRoom.invite(carolBare, { reason: 'Now, maybe?', mode: InviteMode.DIRECT });
   const second = await direct;
   say('carol', `invited directly by ${second.inviterAddress?.bare().toString() ?? '?'} ("${second.reason ?? ''}"): accepts`);
   const seen = aliceRoom.waitFor('join', { timeoutMs, filter: ({ member }) => member.nick === 'Carol' });
@@ -114,10 +77,10 @@ export async function invitationsAct(
 }
 
 /** Alice kicks Carol; Carol's room says so. */
-export async function kickAct(alice: XmppConnection, carolRoom: Room, aliceRoom: Room, roomJid: string, timeoutMs: number): Promise<void> {
+export async function kickAct(carolRoom: Room, aliceRoom: Room, timeoutMs: number): Promise<void> {
   const out = carolRoom.waitFor('exit', { timeoutMs });
   const seen = aliceRoom.waitFor('leave', { timeoutMs, filter: ({ member }) => member.nick === 'Carol' });
-  await setRoles(alice, roomJid, [{ nick: 'Carol', role: 'none', reason: 'Demo over for you' }], { timeoutMs });
+  await aliceRoom.kick('Carol', { reason: 'Demo over for you', timeoutMs });
   const { mode, reason } = await out;
   await seen;
   if (mode !== 'kicked') throw new Error(`Carol left with mode ${mode}`);
@@ -125,9 +88,9 @@ export async function kickAct(alice: XmppConnection, carolRoom: Room, aliceRoom:
 }
 
 /** Alice destroys the room, pointing to an alternate venue; Bob is told both. */
-export async function destroyAct(alice: XmppConnection, bobRoom: Room, roomJid: string, venue: string, timeoutMs: number): Promise<void> {
+export async function destroyAct(aliceRoom: Room, bobRoom: Room, venue: string, timeoutMs: number): Promise<void> {
   const out = bobRoom.waitFor('exit', { timeoutMs });
-  await destroyRoom(alice, roomJid, { reason: 'The demo is over', alternateVenue: venue, timeoutMs });
+  await aliceRoom.destroy({ reason: 'The demo is over', alternateVenue: venue, timeoutMs });
   const { mode, destroy } = await out;
   if (mode !== 'destroyed') throw new Error(`Bob left with mode ${mode}`);
   if (destroy?.jid?.toString() !== venue) throw new Error(`alternate venue ${destroy?.jid?.toString()}`);

@@ -235,7 +235,7 @@ async function scene(steps: Steps, transport: TransportKind, kind: ServerKind, s
     return room;
   });
 
-  await steps.run(STEPS.voice, STEP_MS, () => voiceAct(alice.connection, bob.connection, bobRoom, roomJid, STEP_MS));
+  await steps.run(STEPS.voice, STEP_MS, () => voiceAct(aliceRoom, bobRoom, STEP_MS));
 
   await steps.run(STEPS.live, STEP_MS, async () => {
     const atAlice = aliceRoom.waitFor('message', {
@@ -274,26 +274,17 @@ async function scene(steps: Steps, transport: TransportKind, kind: ServerKind, s
   });
 
   const carolRoom = await steps.run(STEPS.invite, STEP_MS, async () => {
-    const room = await invitationsAct(
-      alice.connection,
-      carol.connection,
-      carolMuc,
-      aliceRoom,
-      roomJid,
-      bare('alice'),
-      bare('carol'),
-      STEP_MS,
-    );
+    const room = await invitationsAct(aliceRoom, carolMuc, bare('carol'), STEP_MS);
     narrate('carol', room);
     return room;
   });
 
-  await steps.run(STEPS.kick, STEP_MS, () => kickAct(alice.connection, carolRoom, aliceRoom, roomJid, STEP_MS));
+  await steps.run(STEPS.kick, STEP_MS, () => kickAct(carolRoom, aliceRoom, STEP_MS));
 
   await steps.run(STEPS.cut, 2 * STEP_MS, () => cutAct(proxy, bob.connection, bobRoom, aliceRoom, STEP_MS));
 
   const venue = `lobby-${Date.now().toString(36)}@${server.mucDomain}`;
-  await steps.run(STEPS.destroy, STEP_MS, () => destroyAct(alice.connection, bobRoom, roomJid, venue, STEP_MS));
+  await steps.run(STEPS.destroy, STEP_MS, () => destroyAct(aliceRoom, bobRoom, venue, STEP_MS));
 
   await steps.run(STEPS.close, STEP_MS, async () => {
     await Promise.all(held.mucs.splice(0).map((m) => m.close()));
