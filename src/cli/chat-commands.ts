@@ -8,16 +8,13 @@ import {
   JID,
   type Role,
   type Room,
-  type VoiceRequest,
+  type RoleRequest,
   directInviteMessage,
   getRoomConfig,
   mediatedInviteMessage,
-  readVoiceRequest,
   setAffiliations,
   setRoles,
   setRoomConfig,
-  voiceRequestAnswer,
-  voiceRequestMessage,
 } from '../index.js';
 import { formatOccupants, occupantRow } from './format.js';
 import { applySetting } from './rooms.js';
@@ -117,23 +114,21 @@ export function parseModeratorCommand(name: string, rest: string): ModeratorInpu
   }
 }
 
-/** Voice requests relayed to us as moderator, by the requester's nick (latest wins). */
+/** Voice requests relayed to us as moderator (the room's `roleRequest`), by the requester's nick (latest wins). */
 export class VoiceRequests {
-  readonly #pending = new Map<string, VoiceRequest>();
+  readonly #pending = new Map<string, RoleRequest>();
 
-  /** Record the voice requests of `room` arriving on the session's connection; returns the unsubscribe function. */
-  watch(session: Session, io: CliIO, room: Room): () => void {
-    return session.connection.events.on('stanza', ({ stanza }) => {
-      const request = readVoiceRequest(stanza, { logger: session.logger });
-      if (!request?.roomAddress.equals(room.jid)) return;
-      const nick = request.form.roomnick ?? '?';
+  /** Record the voice requests `room` relays; returns the unsubscribe function. */
+  watch(_session: Session, io: CliIO, room: Room): () => void {
+    return room.on('roleRequest', (request) => {
+      const nick = request.nick ?? '?';
       this.#pending.set(nick, request);
       io.err(`xmuc: ${nick} asks for voice (/voice approve ${nick} or /voice deny ${nick})`);
     });
   }
 
   /** Take the pending request of `nick`. */
-  take(nick: string): VoiceRequest | undefined {
+  take(nick: string): RoleRequest | undefined {
     const request = this.#pending.get(nick);
     this.#pending.delete(nick);
     return request;
@@ -183,7 +178,7 @@ export async function runModeratorCommand(
     }
     case 'voice': {
       if (input.action === 'request') {
-        await conn.send(voiceRequestMessage(room.jid));
+        await room.requestVoice();
         io.err('xmuc: voice requested');
         return;
       }
@@ -192,7 +187,7 @@ export async function runModeratorCommand(
         io.err(`xmuc: no pending voice request from ${input.nick}`);
         return;
       }
-      await conn.send(voiceRequestAnswer(request, input.action === 'approve'));
+      await (input.action === 'approve' ? request.approve() : request.deny());
       io.err(`xmuc: voice ${input.action === 'approve' ? 'granted to' : 'denied to'} ${input.nick}`);
       return;
     }

@@ -73,7 +73,6 @@ const ROOT_NAMES = [
   'connect',
   'consoleLogger',
   'dataForm',
-  'declineMessage',
   'defineForm',
   'destroyRoom',
   'directInviteMessage',
@@ -95,17 +94,12 @@ const ROOT_NAMES = [
   'mediatedInviteMessage',
   'ping',
   'prepareNickname',
-  'readDecline',
-  'readInvitation',
-  'readVoiceRequest',
   'registerNick',
   'setAffiliations',
   'setRoles',
   'setRoomConfig',
   'silentLogger',
   'systemClock',
-  'voiceRequestAnswer',
-  'voiceRequestMessage',
 ];
 
 const XML_NAMES = [
