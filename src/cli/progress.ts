@@ -1,9 +1,8 @@
 /**
  * A progress indicator for long listings and joins of big rooms: a spinner and a count on
- * the terminal's stderr line (`CliIO.status`), redrawn at most every 100 ms; nothing at all
+ * the terminal's stderr line (`CliIO.status`, see {@link StatusSink}), redrawn at most every 100 ms; nothing at all
  * when stderr is not a terminal.
  */
-import type { CliIO } from './session.js';
 
 const FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 const REDRAW_MS = 100;
@@ -16,8 +15,13 @@ export interface Progress {
   done(): void;
 }
 
+/** Where an indicator draws: `CliIO.status` (absent when stderr is not a terminal). */
+export interface StatusSink {
+  status?: ((text: string) => void) | undefined;
+}
+
 /** Start an indicator labelled `label` (`listing conference.example.org …`). */
-export function progress(io: Pick<CliIO, 'status'>, label: string): Progress {
+export function progress(io: StatusSink, label: string): Progress {
   const status = io.status;
   if (status === undefined) return { update: () => undefined, done: () => undefined };
   let frame = 0;
