@@ -60,10 +60,15 @@ export function within<T>(promise: Promise<T>, ms: number, what: string, signal?
 export class Steps {
   readonly #records: StepRecord[] = [];
   readonly #signal: AbortSignal | undefined;
+  readonly #paceMs: number;
 
-  /** Declare the steps up front so the final list also shows those never reached; `signal` interrupts the running step. */
-  constructor(names: readonly string[], signal?: AbortSignal) {
+  /**
+   * Declare the steps up front so the final list also shows those never reached; `signal`
+   * interrupts the running step; `paceMs` (`--slow`) pauses before each step, for watching.
+   */
+  constructor(names: readonly string[], signal?: AbortSignal, paceMs = 0) {
     this.#signal = signal;
+    this.#paceMs = paceMs;
     for (const name of names) this.#records.push({ name, ok: undefined, ms: 0 });
   }
 
@@ -71,6 +76,11 @@ export class Steps {
   async run<T>(name: string, timeoutMs: number, fn: () => Promise<T>): Promise<T> {
     const rec = this.#records.find((r) => r.name === name && r.ok === undefined);
     if (!rec) throw new Error(`demo bug: undeclared step ${name}`);
+    if (this.#paceMs > 0)
+      await within(new Promise<void>((r) => setTimeout(r, this.#paceMs)), this.#paceMs + 1000, 'pause', this.#signal).catch(
+        () => undefined,
+      );
+    say('step', paint('1', name));
     const start = Date.now();
     try {
       if (this.#signal?.aborted) throw new AbortError(`${name}: interrupted`);
@@ -96,7 +106,8 @@ export class Steps {
     process.stdout.write('\nSteps:\n');
     for (const r of this.#records) {
       const mark = r.ok === true ? paint('32', '✔') : paint('31', '✘');
-      const detail = r.ok === true ? paint('2', `(${r.ms} ms)`) : r.ok === false ? paint('31', r.error ?? 'failed') : paint('2', 'not reached');
+      const detail =
+        r.ok === true ? paint('2', `(${r.ms} ms)`) : r.ok === false ? paint('31', r.error ?? 'failed') : paint('2', 'not reached');
       process.stdout.write(`  ${mark} ${r.name} ${detail}\n`);
     }
   }

@@ -2,7 +2,7 @@
  * How the demo's clients connect: xmuc's own `connect()` (native, the default) or an
  * `@xmpp/client` instance wrapped by `fromXmppJs()`. Both give an `XmppConnection`.
  */
-// @ts-ignore -- @xmpp/client ships no type declarations; xmuc declares the part it uses.
+// @ts-expect-error -- @xmpp/client ships no type declarations; xmuc declares the part it uses.
 import { client as untypedClient } from '@xmpp/client';
 import { connect } from '../src/connection/index.js';
 import type { XmppConnection } from '../src/core/connection.js';
@@ -34,8 +34,12 @@ type XmppJsFactory = (o: { service: string; domain: string; username: string; pa
   reconnect: { stop(): void };
 };
 
-/** Connect one client; rejects when the first session cannot be established. */
-export async function connectClient(kind: TransportKind, account: Account, timeoutMs: number): Promise<DemoClient> {
+/**
+ * Connect one client; rejects when the first session cannot be established. With
+ * `reconnect`, the native connection reconnects (quick backoff) and resumes the stream after
+ * a network loss (xmpp.js always reconnects).
+ */
+export async function connectClient(kind: TransportKind, account: Account, timeoutMs: number, reconnect = false): Promise<DemoClient> {
   const service = `xmpp://${account.host}:${account.port}`;
   if (kind === 'native') {
     const connection = await connect({
@@ -45,11 +49,16 @@ export async function connectClient(kind: TransportKind, account: Account, timeo
       password: account.password,
       allowPlaintext: true, // the throwaway server listens on loopback without TLS
       connectTimeoutMs: timeoutMs,
-      reconnect: false,
+      reconnect: reconnect ? { baseMs: 200, maxMs: 2000 } : false,
     });
     return { connection, close: () => connection.close().catch(() => undefined) };
   }
-  const xmpp = (untypedClient as XmppJsFactory)({ service, domain: account.domain, username: account.username, password: account.password });
+  const xmpp = (untypedClient as XmppJsFactory)({
+    service,
+    domain: account.domain,
+    username: account.username,
+    password: account.password,
+  });
   xmpp.on('error', () => {}); // reported through the adapter; xmpp.js would otherwise throw
   const connection = fromXmppJs(xmpp, { connectTimeoutMs: timeoutMs });
   const close = async (): Promise<void> => {

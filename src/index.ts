@@ -139,6 +139,13 @@ export {
 export type { AdminItem, AdminQuery } from './muc/payloads/admin.js';
 export type { DirectInvite } from './muc/payloads/direct-invite.js';
 export type { OwnerQuery } from './muc/payloads/owner.js';
+// Room administration without joining, as functions over a connection (the `xmuc` command
+// uses these): configuration, affiliations and roles, discovery, registration, invitations.
+export { getAffiliated, getRoles, setAffiliations, setRoles } from './muc/admin.js';
+export { destroyRoom, getRoomConfig, setRoomConfig } from './muc/owner.js';
+export { getRoomInfo, listRooms } from './muc/discovery.js';
+export { registerNick } from './muc/registration.js';
+export { type DirectInviteOptions, type MediatedInviteOptions, directInviteMessage, mediatedInviteMessage } from './muc/invitations.js';
 export {
   type Conversation,
   ConversationFeature,

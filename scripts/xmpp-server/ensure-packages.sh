@@ -3,9 +3,10 @@
 # Installs (apt-get update once, then a non-interactive install) only when something is missing
 # and we are root; otherwise prints the command to run and exits 1. Idempotent and quick when
 # everything is present. openssl (PROSODY_TLS=1) and curl (ejabberd API) are small extras;
-# chromium is the browser the browser tests drive (playwright-core, never a downloaded browser).
+# chromium is the browser the browser tests drive (playwright-core, never a downloaded browser);
+# tmux runs `xmuc chat` on a terminal in its test.
 set -euo pipefail
-PKGS=(prosody prosody-modules ejabberd python3-aioxmpp python3-slixmpp openssl curl chromium)
+PKGS=(prosody prosody-modules ejabberd python3-aioxmpp python3-slixmpp openssl curl chromium tmux)
 
 missing=()
 for p in "${PKGS[@]}"; do

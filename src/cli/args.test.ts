@@ -39,9 +39,27 @@ describe('parseCli', () => {
 
   it('takes every connection flag, flags before or after the command', () => {
     const { command, connection } = ok(
-      ['--jid', 'bob@localhost/cli', 'tail', 'Room@Conference.localhost', '--nick', 'Bob', '--history', '5', '--json',
-        '--password-file', '/tmp/pw', '--service', 'ws://127.0.0.1:5280/xmpp-websocket', '--insecure-plaintext',
-        '--timeout', '1500', '--verbose', '--transport', 'xmppjs'],
+      [
+        '--jid',
+        'bob@localhost/cli',
+        'tail',
+        'Room@Conference.localhost',
+        '--nick',
+        'Bob',
+        '--history',
+        '5',
+        '--json',
+        '--password-file',
+        '/tmp/pw',
+        '--service',
+        'ws://127.0.0.1:5280/xmpp-websocket',
+        '--insecure-plaintext',
+        '--timeout',
+        '1500',
+        '--verbose',
+        '--transport',
+        'xmppjs',
+      ],
       {},
     );
     expect(command).toMatchObject({ name: 'tail', nick: 'Bob', history: 5, json: true });
@@ -72,7 +90,11 @@ describe('parseCli', () => {
 
   it('parses chat and occupants', () => {
     expect(ok(['chat', 'r@c.localhost']).command).toMatchObject({ name: 'chat', nick: undefined, history: undefined, json: false });
-    expect(ok(['occupants', 'r@c.localhost', '--json', '--nick', 'ops']).command).toMatchObject({ name: 'occupants', nick: 'ops', json: true });
+    expect(ok(['occupants', 'r@c.localhost', '--json', '--nick', 'ops']).command).toMatchObject({
+      name: 'occupants',
+      nick: 'ops',
+      json: true,
+    });
   });
 
   it('returns help for -h and --help, before any other check', () => {
@@ -115,7 +137,9 @@ describe('parseCli', () => {
   it('needs an account and a password unless anonymous', () => {
     expect(usage(['tail', 'r@c.localhost'], {})).toMatch(/No account: give --jid/);
     expect(usage(['tail', 'r@c.localhost', '--jid', 'localhost'], { XMUC_PASSWORD: 'x' })).toMatch(/--jid needs user@domain/);
-    expect(usage(['tail', 'r@c.localhost'], { XMUC_JID: 'alice@localhost' })).toMatch(/No password: set XMUC_PASSWORD or use --password-file/);
+    expect(usage(['tail', 'r@c.localhost'], { XMUC_JID: 'alice@localhost' })).toMatch(
+      /No password: set XMUC_PASSWORD or use --password-file/,
+    );
     expect(usage(['tail', 'r@c.localhost'], { XMUC_JID: 'alice@localhost', XMUC_PASSWORD: '' })).toMatch(/No password/);
   });
 });

@@ -6,6 +6,17 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { JID, prepareNickname } from '../index.js';
+import {
+  ADMIN_COMMANDS,
+  ADMIN_COMMAND_OPTIONS,
+  ADMIN_OPTIONS,
+  type AdminCommand,
+  type AdminCommandName,
+  adminCommandOf,
+} from './args-admin.js';
+import { UsageError } from './usage-error.js';
+
+export { UsageError } from './usage-error.js';
 
 /** Default bound of every single wait (connect, join, delivery, leave, query), in ms. */
 export const DEFAULT_TIMEOUT_MS = 30_000;
@@ -34,6 +45,7 @@ export interface ConnectionConfig {
 
 /** A parsed command with its own arguments. */
 export type Command =
+  | AdminCommand
   | { name: 'send'; room: JID; text: string; nick: string | undefined }
   | { name: 'tail'; room: JID; nick: string | undefined; history: number | undefined; json: boolean }
   | { name: 'chat'; room: JID; nick: string | undefined; history: number | undefined; json: boolean }
@@ -42,11 +54,6 @@ export type Command =
 
 /** What {@link parseCli} returns: help, or a command with its connection. */
 export type ParsedCli = { help: true } | { help: false; command: Command; connection: ConnectionConfig };
-
-/** Bad command-line input: the CLI prints the message and the usage, and exits with 2. */
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
 
 /** The usage text. */
 export const USAGE = `Usage: xmuc <command> [arguments] [options]
@@ -59,10 +66,24 @@ Commands:
   occupants <room>       print the occupants (nick, role, affiliation, real JID)
   disco <jid>            print the service discovery info of <jid>
 
+Room administration:
+  rooms <service>        list the rooms (name, occupants, features); --max N, --after CURSOR
+  info <room>            the room's features and muc#roominfo
+  config get <room>      the room configuration (short names: name, description,
+  config set <room> key=value ...   moderated, membersonly, maxusers, password, ...)
+  affiliations <room> [owner|admin|member|outcast]
+  affiliations <room> --set JID=AFFILIATION ...   (one batch; --reason)
+  roles <room> [moderator|participant|visitor]
+  kick <room> <nick>     [--reason R]
+  ban <room> <jid>       [--reason R]
+  invite <room> <jid>    [--reason R] [--direct] (XEP-0249; default: through the room)
+  destroy <room>         [--reason R] [--venue ROOM]
+  register <room> <nick> reserve a nick with the room (or its service)
+
 Command options:
   --nick N               nick in the room (default: the JID's localpart)
   --history N            tail/chat: ask for the last N messages on join
-  --json                 tail/chat/occupants/disco: one JSON object per line on stdout
+  --json                 one JSON object per line on stdout (every command printing data)
   --node NODE            disco: query this node
 
 Connection options (every command):
@@ -94,10 +115,12 @@ const OPTIONS = {
   history: { type: 'string' },
   json: { type: 'boolean' },
   node: { type: 'string' },
+  ...ADMIN_OPTIONS,
 } as const;
 
 /** The command options each command accepts (the connection options are accepted by all). */
-const COMMAND_OPTIONS: Record<Command['name'], readonly string[]> = {
+const COMMAND_OPTIONS: Record<BasicName | AdminCommandName, readonly string[]> = {
+  ...ADMIN_COMMAND_OPTIONS,
   send: ['nick'],
   tail: ['nick', 'history', 'json'],
   chat: ['nick', 'history', 'json'],
@@ -105,7 +128,9 @@ const COMMAND_OPTIONS: Record<Command['name'], readonly string[]> = {
   disco: ['node', 'json'],
 };
 
-const ARITY: Record<Command['name'], readonly string[]> = {
+type BasicName = 'send' | 'tail' | 'chat' | 'occupants' | 'disco';
+
+const ARITY: Record<BasicName, readonly string[]> = {
   send: ['room', 'text'],
   tail: ['room'],
   chat: ['room'],
@@ -115,8 +140,12 @@ const ARITY: Record<Command['name'], readonly string[]> = {
 
 const SCHEMES = new Set(['xmpp:', 'xmpps:', 'ws:', 'wss:']);
 
-function isCommand(name: string): name is Command['name'] {
+function isCommand(name: string): name is BasicName {
   return Object.hasOwn(ARITY, name);
+}
+
+function isAdminCommand(name: string): name is AdminCommandName {
+  return (ADMIN_COMMANDS as readonly string[]).includes(name);
 }
 
 function integer(flag: string, value: string, min: number): number {
@@ -155,7 +184,8 @@ function serviceArg(value: string | undefined): string | undefined {
   } catch {
     throw new UsageError(`Malformed --service URL: ${JSON.stringify(value)}`);
   }
-  if (!SCHEMES.has(url.protocol)) throw new UsageError(`--service must be xmpp://, xmpps://, ws:// or wss://, got ${JSON.stringify(value)}`);
+  if (!SCHEMES.has(url.protocol))
+    throw new UsageError(`--service must be xmpp://, xmpps://, ws:// or wss://, got ${JSON.stringify(value)}`);
   return value;
 }
 
@@ -178,24 +208,40 @@ export function parseCli(argv: readonly string[], env: Readonly<Record<string, s
   if (values.help) return { help: true };
   const [name, ...args] = positionals;
   if (name === undefined) throw new UsageError('No command given');
+  if (isAdminCommand(name)) {
+    checkOptions(name, values);
+    return { help: false, command: adminCommandOf(name, args, values), connection: connectionOf(values, env) };
+  }
   if (!isCommand(name)) throw new UsageError(`Unknown command ${JSON.stringify(name)}`);
   const expected = ARITY[name];
   if (args.length !== expected.length) {
-    throw new UsageError(`xmuc ${name} takes ${expected.map((a) => `<${a}>`).join(' ')} (got ${args.length} argument${args.length === 1 ? '' : 's'}; quote a text with spaces)`);
+    throw new UsageError(
+      `xmuc ${name} takes ${expected.map((a) => `<${a}>`).join(' ')} (got ${args.length} argument${args.length === 1 ? '' : 's'}; quote a text with spaces)`,
+    );
   }
+  checkOptions(name, values);
+  return { help: false, command: commandOf(name, args, values), connection: connectionOf(values, env) };
+}
+
+function checkOptions(name: BasicName | AdminCommandName, values: Values): void {
   for (const key of Object.keys(values)) {
     if (key in COMMAND_OPTION_NAMES && !COMMAND_OPTIONS[name].includes(key)) {
       throw new UsageError(`xmuc ${name} does not take --${key}`);
     }
   }
-  return { help: false, command: commandOf(name, args, values), connection: connectionOf(values, env) };
 }
 
-const COMMAND_OPTION_NAMES: Record<string, true> = { nick: true, history: true, json: true, node: true };
+const COMMAND_OPTION_NAMES: Record<string, true> = {
+  nick: true,
+  history: true,
+  json: true,
+  node: true,
+  ...Object.fromEntries(Object.keys(ADMIN_OPTIONS).map((k) => [k, true])),
+};
 
 type Values = { [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K]['type'] extends 'string' ? string : boolean };
 
-function commandOf(name: Command['name'], args: string[], values: Values): Command {
+function commandOf(name: BasicName, args: string[], values: Values): Command {
   const [first = '', second = ''] = args;
   const nick = nickArg(values.nick);
   const json = values.json ?? false;
@@ -219,14 +265,16 @@ function connectionOf(values: Values, env: Readonly<Record<string, string | unde
   const rawJid = values.jid ?? env.XMUC_JID;
   if (rawJid === undefined || rawJid === '') throw new UsageError('No account: give --jid JID or set XMUC_JID');
   const jid = parseJidArg('--jid', rawJid);
-  if (!anonymous && jid.local === undefined) throw new UsageError(`--jid needs user@domain (or use --anonymous), got ${JSON.stringify(rawJid)}`);
+  if (!anonymous && jid.local === undefined)
+    throw new UsageError(`--jid needs user@domain (or use --anonymous), got ${JSON.stringify(rawJid)}`);
   const passwordFile = values['password-file'];
   const password = env.XMUC_PASSWORD;
   if (!anonymous && passwordFile === undefined && (password === undefined || password === '')) {
     throw new UsageError('No password: set XMUC_PASSWORD or use --password-file FILE (or --anonymous)');
   }
   const transport = values.transport ?? 'native';
-  if (transport !== 'native' && transport !== 'xmppjs') throw new UsageError(`--transport must be native or xmppjs, got ${JSON.stringify(transport)}`);
+  if (transport !== 'native' && transport !== 'xmppjs')
+    throw new UsageError(`--transport must be native or xmppjs, got ${JSON.stringify(transport)}`);
   return {
     jid,
     password: anonymous ? undefined : password,

@@ -22,7 +22,44 @@ describe('parseChatLine', () => {
     ['/msg alice see you  soon', { kind: 'msg', nick: 'alice', text: 'see you  soon' }],
     ['/msg alice', { kind: 'invalid', error: 'usage: /msg NICK TEXT' }],
     ['/quit', { kind: 'quit' }],
-    ['/frob x', { kind: 'invalid', error: 'unknown command /frob (try /nick, /topic, /msg, /me, /quit; //text sends "/text")' }],
+    ['/leave', { kind: 'quit' }],
+    ['/frob x', { kind: 'invalid', error: 'unknown command /frob (/help lists the commands; //text sends "/text")' }],
+    ['/kick bob too loud', { kind: 'moderator', input: { kind: 'kick', nick: 'bob', reason: 'too loud' } }],
+    ['/kick', { kind: 'invalid', error: 'usage: /kick NICK [REASON]' }],
+    ['/ban troll@example.org', { kind: 'moderator', input: { kind: 'ban', target: 'troll@example.org', reason: undefined } }],
+    ['/role bob visitor hush', { kind: 'moderator', input: { kind: 'role', nick: 'bob', role: 'visitor', reason: 'hush' } }],
+    ['/role bob king', { kind: 'invalid', error: 'usage: /role NICK moderator|participant|visitor|none [REASON]' }],
+    [
+      '/affiliation bob member',
+      { kind: 'moderator', input: { kind: 'affiliation', target: 'bob', affiliation: 'member', reason: undefined } },
+    ],
+    ['/voice', { kind: 'moderator', input: { kind: 'voice', action: 'request' } }],
+    ['/voice approve bob', { kind: 'moderator', input: { kind: 'voice', action: 'approve', nick: 'bob' } }],
+    ['/voice maybe bob', { kind: 'invalid', error: 'usage: /voice (ask for voice) or /voice approve|deny NICK' }],
+    [
+      '/invite --direct carol@example.org come',
+      { kind: 'moderator', input: { kind: 'invite', jid: 'carol@example.org', reason: 'come', direct: true } },
+    ],
+    [
+      '/invite carol@example.org',
+      { kind: 'moderator', input: { kind: 'invite', jid: 'carol@example.org', reason: undefined, direct: false } },
+    ],
+    [
+      '/config moderated=true name=Ops',
+      {
+        kind: 'moderator',
+        input: {
+          kind: 'config',
+          settings: [
+            ['moderated', 'true'],
+            ['name', 'Ops'],
+          ],
+        },
+      },
+    ],
+    ['/config', { kind: 'moderator', input: { kind: 'config', settings: [] } }],
+    ['/who', { kind: 'moderator', input: { kind: 'who' } }],
+    ['/help', { kind: 'moderator', input: { kind: 'help' } }],
   ])('%j', (line, input) => {
     expect(parseChatLine(line)).toEqual(input);
   });
@@ -34,7 +71,13 @@ describe('handleChatInput', () => {
     const room = await joinedRoom(e);
     const parsed = parseCli(['chat', ROOM, '--timeout', '5000'], { XMUC_JID: 'bob@localhost', XMUC_PASSWORD: 'pw' });
     if (parsed.help) throw new Error('help');
-    const session: Session = { connection: e.conn, muc: e.muc, logger: silentLogger, config: parsed.connection, close: () => e.muc.close() };
+    const session: Session = {
+      connection: e.conn,
+      muc: e.muc,
+      logger: silentLogger,
+      config: parsed.connection,
+      close: () => e.muc.close(),
+    };
     const errLines: string[] = [];
     const io: CliIO = { out: () => undefined, err: (l) => errLines.push(l), signal: new AbortController().signal };
     return { ...e, room, session, io, errLines };
@@ -43,9 +86,13 @@ describe('handleChatInput', () => {
   it('sends a line as a groupchat message and a /msg as a MUC private message', async () => {
     const t = await env();
     expect(await handleChatInput(t.session, t.io, t.room, parseChatLine('hello all'))).toBe(true);
-    t.conn.expectSent(`<message to="${ROOM}" type="groupchat" id="*"><body>hello all</body><origin-id xmlns="urn:xmpp:sid:0" id="*"/></message>`);
+    t.conn.expectSent(
+      `<message to="${ROOM}" type="groupchat" id="*"><body>hello all</body><origin-id xmlns="urn:xmpp:sid:0" id="*"/></message>`,
+    );
     expect(await handleChatInput(t.session, t.io, t.room, parseChatLine('/msg alice psst'))).toBe(true);
-    t.conn.expectSent(`<message to="${ROOM}/alice" type="chat" id="*"><body>psst</body><origin-id xmlns="urn:xmpp:sid:0" id="*"/><x xmlns="http://jabber.org/protocol/muc#user"/></message>`);
+    t.conn.expectSent(
+      `<message to="${ROOM}/alice" type="chat" id="*"><body>psst</body><origin-id xmlns="urn:xmpp:sid:0" id="*"/><x xmlns="http://jabber.org/protocol/muc#user"/></message>`,
+    );
     t.conn.expectNothingSent();
     expect(t.errLines).toEqual([]);
   });
@@ -71,8 +118,12 @@ describe('handleChatInput', () => {
     const t = await env();
     const pending = handleChatInput(t.session, t.io, t.room, parseChatLine('/nick bobby'));
     t.conn.expectSent(`<presence to="${ROOM}/bobby" id="*"/>`);
-    t.conn.receive(`<presence from="${ROOM}/bob" to="bob@localhost/probe" type="unavailable"><x xmlns="http://jabber.org/protocol/muc#user"><item role="participant" affiliation="none" nick="bobby"/><status code="303"/><status code="110"/></x></presence>`);
-    t.conn.receive(`<presence from="${ROOM}/bobby" to="bob@localhost/probe"><x xmlns="http://jabber.org/protocol/muc#user"><item role="participant" affiliation="none"/><status code="110"/></x></presence>`);
+    t.conn.receive(
+      `<presence from="${ROOM}/bob" to="bob@localhost/probe" type="unavailable"><x xmlns="http://jabber.org/protocol/muc#user"><item role="participant" affiliation="none" nick="bobby"/><status code="303"/><status code="110"/></x></presence>`,
+    );
+    t.conn.receive(
+      `<presence from="${ROOM}/bobby" to="bob@localhost/probe"><x xmlns="http://jabber.org/protocol/muc#user"><item role="participant" affiliation="none"/><status code="110"/></x></presence>`,
+    );
     expect(await pending).toBe(true);
     expect(t.room.me?.nick).toBe('bobby');
     expect(t.errLines).toEqual([]);

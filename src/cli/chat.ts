@@ -1,12 +1,16 @@
 /**
  * `xmuc chat <room>`: `tail`, plus every line of stdin is sent to the room. Lines starting
- * with `/` are commands: `/nick NEW`, `/topic TEXT`, `/msg NICK TEXT`, `/quit`; `/me ACTION`
- * is sent as is; `//text` sends `/text`.
+ * with `/` are commands: `/nick NEW`, `/topic TEXT`, `/msg NICK TEXT`, `/quit`, `/leave`, and
+ * the moderator commands of {@link parseModeratorCommand} (`/help` lists them); `/me ACTION`
+ * is sent as is; `//text` sends `/text`. On a terminal, the input line is edited with Node's
+ * readline (history of typed lines, a prompt carrying the room's status) and nicks are
+ * coloured ({@link ChatScreen}).
  */
-import { createInterface } from 'node:readline';
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import type { Room } from '../index.js';
 import type { Command } from './args.js';
+import { type ModeratorInput, VoiceRequests, parseModeratorCommand, runModeratorCommand } from './chat-commands.js';
+import { ChatScreen } from './chat-screen.js';
 import { describeError } from './format.js';
 import { type CliIO, type Session, waitBounded } from './session.js';
 import { followRoom } from './tail.js';
@@ -18,6 +22,7 @@ export type ChatInput =
   | { kind: 'topic'; topic: string }
   | { kind: 'msg'; nick: string; text: string }
   | { kind: 'quit' }
+  | { kind: 'moderator'; input: ModeratorInput }
   | { kind: 'empty' }
   | { kind: 'invalid'; error: string };
 
@@ -34,6 +39,7 @@ export function parseChatLine(line: string): ChatInput {
     case 'me':
       return { kind: 'say', text: trimmed };
     case 'quit':
+    case 'leave':
       return { kind: 'quit' };
     case 'nick':
       return rest === '' || /\s/.test(rest) ? { kind: 'invalid', error: 'usage: /nick NEW' } : { kind: 'nick', nick: rest };
@@ -43,13 +49,23 @@ export function parseChatLine(line: string): ChatInput {
       const m = /^(\S+)\s+([\s\S]+)$/.exec(rest);
       return m?.[1] && m[2] ? { kind: 'msg', nick: m[1], text: m[2] } : { kind: 'invalid', error: 'usage: /msg NICK TEXT' };
     }
-    default:
-      return { kind: 'invalid', error: `unknown command /${name} (try /nick, /topic, /msg, /me, /quit; //text sends "/text")` };
+    default: {
+      const moderator = parseModeratorCommand(name, rest);
+      if (typeof moderator === 'string') return { kind: 'invalid', error: moderator };
+      if (moderator) return { kind: 'moderator', input: moderator };
+      return { kind: 'invalid', error: `unknown command /${name} (/help lists the commands; //text sends "/text")` };
+    }
   }
 }
 
 /** Carry out one parsed input line; returns false for `/quit`. Failures are reported on stderr. */
-export async function handleChatInput(session: Session, io: CliIO, room: Room, input: ChatInput): Promise<boolean> {
+export async function handleChatInput(
+  session: Session,
+  io: CliIO,
+  room: Room,
+  input: ChatInput,
+  voice: VoiceRequests = new VoiceRequests(),
+): Promise<boolean> {
   try {
     switch (input.kind) {
       case 'empty':
@@ -68,6 +84,9 @@ export async function handleChatInput(session: Session, io: CliIO, room: Room, i
       case 'topic':
         await room.setTopic(input.topic, { timeoutMs: session.config.timeoutMs, signal: io.signal });
         return true;
+      case 'moderator':
+        await runModeratorCommand(session, io, room, input.input, voice);
+        return true;
       case 'msg':
         if (!room.getOccupant(input.nick)) {
           io.err(`xmuc: no occupant ${input.nick} in the room`);
@@ -83,10 +102,12 @@ export async function handleChatInput(session: Session, io: CliIO, room: Room, i
   }
 }
 
-/** Read `input` line by line, one command at a time, until `/quit`, end of input or the signal. */
-function readLines(session: Session, io: CliIO, room: Room, input: Readable): Promise<void> {
+/** Read the screen's lines, one command at a time, until `/quit`, end of input, Ctrl-C or the signal. */
+function readLines(session: Session, io: CliIO, room: Room, screen: ChatScreen): Promise<void> {
+  const { rl } = screen;
+  const voice = new VoiceRequests();
+  const offVoice = voice.watch(session, io, room);
   return new Promise((resolve) => {
-    const rl = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY, terminal: false });
     const queue: string[] = [];
     let busy = false;
     let ended = false;
@@ -95,7 +116,8 @@ function readLines(session: Session, io: CliIO, room: Room, input: Readable): Pr
       if (done) return;
       done = true;
       io.signal.removeEventListener('abort', finish);
-      rl.close();
+      offVoice();
+      screen.close();
       resolve();
     };
     const pump = async () => {
@@ -103,7 +125,7 @@ function readLines(session: Session, io: CliIO, room: Room, input: Readable): Pr
       busy = true;
       while (!done && queue.length > 0) {
         const line = queue.shift() ?? '';
-        if (!(await handleChatInput(session, io, room, parseChatLine(line)))) finish();
+        if (!(await handleChatInput(session, io, room, parseChatLine(line), voice))) finish();
       }
       busy = false;
       if (ended) finish();
@@ -116,13 +138,39 @@ function readLines(session: Session, io: CliIO, room: Room, input: Readable): Pr
       ended = true;
       if (!busy) finish();
     });
+    // On a terminal readline takes Ctrl-C: it ends the chat like /quit.
+    rl.on('SIGINT', finish);
     io.signal.addEventListener('abort', finish, { once: true });
   });
 }
 
 /** Run `xmuc chat`: 0 on `/quit`, end of input or Ctrl-C; 1 when the room removed us. */
-export async function runChat(session: Session, io: CliIO, command: Extract<Command, { name: 'chat' }>, input: Readable): Promise<number> {
-  const end = await followRoom(session, io, command, (room) => readLines(session, io, room, input));
+export async function runChat(
+  session: Session,
+  baseIo: CliIO,
+  command: Extract<Command, { name: 'chat' }>,
+  input: Readable,
+  output?: Writable,
+): Promise<number> {
+  const screen = new ChatScreen(input, command.json ? undefined : output);
+  const io = screen.wrap(baseIo);
+  let end: Awaited<ReturnType<typeof followRoom>>;
+  try {
+    end = await followRoom(session, io, command, (room) => readLines(session, io, room, screen), {
+      decorate: screen.decorate(),
+      attach: (room) => {
+        room.on('enter', ({ occupant }) => screen.setStatus('joined', occupant.nick));
+        room.on('nickChanged', ({ member, newNick }) => {
+          if (member.isSelf) screen.setStatus('joined', newNick);
+        });
+        room.on('suspend', () => screen.setStatus('suspended'));
+        room.on('resume', () => screen.setStatus('rejoining'));
+        room.on('exit', () => screen.setStatus('left'));
+      },
+    });
+  } finally {
+    screen.close();
+  }
   if (end.by === 'exit') {
     io.err(`xmuc: removed from ${command.room.toString()} (${end.mode})`);
     return 1;

@@ -4,7 +4,17 @@ import { Occupant } from '../muc/occupant.js';
 import { MucJoinError } from '../muc/join-error.js';
 import { StanzaError } from '../core/errors.js';
 import { dataForm, formField } from '../forms/form.js';
-import { type CliEvent, describeError, discoJson, formatDisco, formatJson, formatOccupants, formatText, formatTime, occupantRow } from './format.js';
+import {
+  type CliEvent,
+  describeError,
+  discoJson,
+  formatDisco,
+  formatJson,
+  formatOccupants,
+  formatText,
+  formatTime,
+  occupantRow,
+} from './format.js';
 
 const ROOM = 'room@conference.localhost';
 const T = new Date('2026-11-25T09:05:07.123Z');
@@ -13,15 +23,30 @@ const at = { room: ROOM, time: T };
 describe('formatText', () => {
   it.each<[CliEvent, string]>([
     [{ ...at, type: 'message', nick: 'alice', text: 'hello', history: false, self: false }, '[09:05:07] <alice> hello'],
-    [{ ...at, type: 'message', nick: 'alice', text: 'old\nnews', history: true, self: false }, '[2026-11-25 09:05:07] <alice> old\n    news'],
+    [
+      { ...at, type: 'message', nick: 'alice', text: 'old\nnews', history: true, self: false },
+      '[2026-11-25 09:05:07] <alice> old\n    news',
+    ],
     [{ ...at, type: 'message', nick: 'alice', text: '/me waves', history: false, self: false }, '[09:05:07] * alice waves'],
-    [{ ...at, type: 'message', nick: undefined, text: 'This room is not anonymous', history: false, self: false }, '[09:05:07] ** This room is not anonymous'],
+    [
+      { ...at, type: 'message', nick: undefined, text: 'This room is not anonymous', history: false, self: false },
+      '[09:05:07] ** This room is not anonymous',
+    ],
     [{ ...at, type: 'private', nick: 'bob', text: 'psst' }, '[09:05:07] [private] <bob> psst'],
-    [{ ...at, type: 'enter', nick: 'bob', role: 'moderator', affiliation: 'owner', created: true }, `[09:05:07] -> entered ${ROOM} as bob (moderator, owner), created the room`],
-    [{ ...at, type: 'enter', nick: 'bob', role: undefined, affiliation: undefined, created: false }, `[09:05:07] -> entered ${ROOM} as bob (?, ?)`],
+    [
+      { ...at, type: 'enter', nick: 'bob', role: 'moderator', affiliation: 'owner', created: true },
+      `[09:05:07] -> entered ${ROOM} as bob (moderator, owner), created the room`,
+    ],
+    [
+      { ...at, type: 'enter', nick: 'bob', role: undefined, affiliation: undefined, created: false },
+      `[09:05:07] -> entered ${ROOM} as bob (?, ?)`,
+    ],
     [{ ...at, type: 'exit', mode: 'kicked', reason: 'spam', actor: 'alice' }, `[09:05:07] <- left ${ROOM} (kicked by alice: spam)`],
     [{ ...at, type: 'exit', mode: 'normal' }, `[09:05:07] <- left ${ROOM} (normal)`],
-    [{ ...at, type: 'join', nick: 'carol', role: 'participant', affiliation: 'none', jid: 'carol@localhost/x' }, '[09:05:07] * carol joined (participant, none) [carol@localhost/x]'],
+    [
+      { ...at, type: 'join', nick: 'carol', role: 'participant', affiliation: 'none', jid: 'carol@localhost/x' },
+      '[09:05:07] * carol joined (participant, none) [carol@localhost/x]',
+    ],
     [{ ...at, type: 'join', nick: 'carol', role: 'visitor', affiliation: 'none' }, '[09:05:07] * carol joined (visitor, none)'],
     [{ ...at, type: 'leave', nick: 'carol', mode: 'banned', actor: 'alice' }, '[09:05:07] * carol left (banned by alice)'],
     [{ ...at, type: 'leave', nick: 'carol', mode: 'normal', reason: 'bye' }, '[09:05:07] * carol left (normal: bye)'],
@@ -44,9 +69,25 @@ describe('formatText', () => {
 
 describe('formatJson', () => {
   it('prints one line with an ISO time and without absent fields', () => {
-    const line = formatJson({ ...at, type: 'message', nick: 'alice', text: 'a "quoted"\nline', history: false, self: false, stanzaId: undefined });
+    const line = formatJson({
+      ...at,
+      type: 'message',
+      nick: 'alice',
+      text: 'a "quoted"\nline',
+      history: false,
+      self: false,
+      stanzaId: undefined,
+    });
     expect(line).not.toContain('\n');
-    expect(JSON.parse(line)).toEqual({ room: ROOM, time: '2026-11-25T09:05:07.123Z', type: 'message', nick: 'alice', text: 'a "quoted"\nline', history: false, self: false });
+    expect(JSON.parse(line)).toEqual({
+      room: ROOM,
+      time: '2026-11-25T09:05:07.123Z',
+      type: 'message',
+      nick: 'alice',
+      text: 'a "quoted"\nline',
+      history: false,
+      self: false,
+    });
     expect(formatJson({ ...at, type: 'leave', nick: 'x', mode: 'kicked', reason: undefined, actor: 'alice' })).toBe(
       `{"room":"${ROOM}","time":"2026-11-25T09:05:07.123Z","type":"leave","nick":"x","mode":"kicked","actor":"alice"}`,
     );
@@ -55,7 +96,13 @@ describe('formatJson', () => {
 
 describe('occupants', () => {
   it('prints an aligned table marking ourselves', () => {
-    const me = new Occupant({ conversationJid: JID.parse(`${ROOM}/bob`), isSelf: true, role: 'moderator', affiliation: 'owner', directJid: JID.parse('bob@localhost/cli') });
+    const me = new Occupant({
+      conversationJid: JID.parse(`${ROOM}/bob`),
+      isSelf: true,
+      role: 'moderator',
+      affiliation: 'owner',
+      directJid: JID.parse('bob@localhost/cli'),
+    });
     const other = new Occupant({ conversationJid: JID.parse(`${ROOM}/alice`), isSelf: false, role: 'participant', affiliation: 'none' });
     const rows = [me, other].map(occupantRow);
     expect(rows[1]).toEqual({ nick: 'alice', role: 'participant', affiliation: 'none', jid: undefined, self: false });
@@ -71,7 +118,15 @@ describe('disco', () => {
   const info = {
     identities: [{ category: 'conference', type: 'text', name: 'Chatrooms' }],
     features: new Set(['urn:b', 'http://jabber.org/protocol/muc']),
-    forms: [dataForm({ type: 'result', fields: [formField({ var: 'FORM_TYPE', type: 'hidden', values: ['http://jabber.org/protocol/muc#roominfo'] }), formField({ var: 'muc#roominfo_occupants', values: ['3'] })] })],
+    forms: [
+      dataForm({
+        type: 'result',
+        fields: [
+          formField({ var: 'FORM_TYPE', type: 'hidden', values: ['http://jabber.org/protocol/muc#roominfo'] }),
+          formField({ var: 'muc#roominfo_occupants', values: ['3'] }),
+        ],
+      }),
+    ],
   };
 
   it('prints identities, sorted features and forms', () => {

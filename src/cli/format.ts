@@ -132,7 +132,10 @@ export function occupantRow(occupant: Occupant): OccupantRow {
 
 /** The occupant table: a header and one aligned line per occupant (`(you)` marks ours). */
 export function formatOccupants(rows: readonly OccupantRow[]): string[] {
-  const table = [['NICK', 'ROLE', 'AFFILIATION', 'JID'], ...rows.map((r) => [r.self ? `${r.nick} (you)` : r.nick, r.role ?? '?', r.affiliation ?? '?', r.jid ?? '-'])];
+  const table = [
+    ['NICK', 'ROLE', 'AFFILIATION', 'JID'],
+    ...rows.map((r) => [r.self ? `${r.nick} (you)` : r.nick, r.role ?? '?', r.affiliation ?? '?', r.jid ?? '-']),
+  ];
   const widths = [0, 1, 2].map((i) => Math.max(...table.map((row) => row[i]?.length ?? 0)));
   return table.map((row) => row.map((cell, i) => (i < 3 ? cell.padEnd(widths[i] ?? 0) : cell)).join('  '));
 }

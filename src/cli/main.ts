@@ -21,11 +21,12 @@ process.stdout.on('error', () => controller.abort(new Error('stdout closed')));
 
 const code = await runCli(
   process.argv.slice(2),
-  { env: process.env, stdin: process.stdin },
+  { env: process.env, stdin: process.stdin, stdout: process.stdout },
   {
     out: (line) => void process.stdout.write(`${line}\n`),
     err: (line) => void process.stderr.write(`${line}\n`),
     signal: controller.signal,
+    status: process.stderr.isTTY ? (text) => void process.stderr.write(text === '' ? '\r\x1b[K' : `\r\x1b[K${text}`) : undefined,
   },
 );
 process.exitCode = code;

@@ -10,7 +10,11 @@ describe('watchRoom', () => {
     const env = setup();
     const events: CliEvent[] = [];
     const { room, joined } = env.muc.join(ROOM, 'bob');
-    const off = watchRoom(room, (e) => events.push(e), () => T);
+    const off = watchRoom(
+      room,
+      (e) => events.push(e),
+      () => T,
+    );
     env.conn.takeSent();
     env.conn.receive(PROSODY_ALICE);
     env.conn.receive(PROSODY_BOB_SELF);
@@ -19,14 +23,30 @@ describe('watchRoom', () => {
     env.conn.receive(EMPTY_SUBJECT);
     await joined;
     env.conn.receive(`<message from="${ROOM}/alice" type="groupchat" to="bob@localhost/probe" id="m1"><body>hi bob</body></message>`);
-    env.conn.receive(`<message from="${ROOM}/alice" type="chat" to="bob@localhost/probe" id="p1"><body>psst</body><x xmlns="http://jabber.org/protocol/muc#user"/></message>`);
-    env.conn.receive(`<message from="${ROOM}/alice" type="groupchat" to="bob@localhost/probe" id="s1"><subject>Release day</subject></message>`);
-    env.conn.receive(`<presence from="${ROOM}/carol" to="bob@localhost/probe"><x xmlns="http://jabber.org/protocol/muc#user"><item role="participant" affiliation="member" jid="carol@localhost/c"/></x></presence>`);
-    env.conn.receive(`<presence from="${ROOM}/carol" to="bob@localhost/probe" type="unavailable"><x xmlns="http://jabber.org/protocol/muc#user"><item role="participant" affiliation="member" nick="caz"/><status code="303"/></x></presence>`);
-    env.conn.receive(`<presence from="${ROOM}/caz" to="bob@localhost/probe"><x xmlns="http://jabber.org/protocol/muc#user"><item role="participant" affiliation="member"/></x></presence>`);
-    env.conn.receive(`<presence from="${ROOM}/caz" to="bob@localhost/probe"><x xmlns="http://jabber.org/protocol/muc#user"><item role="moderator" affiliation="member"/></x></presence>`);
-    env.conn.receive(`<presence from="${ROOM}/caz" to="bob@localhost/probe" type="unavailable"><x xmlns="http://jabber.org/protocol/muc#user"><item role="none" affiliation="member"><actor nick="alice"/><reason>spam</reason></item><status code="307"/></x></presence>`);
-    env.conn.receive(`<presence from="${ROOM}/bob" to="bob@localhost/probe" type="unavailable"><x xmlns="http://jabber.org/protocol/muc#user"><item role="none" affiliation="none"/><status code="110"/></x></presence>`);
+    env.conn.receive(
+      `<message from="${ROOM}/alice" type="chat" to="bob@localhost/probe" id="p1"><body>psst</body><x xmlns="http://jabber.org/protocol/muc#user"/></message>`,
+    );
+    env.conn.receive(
+      `<message from="${ROOM}/alice" type="groupchat" to="bob@localhost/probe" id="s1"><subject>Release day</subject></message>`,
+    );
+    env.conn.receive(
+      `<presence from="${ROOM}/carol" to="bob@localhost/probe"><x xmlns="http://jabber.org/protocol/muc#user"><item role="participant" affiliation="member" jid="carol@localhost/c"/></x></presence>`,
+    );
+    env.conn.receive(
+      `<presence from="${ROOM}/carol" to="bob@localhost/probe" type="unavailable"><x xmlns="http://jabber.org/protocol/muc#user"><item role="participant" affiliation="member" nick="caz"/><status code="303"/></x></presence>`,
+    );
+    env.conn.receive(
+      `<presence from="${ROOM}/caz" to="bob@localhost/probe"><x xmlns="http://jabber.org/protocol/muc#user"><item role="participant" affiliation="member"/></x></presence>`,
+    );
+    env.conn.receive(
+      `<presence from="${ROOM}/caz" to="bob@localhost/probe"><x xmlns="http://jabber.org/protocol/muc#user"><item role="moderator" affiliation="member"/></x></presence>`,
+    );
+    env.conn.receive(
+      `<presence from="${ROOM}/caz" to="bob@localhost/probe" type="unavailable"><x xmlns="http://jabber.org/protocol/muc#user"><item role="none" affiliation="member"><actor nick="alice"/><reason>spam</reason></item><status code="307"/></x></presence>`,
+    );
+    env.conn.receive(
+      `<presence from="${ROOM}/bob" to="bob@localhost/probe" type="unavailable"><x xmlns="http://jabber.org/protocol/muc#user"><item role="none" affiliation="none"/><status code="110"/></x></presence>`,
+    );
     const base = { room: ROOM, time: T };
     expect(events).toEqual([
       { ...base, type: 'join', nick: 'alice', role: 'moderator', affiliation: 'owner', jid: undefined },
@@ -48,7 +68,11 @@ describe('watchRoom', () => {
     const env = setup();
     const events: CliEvent[] = [];
     const { room } = env.muc.join(ROOM, 'bob');
-    watchRoom(room, (e) => events.push(e), () => T)();
+    watchRoom(
+      room,
+      (e) => events.push(e),
+      () => T,
+    )();
     env.conn.receive(PROSODY_ALICE);
     expect(events).toEqual([]);
   });

@@ -17,7 +17,14 @@ export function watchRoom(room: Room, emit: (event: CliEvent) => void, now: () =
   const base = () => ({ room: room.jid.toString(), time: now() });
   const offs = [
     room.on('enter', ({ occupant, statusCodes }) => {
-      emit({ ...base(), type: 'enter', nick: occupant.nick, role: occupant.role, affiliation: occupant.affiliation, created: statusCodes.has(201) });
+      emit({
+        ...base(),
+        type: 'enter',
+        nick: occupant.nick,
+        role: occupant.role,
+        affiliation: occupant.affiliation,
+        created: statusCodes.has(201),
+      });
     }),
     room.on('exit', ({ mode, reason, actor }) => {
       emit({ ...base(), type: 'exit', mode, reason, actor: actorName(actor) });
@@ -41,7 +48,14 @@ export function watchRoom(room: Room, emit: (event: CliEvent) => void, now: () =
       if (text !== undefined) emit({ ...base(), type: 'private', nick: member.nick, text });
     }),
     room.on('join', ({ member }) => {
-      emit({ ...base(), type: 'join', nick: member.nick, role: member.role, affiliation: member.affiliation, jid: member.directJid?.toString() });
+      emit({
+        ...base(),
+        type: 'join',
+        nick: member.nick,
+        role: member.role,
+        affiliation: member.affiliation,
+        jid: member.directJid?.toString(),
+      });
     }),
     room.on('leave', ({ member, mode, reason, actor }) => {
       emit({ ...base(), type: 'leave', nick: member.nick, mode, reason, actor: actorName(actor) });

@@ -6,7 +6,11 @@ import { EXIT_OK, EXIT_USAGE, runCli } from './run.js';
 function run(argv: string[], env: Record<string, string | undefined> = {}) {
   const out: string[] = [];
   const err: string[] = [];
-  const done = runCli(argv, { env, stdin: Readable.from([]) }, { out: (l) => out.push(l), err: (l) => err.push(l), signal: new AbortController().signal });
+  const done = runCli(
+    argv,
+    { env, stdin: Readable.from([]) },
+    { out: (l) => out.push(l), err: (l) => err.push(l), signal: new AbortController().signal },
+  );
   return done.then((code) => ({ code, out, err }));
 }
 
@@ -25,7 +29,16 @@ describe('runCli', () => {
   });
 
   it('exits 2 for an unreadable --password-file before touching the network', async () => {
-    const result = await run(['disco', 'c.localhost', '--jid', 'a@localhost', '--password-file', '/nonexistent/xmuc-pw', '--service', 'xmpp://127.0.0.1:9']);
+    const result = await run([
+      'disco',
+      'c.localhost',
+      '--jid',
+      'a@localhost',
+      '--password-file',
+      '/nonexistent/xmuc-pw',
+      '--service',
+      'xmpp://127.0.0.1:9',
+    ]);
     expect(result.code).toBe(EXIT_USAGE);
     expect(result.err[0]).toMatch(/^xmuc: Cannot read --password-file \/nonexistent\/xmuc-pw: ENOENT/);
   });

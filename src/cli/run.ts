@@ -2,12 +2,14 @@
  * `runCli()`: parse the arguments, open the session, run one command, shut down within
  * bounds, and map the outcome to an exit status (0 ok, 1 failure, 2 usage, 130 interrupted).
  */
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import { type Command, USAGE, UsageError, parseCli } from './args.js';
+import { runAffiliations, runBan, runDestroy, runInvite, runKick, runRegister, runRoles, runSetAffiliations } from './admin.js';
 import { runChat } from './chat.js';
 import { runDisco } from './disco.js';
 import { describeError } from './format.js';
 import { runOccupants } from './occupants.js';
+import { runConfigGet, runConfigSet, runInfo, runRooms } from './rooms.js';
 import { runSend } from './send.js';
 import { type CliIO, type Session, openSession } from './session.js';
 import { runTail } from './tail.js';
@@ -26,6 +28,8 @@ export interface CliEnvironment {
   env: Readonly<Record<string, string | undefined>>;
   /** stdin, for `xmuc chat`. */
   stdin: Readable;
+  /** stdout as a stream, for `xmuc chat` on a terminal (line editing, prompt). */
+  stdout?: Writable | undefined;
 }
 
 function usageFailure(io: CliIO, error: UsageError): number {
@@ -34,18 +38,40 @@ function usageFailure(io: CliIO, error: UsageError): number {
   return EXIT_USAGE;
 }
 
-function runCommand(session: Session, io: CliIO, command: Command, stdin: Readable): Promise<number> {
+function runCommand(session: Session, io: CliIO, command: Command, environment: CliEnvironment): Promise<number> {
   switch (command.name) {
     case 'send':
       return runSend(session, io, command);
     case 'tail':
       return runTail(session, io, command);
     case 'chat':
-      return runChat(session, io, command, stdin);
+      return runChat(session, io, command, environment.stdin, environment.stdout);
     case 'occupants':
       return runOccupants(session, io, command);
     case 'disco':
       return runDisco(session, io, command);
+    case 'rooms':
+      return runRooms(session, io, command);
+    case 'info':
+      return runInfo(session, io, command);
+    case 'config':
+      return command.action === 'get' ? runConfigGet(session, io, command) : runConfigSet(session, io, command);
+    case 'affiliations':
+      return runAffiliations(session, io, command);
+    case 'set-affiliations':
+      return runSetAffiliations(session, io, command);
+    case 'roles':
+      return runRoles(session, io, command);
+    case 'kick':
+      return runKick(session, io, command);
+    case 'ban':
+      return runBan(session, io, command);
+    case 'invite':
+      return runInvite(session, io, command);
+    case 'destroy':
+      return runDestroy(session, io, command);
+    case 'register':
+      return runRegister(session, io, command);
   }
 }
 
@@ -68,7 +94,7 @@ export async function runCli(argv: readonly string[], environment: CliEnvironmen
   let session: Session | undefined;
   try {
     session = await openSession(connection, io, longLived);
-    return await runCommand(session, io, command, environment.stdin);
+    return await runCommand(session, io, command, environment);
   } catch (error) {
     if (error instanceof UsageError) return usageFailure(io, error);
     if (io.signal.aborted) {

@@ -18,7 +18,11 @@ export async function runSend(session: Session, io: CliIO, command: Extract<Comm
       io.err(`xmuc: delivered to ${room.jid.toString()}`);
       return 0;
     }
-    const detail = tracker.error ? `: ${describeError(tracker.error)}` : state === MessageState.TIMED_OUT ? ` (no reflection within ${session.config.timeoutMs} ms)` : '';
+    const detail = tracker.error
+      ? `: ${describeError(tracker.error)}`
+      : state === MessageState.TIMED_OUT
+        ? ` (no reflection within ${session.config.timeoutMs} ms)`
+        : '';
     io.err(`xmuc: message not delivered to ${room.jid.toString()}: ${state}${detail}`);
     return 1;
   } finally {

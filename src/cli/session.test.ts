@@ -26,7 +26,9 @@ describe('joinRoom', () => {
     const env = setup();
     const cli = io();
     const done = joinRoom(session(env), cli, JID.parse(ROOM), 'bob');
-    env.conn.expectSent(`<presence to="${ROOM}/bob" id="id1"><x xmlns="http://jabber.org/protocol/muc"><history maxstanzas="0"/></x></presence>`);
+    env.conn.expectSent(
+      `<presence to="${ROOM}/bob" id="id1"><x xmlns="http://jabber.org/protocol/muc"><history maxstanzas="0"/></x></presence>`,
+    );
     env.conn.receive(CREATED_SELF);
     await Promise.resolve();
     await Promise.resolve();
@@ -46,8 +48,12 @@ describe('joinRoom', () => {
     const env = setup();
     const cli = io();
     const done = joinRoom(session(env), cli, JID.parse(ROOM), 'bob', { history: { maxStanzas: 7 } });
-    env.conn.expectSent(`<presence to="${ROOM}/bob" id="id1"><x xmlns="http://jabber.org/protocol/muc"><history maxstanzas="7"/></x></presence>`);
-    env.conn.receive(`<presence from="${ROOM}/bob" to="bob@localhost/probe"><x xmlns="http://jabber.org/protocol/muc#user"><item role="participant" affiliation="none"/><status code="110"/></x></presence>`);
+    env.conn.expectSent(
+      `<presence to="${ROOM}/bob" id="id1"><x xmlns="http://jabber.org/protocol/muc"><history maxstanzas="7"/></x></presence>`,
+    );
+    env.conn.receive(
+      `<presence from="${ROOM}/bob" to="bob@localhost/probe"><x xmlns="http://jabber.org/protocol/muc#user"><item role="participant" affiliation="none"/><status code="110"/></x></presence>`,
+    );
     const { created } = await done;
     expect(created).toBe(false);
     env.conn.expectNothingSent();
@@ -58,7 +64,9 @@ describe('joinRoom', () => {
     const env = setup();
     const done = joinRoom(session(env), io(), JID.parse(ROOM), 'bob');
     env.conn.takeSent();
-    env.conn.receive(`<presence from="${ROOM}/bob" to="bob@localhost/probe" type="error"><error type="cancel"><conflict xmlns="urn:ietf:params:xml:ns:xmpp-stanzas"/></error></presence>`);
+    env.conn.receive(
+      `<presence from="${ROOM}/bob" to="bob@localhost/probe" type="error"><error type="cancel"><conflict xmlns="urn:ietf:params:xml:ns:xmpp-stanzas"/></error></presence>`,
+    );
     await expect(done).rejects.toMatchObject({ name: 'MucJoinError', reason: 'nick-conflict' });
   });
 });

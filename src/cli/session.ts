@@ -19,6 +19,7 @@ import {
 } from '../index.js';
 import { raceAbort } from '../core/abort.js';
 import { type ConnectionConfig, loadPassword } from './args.js';
+import { progress } from './progress.js';
 
 /** Where the CLI writes and what stops it. */
 export interface CliIO {
@@ -28,6 +29,11 @@ export interface CliIO {
   err(line: string): void;
   /** Aborted on SIGINT/SIGTERM. */
   signal: AbortSignal;
+  /**
+   * Show a transient status (progress) on a terminal: replaces the previous one; `''` clears
+   * it. Absent when stderr is not a TTY (nothing is shown then).
+   */
+  status?: ((text: string) => void) | undefined;
 }
 
 /** An open connection with its `MucClient`. */
@@ -99,7 +105,9 @@ export async function openSession(config: ConnectionConfig, io: CliIO, longLived
       const rooms = muc.rooms;
       await Promise.allSettled(rooms.map((room) => room.leave({ timeoutMs: Math.min(config.timeoutMs, SHUTDOWN_STEP_MS) })));
       await muc.close();
-      await bounded(closeConnection(), SHUTDOWN_STEP_MS, 'connection close').catch((e: unknown) => logger.warn('close failed', { error: e }));
+      await bounded(closeConnection(), SHUTDOWN_STEP_MS, 'connection close').catch((e: unknown) =>
+        logger.warn('close failed', { error: e }),
+      );
     })();
     return closing;
   };
@@ -180,7 +188,13 @@ export function defaultNick(jid: JID, nick: string | undefined): string {
  * configuration (`createInstant()`) and say so on stderr. Resolves with the room and
  * whether it was created; rejects with `MucJoinError`, `TimeoutError`, `AbortError`.
  */
-export async function joinRoom(session: Session, io: CliIO, roomJid: JID, nick: string, options: JoinRoomOptions = { history: NO_HISTORY }): Promise<{ room: Room; created: boolean }> {
+export async function joinRoom(
+  session: Session,
+  io: CliIO,
+  roomJid: JID,
+  nick: string,
+  options: JoinRoomOptions = { history: NO_HISTORY },
+): Promise<{ room: Room; created: boolean }> {
   const { timeoutMs } = session.config;
   const { room, joined } = session.muc.join(roomJid, nick, {
     history: options.history,
@@ -192,7 +206,16 @@ export async function joinRoom(session: Session, io: CliIO, roomJid: JID, nick: 
     if (statusCodes.has(StatusCode.CREATED)) created = true;
   });
   options.attach?.(room);
-  await joined;
+  // A big room takes a while to send every occupant's presence: show the count on a terminal.
+  const bar = progress(io, `joining ${roomJid.toString()}`);
+  let seen = 0;
+  const offJoin = room.on('join', () => bar.update(++seen));
+  try {
+    await joined;
+  } finally {
+    offJoin();
+    bar.done();
+  }
   if (created) {
     await room.createInstant({ timeoutMs, signal: io.signal });
     io.err(`xmuc: created ${room.jid.toString()} and unlocked it with the default configuration`);

@@ -6,8 +6,16 @@ import { watchRoom } from './room-events.js';
 import { type CliIO, type Session, aborted, defaultNick, joinRoom } from './session.js';
 
 /** A printer of {@link CliEvent}s to stdout, as text or JSON lines. */
-export function printer(io: CliIO, json: boolean): (event: CliEvent) => void {
-  return (event) => io.out(json ? formatJson(event) : formatText(event));
+export function printer(io: CliIO, json: boolean, decorate?: (event: CliEvent, line: string) => string): (event: CliEvent) => void {
+  return (event) => io.out(json ? formatJson(event) : decorate ? decorate(event, formatText(event)) : formatText(event));
+}
+
+/** Options of {@link followRoom}. */
+export interface FollowOptions {
+  /** Decorate each text line (colours on a terminal). */
+  decorate?: ((event: CliEvent, line: string) => string) | undefined;
+  /** More listeners to attach before the join (status line). */
+  attach?: ((room: Room) => void) | undefined;
 }
 
 /** What ended a {@link followRoom} wait. */
@@ -23,8 +31,9 @@ export async function followRoom(
   io: CliIO,
   command: Extract<Command, { name: 'tail' | 'chat' }>,
   until?: (room: Room) => Promise<void>,
+  options: FollowOptions = {},
 ): Promise<FollowEnd> {
-  const print = printer(io, command.json);
+  const print = printer(io, command.json, options.decorate);
   let resolveExit!: (end: FollowEnd) => void;
   const exited = new Promise<FollowEnd>((resolve) => (resolveExit = resolve));
   const { room } = await joinRoom(session, io, command.room, defaultNick(session.config.jid, command.nick), {
@@ -34,6 +43,7 @@ export async function followRoom(
       r.on('suspend', () => io.err(`xmuc: connection lost; ${r.jid.toString()} will be rejoined when it is back`));
       r.on('resume', () => io.err(`xmuc: reconnected; rejoining ${r.jid.toString()}`));
       r.once('exit', ({ mode }) => resolveExit({ by: 'exit', mode }));
+      options.attach?.(r);
     },
   });
   const ends: Promise<FollowEnd>[] = [aborted(io.signal).then(() => ({ by: 'signal' }) as const), exited];

@@ -2,111 +2,12 @@
  * The `xmuc` command as a child process (`node --import tsx src/cli/main.ts`) against the
  * real servers: send/tail, occupants, disco, both transports, exit statuses.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { afterEach, expect, it } from 'vitest';
-import { type ServerInfo, describeEachServer } from '../support/servers.js';
-
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-/** Bound of each wait; generous because every child pays tsx's start-up on a shared machine. */
-const WAIT_MS = 25_000;
-
-interface Cli {
-  child: ChildProcess;
-  stdout: string[];
-  stderr: string[];
-  /** Resolves with the exit status (or the signal name). */
-  exited: Promise<number | string>;
-  /** Wait (bounded) for a stdout line passing `test`. */
-  line(test: (line: string) => boolean, what: string): Promise<string>;
-  /** Wait (bounded) for a stderr line passing `test`. */
-  errLine(test: (line: string) => boolean, what: string): Promise<string>;
-}
-
-const running: Cli[] = [];
-
-function waitUntil<T>(check: () => T | undefined, what: string, cli: Cli): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const started = Date.now();
-    const tick = () => {
-      const found = check();
-      if (found !== undefined) return resolve(found);
-      if (Date.now() - started > WAIT_MS) {
-        return reject(new Error(`${what}: nothing within ${WAIT_MS} ms\nstdout:\n${cli.stdout.join('\n')}\nstderr:\n${cli.stderr.join('\n')}`));
-      }
-      setTimeout(tick, 50);
-    };
-    tick();
-  });
-}
-
-function lines(stream: NodeJS.ReadableStream | null, into: string[]): void {
-  let buffer = '';
-  stream?.setEncoding('utf8');
-  stream?.on('data', (chunk: string) => {
-    buffer += chunk;
-    const parts = buffer.split('\n');
-    buffer = parts.pop() ?? '';
-    into.push(...parts);
-  });
-}
-
-function xmuc(args: string[], password?: string): Cli {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  delete env.XMUC_JID;
-  delete env.XMUC_PASSWORD;
-  if (password !== undefined) env.XMUC_PASSWORD = password;
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] });
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  lines(child.stdout, stdout);
-  lines(child.stderr, stderr);
-  const exited = new Promise<number | string>((resolve) => child.on('exit', (code, signal) => resolve(code ?? signal ?? -1)));
-  const cli: Cli = {
-    child,
-    stdout,
-    stderr,
-    exited,
-    line: (test, what) => waitUntil(() => stdout.find(test), what, cli),
-    errLine: (test, what) => waitUntil(() => stderr.find(test), what, cli),
-  };
-  running.push(cli);
-  return cli;
-}
-
-/** The exit status, bounded. */
-async function exitOf(cli: Cli, what: string): Promise<number | string> {
-  let status: number | string | undefined;
-  void cli.exited.then((s) => (status = s));
-  return waitUntil(() => status, `${what} exit`, cli);
-}
-
-function json(line: string): Record<string, unknown> {
-  return JSON.parse(line) as Record<string, unknown>;
-}
-
-function isEvent(type: string, fields: Record<string, unknown> = {}): (line: string) => boolean {
-  return (line) => {
-    if (!line.startsWith('{')) return false;
-    const e = json(line);
-    return e.type === type && Object.entries(fields).every(([k, v]) => e[k] === v);
-  };
-}
-
-afterEach(async () => {
-  for (const cli of running.splice(0)) {
-    if (cli.child.exitCode === null && cli.child.signalCode === null) {
-      cli.child.kill('SIGKILL');
-      await Promise.race([cli.exited, new Promise((r) => setTimeout(r, 5000))]);
-    }
-  }
-});
+import { expect, it } from 'vitest';
+import { describeEachServer, type ServerInfo } from '../support/servers.js';
+import { cliAccounts, exitOf, isEvent, json, xmuc } from './cli-harness.js';
 
 describeEachServer('xmuc CLI', (server: ServerInfo) => {
-  const service = `xmpp://${server.host}:${server.c2sPort}`;
-  const as = (user: string) => ['--jid', `${user}@${server.domain}`, '--service', service, '--insecure-plaintext', '--timeout', String(WAIT_MS)];
-  const pass = (user: string) => server.users.find((u) => u.name === user)?.password ?? '';
-  const room = (tag: string) => `cli-${tag}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}@${server.mucDomain}`;
+  const { as, pass, room } = cliAccounts(server);
 
   it('send is seen by a tail --json in the room; Ctrl-C makes tail leave and exit 0', async () => {
     const jid = room('send');
