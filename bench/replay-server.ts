@@ -11,7 +11,6 @@
 import { createServer, type Socket } from 'node:net';
 import { ROOM, SENDER_NICK } from './replay-room.js';
 
-
 const STREAM_NS = `xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams'`;
 const FEATURES_SASL =
   "<stream:features><mechanisms xmlns='urn:ietf:params:xml:ns:xmpp-sasl'><mechanism>PLAIN</mechanism><mechanism>ANONYMOUS</mechanism></mechanisms></stream:features>";
@@ -25,7 +24,10 @@ function attr(tag: string, name: string): string | undefined {
 
 /** Base64-ish id of 24 chars, different per (pass, i). */
 function stanzaId(pass: number, i: number): string {
-  return Buffer.from(`sid:${pass}:${i}:${(i * 2654435761) >>> 0}`).toString('base64').slice(0, 24).padEnd(24, 'A');
+  return Buffer.from(`sid:${pass}:${i}:${(i * 2654435761) >>> 0}`)
+    .toString('base64')
+    .slice(0, 24)
+    .padEnd(24, 'A');
 }
 
 /** One groupchat message as Prosody 0.12 writes it on a c2s stream (no whitespace, no xmlns). */

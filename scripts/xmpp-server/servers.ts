@@ -117,10 +117,7 @@ function run(
       child.kill('SIGTERM');
       setTimeout(() => child.kill('SIGKILL'), 2_000).unref();
     };
-    const timer = setTimeout(
-      () => stopChild(new TimeoutError(`${opts.what} timed out after ${opts.timeoutMs} ms`)),
-      opts.timeoutMs,
-    );
+    const timer = setTimeout(() => stopChild(new TimeoutError(`${opts.what} timed out after ${opts.timeoutMs} ms`)), opts.timeoutMs);
     const onAbort = (): void => stopChild(new AbortError(`${opts.what} aborted`));
     opts.signal?.addEventListener('abort', onAbort, { once: true });
     child.on('error', (err) => {
@@ -314,9 +311,7 @@ export async function startServer(kind: ServerKind, opts: StartServerOptions = {
     throw err;
   }
   cleanup();
-  throw new Error(
-    `${kind} failed to start in ${dir} (exit ${last?.code}):\n${last?.stderr ?? ''}${last?.stdout ?? ''}`,
-  );
+  throw new Error(`${kind} failed to start in ${dir} (exit ${last?.code}):\n${last?.stderr ?? ''}${last?.stdout ?? ''}`);
 }
 
 /**
@@ -326,8 +321,7 @@ export async function startServer(kind: ServerKind, opts: StartServerOptions = {
 export async function stopServer(info: ServerInfo, opts: StopServerOptions = {}): Promise<void> {
   const keep = opts.keepDir ?? process.env.XMUC_KEEP_SERVER_DIRS === '1';
   // Only delete dirs we made ourselves (a tmpdir child named xmuc-<kind>-*).
-  const rm =
-    !keep && info.ownsDir && dirname(info.dir) === resolve(tmpdir()) && basename(info.dir).startsWith(`xmuc-${info.kind}-`);
+  const rm = !keep && info.ownsDir && dirname(info.dir) === resolve(tmpdir()) && basename(info.dir).startsWith(`xmuc-${info.kind}-`);
   if (!existsSync(info.dir)) return;
   const r = await runDown(info.kind, info.dir, rm, opts.timeoutMs ?? DEFAULT_STOP_TIMEOUT_MS);
   if (r.code !== 0) throw new Error(`${info.kind}-down.sh failed (exit ${r.code}):\n${r.stderr}${r.stdout}`);
@@ -362,11 +356,10 @@ export async function restartServer(info: ServerInfo, opts: { signal?: AbortSign
 export async function registerUser(info: ServerInfo, name: string, password: string): Promise<void> {
   usersToEnv([{ name, password }]);
   if (info.kind === 'prosody') {
-    const r = await run(
-      'prosodyctl',
-      ['--config', join(info.dir, 'prosody.cfg.lua'), 'register', name, info.domain, password],
-      { timeoutMs: REGISTER_TIMEOUT_MS, what: `prosodyctl register ${name}` },
-    );
+    const r = await run('prosodyctl', ['--config', join(info.dir, 'prosody.cfg.lua'), 'register', name, info.domain, password], {
+      timeoutMs: REGISTER_TIMEOUT_MS,
+      what: `prosodyctl register ${name}`,
+    });
     if (r.code !== 0) throw new Error(`prosodyctl register ${name} failed (exit ${r.code}): ${r.stderr}${r.stdout}`);
     return;
   }

@@ -51,7 +51,16 @@ describe('watchRoom', () => {
     expect(events).toEqual([
       { ...base, type: 'join', nick: 'alice', role: 'moderator', affiliation: 'owner', jid: undefined },
       { ...base, type: 'enter', nick: 'bob', role: 'participant', affiliation: 'none', created: false },
-      { ...base, time: new Date('2026-11-25T08:00:00Z'), type: 'message', nick: 'alice', text: 'earlier', history: true, self: false, stanzaId: undefined },
+      {
+        ...base,
+        time: new Date('2026-11-25T08:00:00Z'),
+        type: 'message',
+        nick: 'alice',
+        text: 'earlier',
+        history: true,
+        self: false,
+        stanzaId: undefined,
+      },
       { ...base, type: 'message', nick: 'alice', text: 'hi bob', history: false, self: false, stanzaId: undefined },
       { ...base, type: 'private', nick: 'alice', text: 'psst' },
       { ...base, type: 'topic', nick: 'alice', topic: 'Release day' },

@@ -15,5 +15,7 @@ export function randomBytes(n: number): Uint8Array {
 
 /** A random id for stanzas: 16 url-safe base64 characters (96 bits). @internal */
 export function randomId(): string {
-  return btoa(String.fromCharCode(...randomBytes(12))).replace(/\+/g, '-').replace(/\//g, '_');
+  return btoa(String.fromCharCode(...randomBytes(12)))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_');
 }

@@ -39,7 +39,11 @@ function isOwn(address: string, own: JID | undefined): boolean {
  * `alice@localhost`. Another resource of the account (`alice@localhost/other`) is not the
  * server: it answers only requests addressed to it.
  */
-export function isAcceptableReplySender(requestTo: string | undefined, replyFrom: string | undefined, ownFullJid: JID | undefined): boolean {
+export function isAcceptableReplySender(
+  requestTo: string | undefined,
+  replyFrom: string | undefined,
+  ownFullJid: JID | undefined,
+): boolean {
   if (requestTo === undefined || isOwn(requestTo, ownFullJid)) {
     return replyFrom === undefined || isOwn(replyFrom, ownFullJid);
   }

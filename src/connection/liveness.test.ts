@@ -5,7 +5,14 @@ import { Liveness } from './liveness.js';
 function watch(exact: boolean) {
   const clock = new FakeClock(0);
   const log: string[] = [];
-  const liveness = new Liveness(clock, 10_000, 5000, () => log.push(`probe@${clock.now()}`), () => log.push(`dead@${clock.now()}`), { exact });
+  const liveness = new Liveness(
+    clock,
+    10_000,
+    5000,
+    () => log.push(`probe@${clock.now()}`),
+    () => log.push(`dead@${clock.now()}`),
+    { exact },
+  );
   return { clock, log, liveness };
 }
 

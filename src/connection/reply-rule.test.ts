@@ -72,7 +72,8 @@ const ROWS: Row[] = [
 /** The rows a connection can be tested with: it is bound to OWN. */
 const BOUND = ROWS.filter((r) => r.own === OWN);
 
-const label = (r: Row) => `to=${r.to ?? '(none)'} from=${r.from ?? '(none)'} own=${r.own ?? '(unbound)'} -> ${r.accept ? 'accept' : 'reject'}`;
+const label = (r: Row) =>
+  `to=${r.to ?? '(none)'} from=${r.from ?? '(none)'} own=${r.own ?? '(unbound)'} -> ${r.accept ? 'accept' : 'reject'}`;
 
 function request(to: string | undefined, id: string): Element {
   const attrs: Record<string, string> = { type: 'get', id };
@@ -86,7 +87,8 @@ function replyXml(from: string | undefined, id: string): string {
 
 describe('the IQ reply rule', () => {
   it('is decided by isAcceptableReplySender', () => {
-    for (const r of ROWS) expect(isAcceptableReplySender(r.to, r.from, r.own === undefined ? undefined : JID.parse(r.own)), label(r)).toBe(r.accept);
+    for (const r of ROWS)
+      expect(isAcceptableReplySender(r.to, r.from, r.own === undefined ? undefined : JID.parse(r.own)), label(r)).toBe(r.accept);
   });
 
   it('holds in FakeConnection', async () => {
@@ -156,7 +158,10 @@ describe('the IQ reply rule', () => {
         const abort = new AbortController();
         let settled = false;
         const reply = conn.request(request(r.to, id), { signal: abort.signal });
-        reply.then(() => (settled = true), () => undefined);
+        reply.then(
+          () => (settled = true),
+          () => undefined,
+        );
         await c1.readUntil(`id="${id}"`);
         const before = unclaimed.length;
         await c1.write(replyXml(r.from, id));

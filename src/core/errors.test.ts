@@ -44,7 +44,9 @@ describe('StanzaError.fromStanza', () => {
   it('never throws on a missing or malformed <error/>', () => {
     const a = StanzaError.fromStanza(x`<iq type="error" id="2"/>`);
     expect([a.type, a.condition, a.text]).toEqual(['cancel', 'undefined-condition', undefined]);
-    const b = StanzaError.fromStanza(x`<iq type="error"><error type="bogus"><unknown-thing xmlns="urn:ietf:params:xml:ns:xmpp-stanzas"/></error></iq>`);
+    const b = StanzaError.fromStanza(
+      x`<iq type="error"><error type="bogus"><unknown-thing xmlns="urn:ietf:params:xml:ns:xmpp-stanzas"/></error></iq>`,
+    );
     expect([b.type, b.condition]).toEqual(['cancel', 'undefined-condition']);
   });
 });

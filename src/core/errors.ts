@@ -31,11 +31,28 @@ export type StanzaErrorCondition =
 
 /** Every condition of {@link StanzaErrorCondition}, for validation. */
 export const STANZA_ERROR_CONDITIONS: ReadonlySet<StanzaErrorCondition> = new Set<StanzaErrorCondition>([
-  'bad-request', 'conflict', 'feature-not-implemented', 'forbidden', 'gone', 'internal-server-error',
-  'item-not-found', 'jid-malformed', 'not-acceptable', 'not-allowed', 'not-authorized', 'policy-violation',
-  'recipient-unavailable', 'redirect', 'registration-required', 'remote-server-not-found',
-  'remote-server-timeout', 'resource-constraint', 'service-unavailable', 'subscription-required',
-  'undefined-condition', 'unexpected-request',
+  'bad-request',
+  'conflict',
+  'feature-not-implemented',
+  'forbidden',
+  'gone',
+  'internal-server-error',
+  'item-not-found',
+  'jid-malformed',
+  'not-acceptable',
+  'not-allowed',
+  'not-authorized',
+  'policy-violation',
+  'recipient-unavailable',
+  'redirect',
+  'registration-required',
+  'remote-server-not-found',
+  'remote-server-timeout',
+  'resource-constraint',
+  'service-unavailable',
+  'subscription-required',
+  'undefined-condition',
+  'unexpected-request',
 ]);
 
 const ERROR_TYPES: ReadonlySet<string> = new Set(['auth', 'cancel', 'continue', 'modify', 'wait']);

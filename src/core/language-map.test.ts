@@ -29,27 +29,38 @@ describe('LanguageMap.lookup', () => {
   });
 
   it('falls back to the null entry, then to any value', () => {
-    const withNull = new LanguageMap([['fr', 'couleur'], [null, 'plain']]);
+    const withNull = new LanguageMap([
+      ['fr', 'couleur'],
+      [null, 'plain'],
+    ]);
     expect(withNull.lookup(['it'])).toBe('plain');
     expect(new LanguageMap([['fr', 'couleur']]).lookup(['it'])).toBe('couleur');
     expect(new LanguageMap().lookup(['it'])).toBeUndefined();
   });
 
   it('treats * as matching any tag', () => {
-    expect(new LanguageMap([[null, 'plain'], ['fr', 'couleur']]).lookup(['*'])).toBe('couleur');
+    expect(
+      new LanguageMap([
+        [null, 'plain'],
+        ['fr', 'couleur'],
+      ]).lookup(['*']),
+    ).toBe('couleur');
   });
 
   it('any() prefers the null entry', () => {
-    expect(new LanguageMap([['fr', 'a'], [null, 'b']]).any()).toBe('b');
+    expect(
+      new LanguageMap([
+        ['fr', 'a'],
+        [null, 'b'],
+      ]).any(),
+    ).toBe('b');
     expect(new LanguageMap([['fr', 'a']]).any()).toBe('a');
     expect(new LanguageMap().any()).toBeUndefined();
   });
 });
 
 describe('LanguageMap.langOf', () => {
-  const doc = parse(
-    `<message xml:lang="de"><body>Hallo</body><body xml:lang="en">Hi</body><x xml:lang=""><y/></x></message>`,
-  ) as Element;
+  const doc = parse(`<message xml:lang="de"><body>Hallo</body><body xml:lang="en">Hi</body><x xml:lang=""><y/></x></message>`) as Element;
   it('resolves xml:lang through ancestors', () => {
     const [de, en] = doc.getChildren('body');
     expect(LanguageMap.langOf(de!)).toBe('de');

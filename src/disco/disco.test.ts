@@ -32,7 +32,10 @@ describe('discoInfo', () => {
     const iq = conn.expectSent(
       `<iq type="get" id="*" to="mim.shakespeare.lit"><query xmlns="http://jabber.org/protocol/disco#info" node="http://jabber.org/protocol/commands"/></iq>`,
     );
-    conn.replyTo(iq, `<query xmlns="http://jabber.org/protocol/disco#info" node="http://jabber.org/protocol/commands"><identity category="automation" type="command-list"/></query>`);
+    conn.replyTo(
+      iq,
+      `<query xmlns="http://jabber.org/protocol/disco#info" node="http://jabber.org/protocol/commands"><identity category="automation" type="command-list"/></query>`,
+    );
     expect(await p).toStrictEqual({
       node: 'http://jabber.org/protocol/commands',
       identities: [{ category: 'automation', type: 'command-list' }],
@@ -89,7 +92,9 @@ describe('discoItems', () => {
   it('lists items, dropping ones without a valid jid', async () => {
     const conn = new FakeConnection();
     const p = discoItems(conn, 'conference.localhost');
-    const iq = conn.expectSent(`<iq type="get" id="*" to="conference.localhost"><query xmlns="http://jabber.org/protocol/disco#items"/></iq>`);
+    const iq = conn.expectSent(
+      `<iq type="get" id="*" to="conference.localhost"><query xmlns="http://jabber.org/protocol/disco#items"/></iq>`,
+    );
     conn.replyTo(
       iq,
       `<query xmlns="http://jabber.org/protocol/disco#items">
@@ -107,7 +112,9 @@ describe('discoItems', () => {
   it('sends the node', async () => {
     const conn = new FakeConnection();
     const p = discoItems(conn, 'catalog.localhost', { node: 'books' });
-    const iq = conn.expectSent(`<iq type="get" id="*" to="catalog.localhost"><query xmlns="http://jabber.org/protocol/disco#items" node="books"/></iq>`);
+    const iq = conn.expectSent(
+      `<iq type="get" id="*" to="catalog.localhost"><query xmlns="http://jabber.org/protocol/disco#items" node="books"/></iq>`,
+    );
     conn.replyTo(iq, `<query xmlns="http://jabber.org/protocol/disco#items" node="books"/>`);
     expect(await p).toStrictEqual([]);
   });

@@ -42,7 +42,17 @@ describe('dataFormCodec', () => {
         type: 'result',
         title: 'T',
         instructions: ['i1', 'i2'],
-        fields: [formField({ var: 'f', type: 'list-single', label: 'L', desc: 'D', required: true, values: ['v'], options: [{ label: 'V', value: 'v' }] })],
+        fields: [
+          formField({
+            var: 'f',
+            type: 'list-single',
+            label: 'L',
+            desc: 'D',
+            required: true,
+            values: ['v'],
+            options: [{ label: 'V', value: 'v' }],
+          }),
+        ],
         reported: [formField({ var: 'c' })],
         items: [[formField({ var: 'c', values: ['1'] })]],
       }),
@@ -60,7 +70,9 @@ describe('formType / findField', () => {
     const form = dataForm({ type: 'form', fields: [formField({ var: 'FORM_TYPE', type: 'hidden', values: ['urn:a'] })] });
     expect(formType(form)).toBe('urn:a');
     expect(formType(dataForm({ type: 'submit', fields: [formField({ var: 'FORM_TYPE', values: ['urn:b'] })] }))).toBe('urn:b');
-    expect(formType(dataForm({ type: 'form', fields: [formField({ var: 'FORM_TYPE', type: 'text-single', values: ['urn:c'] })] }))).toBeUndefined();
+    expect(
+      formType(dataForm({ type: 'form', fields: [formField({ var: 'FORM_TYPE', type: 'text-single', values: ['urn:c'] })] })),
+    ).toBeUndefined();
     expect(formType(dataForm({ type: 'form' }))).toBeUndefined();
     expect(findField(form, 'FORM_TYPE')?.values).toEqual(['urn:a']);
     expect(findField(form, 'nope')).toBeUndefined();

@@ -59,11 +59,19 @@ describe('defineForm', () => {
     expect(reply.fields.map((f) => f.var)).toEqual(ejabberdRoomconfig.fields.map((f) => f.var));
     const el = config.render();
     expect(el.getChildren('field').length).toBe(ejabberdRoomconfig.fields.length);
-    const byVar = (v: string) => el.getChildren('field').find((f) => f.attrs.var === v)!.toString();
-    expect(byVar('FORM_TYPE')).toBe('<field var="FORM_TYPE" type="hidden"><value>http://jabber.org/protocol/muc#roomconfig</value></field>');
+    const byVar = (v: string) =>
+      el
+        .getChildren('field')
+        .find((f) => f.attrs.var === v)!
+        .toString();
+    expect(byVar('FORM_TYPE')).toBe(
+      '<field var="FORM_TYPE" type="hidden"><value>http://jabber.org/protocol/muc#roomconfig</value></field>',
+    );
     expect(byVar('muc#roomconfig_persistentroom')).toBe('<field var="muc#roomconfig_persistentroom"><value>1</value></field>');
     expect(byVar('muc#roomconfig_roomname')).toBe('<field var="muc#roomconfig_roomname"><value>Lobby</value></field>');
-    expect(byVar('muc#roomconfig_presencebroadcast')).toBe('<field var="muc#roomconfig_presencebroadcast"><value>moderator</value></field>');
+    expect(byVar('muc#roomconfig_presencebroadcast')).toBe(
+      '<field var="muc#roomconfig_presencebroadcast"><value>moderator</value></field>',
+    );
     // unchanged fields keep their values, including ones the template does not name
     expect(byVar('mam')).toBe('<field var="mam"><value>1</value></field>');
     expect(byVar('muc#roomconfig_roomdesc')).toBe('<field var="muc#roomconfig_roomdesc"/>');

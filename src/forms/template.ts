@@ -3,14 +3,7 @@ import { InvalidArgumentError } from '../core/errors.js';
 import { JID } from '../core/jid.js';
 import type { DecodeOptions } from '../xml/codec.js';
 import { parseBoolean } from '../xml/fields.js';
-import {
-  type DataForm,
-  dataFormCodec,
-  FORM_TYPE_VAR,
-  type FieldType,
-  type FormField,
-  formType as formTypeOf,
-} from './form.js';
+import { type DataForm, dataFormCodec, FORM_TYPE_VAR, type FieldType, type FormField, formType as formTypeOf } from './form.js';
 
 /** How one typed property maps to a form field. */
 export interface FieldSpec {
@@ -127,9 +120,7 @@ function createInstance<S extends FormSpec>(type: string, spec: S, form: DataFor
       return v === undefined ? undefined : [...v];
     },
     renderReply() {
-      const fields: FormField[] = [
-        { var: FORM_TYPE_VAR, type: 'hidden', required: false, values: [type], options: [] },
-      ];
+      const fields: FormField[] = [{ var: FORM_TYPE_VAR, type: 'hidden', required: false, values: [type], options: [] }];
       for (const f of form.fields) {
         if (f.var === undefined || f.var === FORM_TYPE_VAR || f.type === 'fixed') continue;
         fields.push({ var: f.var, required: false, values: [...(valuesOf(f.var) ?? [])], options: [] });

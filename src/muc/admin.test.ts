@@ -41,7 +41,9 @@ describe('setAffiliations', () => {
     conn.expectNothingSent();
     conn.replyTo(first);
     await flush();
-    const second = conn.expectSent(`<iq type="set" to="${ROOM}" id="*"><query xmlns="${ADMIN}"><item affiliation="admin" jid="carol@localhost"/></query></iq>`);
+    const second = conn.expectSent(
+      `<iq type="set" to="${ROOM}" id="*"><query xmlns="${ADMIN}"><item affiliation="admin" jid="carol@localhost"/></query></iq>`,
+    );
     conn.replyTo(second);
     await expect(p).resolves.toBeUndefined();
     conn.expectNothingSent();
@@ -110,7 +112,11 @@ describe('setAffiliations', () => {
   it('accepts a domain JID (a server-wide affiliation)', async () => {
     const conn = new FakeConnection();
     const p = setAffiliations(conn, ROOM, [{ jid: 'spam.example', affiliation: 'outcast' }]);
-    conn.replyTo(conn.expectSent(`<iq type="set" to="${ROOM}" id="*"><query xmlns="${ADMIN}"><item affiliation="outcast" jid="spam.example"/></query></iq>`));
+    conn.replyTo(
+      conn.expectSent(
+        `<iq type="set" to="${ROOM}" id="*"><query xmlns="${ADMIN}"><item affiliation="outcast" jid="spam.example"/></query></iq>`,
+      ),
+    );
     await p;
   });
 
@@ -136,7 +142,11 @@ describe('setRoles', () => {
   it('sends one IQ per change by default and one in all with oneIq', async () => {
     const conn = new FakeConnection();
     const p = setRoles(conn, ROOM, [{ nick: 'bob', role: 'visitor', reason: 'quiet' }]);
-    conn.replyTo(conn.expectSent(`<iq type="set" to="${ROOM}" id="*"><query xmlns="${ADMIN}"><item nick="bob" role="visitor"><reason>quiet</reason></item></query></iq>`));
+    conn.replyTo(
+      conn.expectSent(
+        `<iq type="set" to="${ROOM}" id="*"><query xmlns="${ADMIN}"><item nick="bob" role="visitor"><reason>quiet</reason></item></query></iq>`,
+      ),
+    );
     await p;
     const q = setRoles(
       conn,
@@ -159,11 +169,17 @@ describe('setRoles', () => {
     const conn = new FakeConnection({ jid: 'bob@localhost/x' });
     const p = setRoles(conn, ROOM, [{ nick: 'carol', role: 'none' }]);
     answer(conn, conn.nextSent(), 'ejabberd-admin-set-not-allowed');
-    await expect(p).rejects.toMatchObject({ name: 'StanzaError', condition: 'not-allowed', text: 'Changing role/affiliation is not allowed' });
+    await expect(p).rejects.toMatchObject({
+      name: 'StanzaError',
+      condition: 'not-allowed',
+      text: 'Changing role/affiliation is not allowed',
+    });
     for (const changes of [[], [{ nick: '', role: 'none' }], [{ nick: 'bob', role: 'god' }], [{ role: 'none' }]]) {
       await expect(setRoles(conn, ROOM, changes as never)).rejects.toBeInstanceOf(InvalidArgumentError);
     }
-    await expect(setRoles(conn, ROOM, [{ nick: 'bob', role: 'none' }], { oneIq: 'yes' as never })).rejects.toBeInstanceOf(InvalidArgumentError);
+    await expect(setRoles(conn, ROOM, [{ nick: 'bob', role: 'none' }], { oneIq: 'yes' as never })).rejects.toBeInstanceOf(
+      InvalidArgumentError,
+    );
     conn.expectNothingSent();
   });
 });
@@ -242,16 +258,22 @@ describe('getAffiliated', () => {
     const p = getAffiliated(conn, ROOM, 'owner', { timeoutMs: 1000 });
     const caught = p.catch((e: unknown) => e);
     const iq = conn.nextSent();
-    expect(conn.replyTo(iq, `<query xmlns="${ADMIN}"><item jid="evil@localhost" affiliation="owner"/></query>`, { from: 'evil@localhost' })).toBe(false);
+    expect(
+      conn.replyTo(iq, `<query xmlns="${ADMIN}"><item jid="evil@localhost" affiliation="owner"/></query>`, { from: 'evil@localhost' }),
+    ).toBe(false);
     clock.advance(1000);
     expect(await caught).toBeInstanceOf(TimeoutError);
   });
 });
 
 describe('getRoles', () => {
-  it('lists moderators and participants in the server\'s order (captured, both servers)', async () => {
+  it("lists moderators and participants in the server's order (captured, both servers)", async () => {
     const cases: [string, Role, unknown][] = [
-      ['prosody-admin-moderator-list', 'moderator', [{ nick: 'alice', role: 'moderator', jid: j('alice@localhost/VIQqvF8SFRZi'), affiliation: 'owner' }]],
+      [
+        'prosody-admin-moderator-list',
+        'moderator',
+        [{ nick: 'alice', role: 'moderator', jid: j('alice@localhost/VIQqvF8SFRZi'), affiliation: 'owner' }],
+      ],
       [
         'ejabberd-admin-moderator-list',
         'moderator',
@@ -268,7 +290,11 @@ describe('getRoles', () => {
           { nick: 'bob', role: 'participant', jid: j('bob@localhost/SHmonlLQnc8C'), affiliation: 'member' },
         ],
       ],
-      ['ejabberd-admin-participant-list', 'participant', [{ nick: 'bob', role: 'participant', jid: j('bob@localhost/143524809000167802501282'), affiliation: 'member' }]],
+      [
+        'ejabberd-admin-participant-list',
+        'participant',
+        [{ nick: 'bob', role: 'participant', jid: j('bob@localhost/143524809000167802501282'), affiliation: 'member' }],
+      ],
     ];
     for (const [fixture, role, expected] of cases) {
       const conn = new FakeConnection();
@@ -283,7 +309,10 @@ describe('getRoles', () => {
     const conn = new FakeConnection();
     const logger = recordingLogger();
     const p = getRoles(conn, ROOM, 'visitor', { logger });
-    conn.replyTo(conn.nextSent(), `<query xmlns="${ADMIN}"><item role="visitor" jid="x@localhost/r"/><item nick="v" role="visitor"/></query>`);
+    conn.replyTo(
+      conn.nextSent(),
+      `<query xmlns="${ADMIN}"><item role="visitor" jid="x@localhost/r"/><item nick="v" role="visitor"/></query>`,
+    );
     expect(await p).toStrictEqual([{ nick: 'v', role: 'visitor' }]);
     expect(logger.records.map((r) => r.message)).toContain('skipping a role list item without a nick');
     await expect(getRoles(conn, ROOM, 'none')).rejects.toBeInstanceOf(InvalidArgumentError);

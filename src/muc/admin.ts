@@ -130,7 +130,8 @@ export async function setAffiliations(
   const items: AdminItem[] = changes.map((c, i) => {
     const jid = toJid(c.jid, `changes[${i}].jid`);
     if (!jid.isBare) throw new InvalidArgumentError(`changes[${i}].jid must be a bare JID or a domain: ${jid.toString()}`);
-    if (!isAffiliation(c.affiliation)) throw new InvalidArgumentError(`changes[${i}].affiliation: unknown affiliation ${JSON.stringify(c.affiliation)}`);
+    if (!isAffiliation(c.affiliation))
+      throw new InvalidArgumentError(`changes[${i}].affiliation: unknown affiliation ${JSON.stringify(c.affiliation)}`);
     checkReason(c.reason, i);
     const item: AdminItem = { affiliation: c.affiliation, jid };
     if (c.nick !== undefined) item.nick = checkNick(c.nick, `changes[${i}].nick`);
@@ -224,7 +225,12 @@ export async function getAffiliated(
  * const moderators = await getRoles(conn, 'room@conference.example.org', 'moderator');
  * ```
  */
-export async function getRoles(conn: XmppConnection, roomJid: JID | string, role: Role, options: MucRequestOptions = {}): Promise<RoleHolder[]> {
+export async function getRoles(
+  conn: XmppConnection,
+  roomJid: JID | string,
+  role: Role,
+  options: MucRequestOptions = {},
+): Promise<RoleHolder[]> {
   const room = toRoomJid(roomJid);
   checkOptions(options);
   if (!isRole(role) || role === 'none') {

@@ -27,7 +27,10 @@ function result(queryid: string, n: number, options: { from?: string; inner?: st
 
 function fin(first: number | undefined, last: number | undefined, complete?: boolean): string {
   const c = complete === undefined ? '' : ` complete="${complete}"`;
-  const set = first === undefined ? `<set xmlns="${RSM}"><count>0</count></set>` : `<set xmlns="${RSM}"><first>s${first}</first><last>s${last}</last></set>`;
+  const set =
+    first === undefined
+      ? `<set xmlns="${RSM}"><count>0</count></set>`
+      : `<set xmlns="${RSM}"><first>s${first}</first><last>s${last}</last></set>`;
   return `<fin xmlns="${MAM}"${c}>${set}</fin>`;
 }
 
@@ -244,7 +247,9 @@ describe('queryRoomArchive', () => {
       `<message from="${ROOM}"><result xmlns="${MAM}" queryid="q1"><forwarded xmlns="urn:xmpp:forward:0"/></result></message>`,
       `<message from="${ROOM}"><result xmlns="${MAM}" queryid="q1" id="s2"/></message>`,
       `<message from="${ROOM}"><result xmlns="${MAM}" queryid="q1" id="s3"><forwarded xmlns="urn:xmpp:forward:0"/></result></message>`,
-      result('q1', 4, { inner: `<message xmlns="jabber:client" type="groupchat" from="other@conference.localhost/eve"><body>spoof</body></message>` }),
+      result('q1', 4, {
+        inner: `<message xmlns="jabber:client" type="groupchat" from="other@conference.localhost/eve"><body>spoof</body></message>`,
+      }),
       result('q1', 5, { inner: `<message xmlns="jabber:client" type="groupchat"><body>no sender</body></message>` }),
     ];
     conn.receive(result('q1', 1));

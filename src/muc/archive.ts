@@ -160,7 +160,11 @@ function readResult(resultEl: Element, stanza: Element, room: JID, logger: Logge
   }
   const message = readMessage(inner, logger);
   if (message.from === undefined || !message.from.bare().equals(room)) {
-    logger.warn('skipping an archive result whose message is not from the room', { room: room.toString(), id: result.id, from: inner.attrs.from });
+    logger.warn('skipping an archive result whose message is not from the room', {
+      room: room.toString(),
+      id: result.id,
+      from: inner.attrs.from,
+    });
     return undefined;
   }
   return { archiveId: result.id, message, delay: result.forwarded.delay, stanza };
@@ -326,8 +330,12 @@ export function queryRoomArchive(conn: XmppConnection, room: JID | string, optio
   if (options.afterId !== undefined && (typeof options.afterId !== 'string' || options.afterId === '')) {
     throw new InvalidArgumentError('afterId must be a non-empty string');
   }
-  for (const [name, d] of [['since', options.since], ['until', options.until]] as const) {
-    if (d !== undefined && (!(d instanceof Date) || Number.isNaN(d.getTime()))) throw new InvalidArgumentError(`${name} must be a valid Date`);
+  for (const [name, d] of [
+    ['since', options.since],
+    ['until', options.until],
+  ] as const) {
+    if (d !== undefined && (!(d instanceof Date) || Number.isNaN(d.getTime())))
+      throw new InvalidArgumentError(`${name} must be a valid Date`);
   }
   return new RoomArchiveQuery(conn, roomJid, options);
 }

@@ -45,8 +45,14 @@ describe('catchUpPlan', () => {
 
   it("falls back to the application's history when nothing is known", () => {
     expect(catchUpPlan({ features: MAM })).toStrictEqual({ kind: 'history', joinHistory: undefined });
-    expect(catchUpPlan({ features: NO_MAM, history: { maxStanzas: 5 } })).toStrictEqual({ kind: 'history', joinHistory: { maxStanzas: 5 } });
-    expect(catchUpPlan({ features: NO_MAM, position: new RoomPosition({ stanzaId: 's1' }) })).toStrictEqual({ kind: 'history', joinHistory: undefined });
+    expect(catchUpPlan({ features: NO_MAM, history: { maxStanzas: 5 } })).toStrictEqual({
+      kind: 'history',
+      joinHistory: { maxStanzas: 5 },
+    });
+    expect(catchUpPlan({ features: NO_MAM, position: new RoomPosition({ stanzaId: 's1' }) })).toStrictEqual({
+      kind: 'history',
+      joinHistory: undefined,
+    });
   });
 
   it('rounds down before the epoch too, and rejects a bad margin', () => {
@@ -114,7 +120,10 @@ describe('catchUpFromArchive', () => {
   it('checks an empty after-id walk by time (ejabberd answers an unknown id with nothing)', async () => {
     const conn = new FakeConnection();
     const done = run(catchUpFromArchive(conn, ROOM, plan(new Date('2026-01-01T00:00:00Z')), { randomId: ids() }));
-    conn.replyTo(conn.nextSent(), '<fin xmlns="urn:xmpp:mam:2" complete="true"><set xmlns="http://jabber.org/protocol/rsm"><count>4</count></set></fin>');
+    conn.replyTo(
+      conn.nextSent(),
+      '<fin xmlns="urn:xmpp:mam:2" complete="true"><set xmlns="http://jabber.org/protocol/rsm"><count>4</count></set></fin>',
+    );
     for (let i = 0; i < 100 && conn.sent.length === 0; i++) await Promise.resolve();
     const iq = conn.expectSent(
       `<iq type="set" id="*" to="${ROOM}"><query xmlns="urn:xmpp:mam:2" queryid="q2"><x xmlns="jabber:x:data" type="submit"><field var="FORM_TYPE" type="hidden"><value>urn:xmpp:mam:2</value></field><field var="start"><value>2026-01-01T00:00:00Z</value></field></x><set xmlns="http://jabber.org/protocol/rsm"><max>50</max></set></query></iq>`,
@@ -143,7 +152,14 @@ describe('catchUpFromArchive', () => {
 
   it('queries by time for an archive-since plan', async () => {
     const conn = new FakeConnection();
-    const done = run(catchUpFromArchive(conn, ROOM, { kind: 'archive-since', since: new Date(0), joinHistory: { maxStanzas: 0 } }, { randomId: ids(), max: 5 }));
+    const done = run(
+      catchUpFromArchive(
+        conn,
+        ROOM,
+        { kind: 'archive-since', since: new Date(0), joinHistory: { maxStanzas: 0 } },
+        { randomId: ids(), max: 5 },
+      ),
+    );
     const iq = conn.expectSent(
       `<iq type="set" id="*" to="${ROOM}"><query xmlns="urn:xmpp:mam:2" queryid="q1"><x xmlns="jabber:x:data" type="submit"><field var="FORM_TYPE" type="hidden"><value>urn:xmpp:mam:2</value></field><field var="start"><value>1970-01-01T00:00:00Z</value></field></x><set xmlns="http://jabber.org/protocol/rsm"><max>5</max></set></query></iq>`,
     );

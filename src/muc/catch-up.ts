@@ -118,7 +118,8 @@ export function catchUpPlan(input: CatchUpInput): CatchUpPlan {
   const marginMs = input.marginMs ?? DEFAULT_CATCH_UP_MARGIN_MS;
   const since = position?.at === undefined ? undefined : startFrom(position.at, marginMs);
   if (hasArchive(input.features)) {
-    if (position?.stanzaId !== undefined) return { kind: 'archive-after-id', afterId: position.stanzaId, since, joinHistory: { ...NO_HISTORY } };
+    if (position?.stanzaId !== undefined)
+      return { kind: 'archive-after-id', afterId: position.stanzaId, since, joinHistory: { ...NO_HISTORY } };
     if (since !== undefined) return { kind: 'archive-since', since, joinHistory: { ...NO_HISTORY } };
   } else if (since !== undefined) {
     return { kind: 'history-since', since, joinHistory: { since } };
@@ -168,7 +169,8 @@ export async function* catchUpFromArchive(
   const first = queryRoomArchive(conn, room, { ...options, afterId, since: plan.since });
   try {
     for await (const m of first) yield m;
-    if (afterId === undefined || plan.since === undefined || first.count > 0) return { end: first.end, lastId: first.lastId, fellBack: false };
+    if (afterId === undefined || plan.since === undefined || first.count > 0)
+      return { end: first.end, lastId: first.lastId, fellBack: false };
     logger.debug('nothing after the last stanza-id; checking by time', { afterId, since: plan.since });
   } catch (error) {
     const unknownId = error instanceof StanzaError && error.condition === 'item-not-found';

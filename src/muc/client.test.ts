@@ -63,7 +63,9 @@ describe('MucClient routing and hostile input', () => {
     const env = setup();
     const room = await joinedRoom(env);
     const rec = recordAll(room);
-    env.conn.receive(`<presence from="probe@conference.localhost/alice" type="unavailable"><x xmlns="http://jabber.org/protocol/muc#user"><item role="none" affiliation="none"/><status code="110"/><status code="307"/></x></presence>`);
+    env.conn.receive(
+      `<presence from="probe@conference.localhost/alice" type="unavailable"><x xmlns="http://jabber.org/protocol/muc#user"><item role="none" affiliation="none"/><status code="110"/><status code="307"/></x></presence>`,
+    );
     expect(rec).toEqual([]);
     expect(room.isJoined).toBe(true);
     expect(room.getOccupant('alice')).toBeDefined();
@@ -73,7 +75,9 @@ describe('MucClient routing and hostile input', () => {
     const env = setup();
     const room = await joinedRoom(env);
     const rec = recordEvents(room, ['message']);
-    env.conn.receive(`<message from="probe@conference.localhost/alice" type="groupchat"><body>hi</body><occupant-id xmlns="urn:xmpp:occupant-id:0" id="someone-else"/></message>`);
+    env.conn.receive(
+      `<message from="probe@conference.localhost/alice" type="groupchat"><body>hi</body><occupant-id xmlns="urn:xmpp:occupant-id:0" id="someone-else"/></message>`,
+    );
     const member = rec[0]![1].member;
     expect(member).not.toBe(room.getOccupant('alice'));
     expect(room.members).not.toContain(member);
@@ -115,7 +119,9 @@ describe('MucClient lifecycle', () => {
   it('suspends and rejoins with history since the last message seen (autorejoin)', async () => {
     const env = setup();
     const room = await joinedRoom(env);
-    env.conn.receive(`<message from="probe@conference.localhost/alice" type="groupchat"><body>old</body><delay xmlns="urn:xmpp:delay" stamp="2026-11-25T11:44:30Z"/></message>`);
+    env.conn.receive(
+      `<message from="probe@conference.localhost/alice" type="groupchat"><body>old</body><delay xmlns="urn:xmpp:delay" stamp="2026-11-25T11:44:30Z"/></message>`,
+    );
     const rec = recordAll(room);
     const me = room.me;
     env.conn.destroy();
@@ -130,7 +136,12 @@ describe('MucClient lifecycle', () => {
     expect(room.members).toEqual([]);
     // A rejoin first asks the room whether it has an archive (no: history since the last
     // message, less the catch-up margin of 5 s).
-    env.conn.replyTo(env.conn.expectSent(`<iq type="get" to="probe@conference.localhost" id="fake-1"><query xmlns="http://jabber.org/protocol/disco#info"/></iq>`), `<query xmlns="http://jabber.org/protocol/disco#info"><feature var="http://jabber.org/protocol/muc"/></query>`);
+    env.conn.replyTo(
+      env.conn.expectSent(
+        `<iq type="get" to="probe@conference.localhost" id="fake-1"><query xmlns="http://jabber.org/protocol/disco#info"/></iq>`,
+      ),
+      `<query xmlns="http://jabber.org/protocol/disco#info"><feature var="http://jabber.org/protocol/muc"/></query>`,
+    );
     await settle();
     env.conn.expectSent(
       `<presence to="probe@conference.localhost/bob" id="id2"><x xmlns="http://jabber.org/protocol/muc"><history since="2026-11-25T11:44:25Z"/></x></presence>`,
@@ -182,7 +193,9 @@ describe('MucClient lifecycle', () => {
     env.conn.destroy();
     env.conn.establish();
     const rec = recordEvents(room, ['exit']);
-    env.conn.receive(`<presence from="probe@conference.localhost/bob" type="error" id="id2"><error type="auth"><forbidden xmlns="urn:ietf:params:xml:ns:xmpp-stanzas"/></error></presence>`);
+    env.conn.receive(
+      `<presence from="probe@conference.localhost/bob" type="error" id="id2"><error type="auth"><forbidden xmlns="urn:ietf:params:xml:ns:xmpp-stanzas"/></error></presence>`,
+    );
     expect(rec[0]![1]).toMatchObject({ mode: LeaveMode.ERROR });
     expect(env.muc.rooms).toEqual([]);
   });
@@ -211,7 +224,12 @@ describe('MucClient lifecycle', () => {
     const rec = recordEvents(room, ['exit']);
     await env.muc.close();
     expect(rec[0]![1]).toMatchObject({ mode: LeaveMode.NORMAL });
-    expect(env.conn.takeSent().map((s) => s.toString()).sort()).toEqual([
+    expect(
+      env.conn
+        .takeSent()
+        .map((s) => s.toString())
+        .sort(),
+    ).toEqual([
       `<presence to="other@conference.localhost/bob" type="unavailable"/>`,
       `<presence to="probe@conference.localhost/bob" type="unavailable"/>`,
     ]);

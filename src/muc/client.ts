@@ -15,7 +15,16 @@ import { NS } from '../core/namespaces.js';
 import { InviteMode } from '../im/conversation.js';
 import { setAffiliations } from './admin.js';
 import type { Affiliation } from './constants.js';
-import { type ListRoomsOptions, type MucService, type RoomInfo, type RoomPage, findMucService, getRoomInfo, getUniqueRoomName, listRooms } from './discovery.js';
+import {
+  type ListRoomsOptions,
+  type MucService,
+  type RoomInfo,
+  type RoomPage,
+  findMucService,
+  getRoomInfo,
+  getUniqueRoomName,
+  listRooms,
+} from './discovery.js';
 import type { ConfigurationFormInstance } from './forms.js';
 import { type Invitation, declineMessage, readInvitation } from './invitations.js';
 import { type ConfigSubmission, type DestroyRoomOptions, destroyRoom, getRoomConfig, setRoomConfig } from './owner.js';
@@ -298,7 +307,12 @@ export class MucClient extends TypedEmitter<MucClientEvents> {
    */
   async setAffiliation(roomJid: JID | string, jid: JID | string, affiliation: Affiliation, options: ModerationOptions = {}): Promise<void> {
     const entity = toJid(jid, 'jid').bare();
-    await setAffiliations(this.#connection, roomJid, [{ jid: entity, affiliation, reason: options.reason }], this.#opts({ signal: options.signal, timeoutMs: options.timeoutMs }));
+    await setAffiliations(
+      this.#connection,
+      roomJid,
+      [{ jid: entity, affiliation, reason: options.reason }],
+      this.#opts({ signal: options.signal, timeoutMs: options.timeoutMs }),
+    );
   }
 
   /**
@@ -347,7 +361,8 @@ export class MucClient extends TypedEmitter<MucClientEvents> {
    */
   findMucService(serverDomain?: JID | string, options: MucRequestOptions = {}): Promise<MucService[]> {
     const domain = serverDomain ?? this.#connection.jid?.domain;
-    if (domain === undefined) return Promise.reject(new InvalidArgumentError('findMucService: no server domain given and the connection has no JID yet'));
+    if (domain === undefined)
+      return Promise.reject(new InvalidArgumentError('findMucService: no server domain given and the connection has no JID yet'));
     return findMucService(this.#connection, domain, this.#opts(options));
   }
 
@@ -399,7 +414,8 @@ export class MucClient extends TypedEmitter<MucClientEvents> {
       this.#logger.debug('reserved nick lookup failed', { room: String(roomJid), error });
     }
     nick ??= fallbackNick;
-    if (nick === undefined) throw new InvalidArgumentError(`No nick is reserved for us in ${String(roomJid)} and no fallbackNick was given`);
+    if (nick === undefined)
+      throw new InvalidArgumentError(`No nick is reserved for us in ${String(roomJid)} and no fallbackNick was given`);
     return this.join(roomJid, nick, joinOptions);
   }
 
@@ -409,7 +425,8 @@ export class MucClient extends TypedEmitter<MucClientEvents> {
    * @example `muc.on('mucInvitation', (inv) => void muc.declineInvitation(inv, { reason: 'busy' }));`
    */
   async declineInvitation(invitation: Invitation, options: { reason?: string | undefined } = {}): Promise<void> {
-    if (invitation.mode !== InviteMode.MEDIATED) throw new InvalidArgumentError('declineInvitation: only a MEDIATED invitation can be declined');
+    if (invitation.mode !== InviteMode.MEDIATED)
+      throw new InvalidArgumentError('declineInvitation: only a MEDIATED invitation can be declined');
     if (invitation.inviterAddress === undefined) throw new InvalidArgumentError('declineInvitation: the invitation names no inviter');
     const id = this.#host.newId();
     await this.#connection.send(declineMessage(invitation.roomAddress, invitation.inviterAddress, { reason: options.reason, id }));

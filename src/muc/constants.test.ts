@@ -1,6 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { loadFixture } from '../../test/fixtures/xep0045/load.js';
-import { AFFILIATIONS, Affiliation, LeaveMode, ROLES, Role, RoomState, StatusCode, isAffiliation, isRole, leaveModeFromStatusCodes } from './constants.js';
+import {
+  AFFILIATIONS,
+  Affiliation,
+  LeaveMode,
+  ROLES,
+  Role,
+  RoomState,
+  StatusCode,
+  isAffiliation,
+  isRole,
+  leaveModeFromStatusCodes,
+} from './constants.js';
 import { findUserExt } from './payloads/user.js';
 
 const set = (...codes: number[]) => new Set(codes);
@@ -8,11 +19,25 @@ const set = (...codes: number[]) => new Set(codes);
 describe('StatusCode', () => {
   it('uses the XEP-0045 numbers under aioxmpp names', () => {
     expect(StatusCode).toEqual({
-      NON_ANONYMOUS: 100, AFFILIATION_CHANGED_OFFLINE: 101, SHOWING_UNAVAILABLE: 102, NOT_SHOWING_UNAVAILABLE: 103,
-      CONFIG_NON_PRIVACY_RELATED: 104, SELF: 110, CONFIG_ROOM_LOGGING: 170, CONFIG_NO_ROOM_LOGGING: 171,
-      CONFIG_NON_ANONYMOUS: 172, CONFIG_SEMI_ANONYMOUS: 173, CREATED: 201, NICKNAME_MODIFIED: 210, REMOVED_BANNED: 301,
-      NEW_NICKNAME: 303, REMOVED_KICKED: 307, REMOVED_AFFILIATION_CHANGE: 321, REMOVED_NONMEMBER_IN_MEMBERS_ONLY: 322,
-      REMOVED_SERVICE_SHUTDOWN: 332, REMOVED_ERROR: 333,
+      NON_ANONYMOUS: 100,
+      AFFILIATION_CHANGED_OFFLINE: 101,
+      SHOWING_UNAVAILABLE: 102,
+      NOT_SHOWING_UNAVAILABLE: 103,
+      CONFIG_NON_PRIVACY_RELATED: 104,
+      SELF: 110,
+      CONFIG_ROOM_LOGGING: 170,
+      CONFIG_NO_ROOM_LOGGING: 171,
+      CONFIG_NON_ANONYMOUS: 172,
+      CONFIG_SEMI_ANONYMOUS: 173,
+      CREATED: 201,
+      NICKNAME_MODIFIED: 210,
+      REMOVED_BANNED: 301,
+      NEW_NICKNAME: 303,
+      REMOVED_KICKED: 307,
+      REMOVED_AFFILIATION_CHANGE: 321,
+      REMOVED_NONMEMBER_IN_MEMBERS_ONLY: 322,
+      REMOVED_SERVICE_SHUTDOWN: 332,
+      REMOVED_ERROR: 333,
     });
   });
 });
@@ -20,7 +45,15 @@ describe('StatusCode', () => {
 describe('enumerations', () => {
   it('have the aioxmpp member names and string values', () => {
     expect(Object.keys(LeaveMode)).toEqual([
-      'DISCONNECTED', 'SYSTEM_SHUTDOWN', 'NORMAL', 'KICKED', 'AFFILIATION_CHANGE', 'MODERATION_CHANGE', 'BANNED', 'ERROR', 'DESTROYED',
+      'DISCONNECTED',
+      'SYSTEM_SHUTDOWN',
+      'NORMAL',
+      'KICKED',
+      'AFFILIATION_CHANGE',
+      'MODERATION_CHANGE',
+      'BANNED',
+      'ERROR',
+      'DESTROYED',
     ]);
     expect(LeaveMode.KICKED).toBe('kicked');
     expect(Object.keys(RoomState)).toEqual(['JOIN_PRESENCE', 'HISTORY', 'ACTIVE', 'DISCONNECTED']);

@@ -103,7 +103,14 @@ describe('getRoomInfo', () => {
       const p = getRoomInfo(conn, ROOM);
       answer(conn, conn.nextSent(), `${server}-room-info-secured`);
       const { features } = await p;
-      expect(features, server).toMatchObject({ membersOnly: true, moderated: true, passwordProtected: true, open: false, unsecured: false, unmoderated: false });
+      expect(features, server).toMatchObject({
+        membersOnly: true,
+        moderated: true,
+        passwordProtected: true,
+        open: false,
+        unsecured: false,
+        unmoderated: false,
+      });
     }
   });
 
@@ -111,7 +118,10 @@ describe('getRoomInfo', () => {
     const conn = new FakeConnection({ jid: 'alice@localhost/probe' });
     const p = getRoomInfo(conn, 'probe@conference.localhost');
     const reply = load30('prosody-room-info');
-    reply.getChild('query')!.children = reply.getChild('query')!.getChildElements().filter((c) => c.name !== 'x');
+    reply.getChild('query')!.children = reply
+      .getChild('query')!
+      .getChildElements()
+      .filter((c) => c.name !== 'x');
     answerWith(conn, conn.nextSent(), reply);
     const info = await p;
     expect(info.name).toBeUndefined();
@@ -153,7 +163,7 @@ describe('getRoomInfo', () => {
 });
 
 describe('listRooms', () => {
-  it('lists every room in the service\'s order when not paging (both servers)', async () => {
+  it("lists every room in the service's order when not paging (both servers)", async () => {
     const expected = {
       prosody: [
         { jid: j('caplist2@conference.localhost') },
@@ -202,7 +212,10 @@ describe('listRooms', () => {
     expect(page2.rooms.map((r) => r.jid.local)).toEqual(['caplist2', 'caplist3']);
     expect(page2.next).toBe('caplist3');
     const p3 = listRooms(conn, SERVICE, { max: 2, after: page2.next });
-    conn.replyTo(conn.nextSent(), `<query xmlns="http://jabber.org/protocol/disco#items"><set xmlns="http://jabber.org/protocol/rsm"><count>4</count></set></query>`);
+    conn.replyTo(
+      conn.nextSent(),
+      `<query xmlns="http://jabber.org/protocol/disco#items"><set xmlns="http://jabber.org/protocol/rsm"><count>4</count></set></query>`,
+    );
     expect(await p3).toStrictEqual({ rooms: [], count: 4 });
   });
 
@@ -215,7 +228,10 @@ describe('listRooms', () => {
     );
     expect((await p).next).toBeUndefined();
     const q = listRooms(conn, SERVICE, { max: 5 });
-    conn.replyTo(conn.nextSent(), `<query xmlns="http://jabber.org/protocol/disco#items"><item jid="c@${SERVICE}"/><set xmlns="http://jabber.org/protocol/rsm"><last>c</last></set></query>`);
+    conn.replyTo(
+      conn.nextSent(),
+      `<query xmlns="http://jabber.org/protocol/disco#items"><item jid="c@${SERVICE}"/><set xmlns="http://jabber.org/protocol/rsm"><last>c</last></set></query>`,
+    );
     expect(await q).toStrictEqual({ rooms: [{ jid: j(`c@${SERVICE}`) }] });
   });
 
@@ -262,10 +278,17 @@ describe('findMucService', () => {
       expect(infos).toHaveLength(2);
       for (const iq of infos) {
         if (iq.attrs.to === SERVICE) answerWith(conn, iq, load30(`${server}-service-info`));
-        else conn.replyTo(iq, `<query xmlns="http://jabber.org/protocol/disco#info"><identity category="pubsub" type="service"/><feature var="http://jabber.org/protocol/pubsub"/></query>`);
+        else
+          conn.replyTo(
+            iq,
+            `<query xmlns="http://jabber.org/protocol/disco#info"><identity category="pubsub" type="service"/><feature var="http://jabber.org/protocol/pubsub"/></query>`,
+          );
       }
       const services = await p;
-      expect(services.map((s) => s.jid.toString()), server).toEqual([SERVICE]);
+      expect(
+        services.map((s) => s.jid.toString()),
+        server,
+      ).toEqual([SERVICE]);
       expect(services[0]!.name).toBe('Test Chatrooms');
       expect(services[0]!.featureSet.has('http://jabber.org/protocol/muc#unique')).toBe(true);
     }
@@ -276,7 +299,10 @@ describe('findMucService', () => {
     const conn = new FakeConnection({ clock });
     const logger = recordingLogger();
     const p = findMucService(conn, 'localhost', { timeoutMs: 1000, logger });
-    conn.replyTo(conn.nextSent(), `<query xmlns="http://jabber.org/protocol/disco#items"><item jid="a.localhost"/><item jid="b.localhost"/><item jid="localhost" node="x"/></query>`);
+    conn.replyTo(
+      conn.nextSent(),
+      `<query xmlns="http://jabber.org/protocol/disco#items"><item jid="a.localhost"/><item jid="b.localhost"/><item jid="localhost" node="x"/></query>`,
+    );
     await flush();
     const [a, b] = conn.takeSent();
     conn.replyTo(a!, `<error type="cancel"><service-unavailable xmlns="urn:ietf:params:xml:ns:xmpp-stanzas"/></error>`);
@@ -320,7 +346,10 @@ describe('getUniqueRoomName', () => {
   it('trims the XEP example whitespace', async () => {
     const conn = new FakeConnection();
     const p = getUniqueRoomName(conn, 'chat.shakespeare.lit');
-    conn.replyTo(conn.nextSent(), `<unique xmlns="http://jabber.org/protocol/muc#unique">\n    6d9423a55f499b29ad20bf7b2bdea4f4b885ead1\n  </unique>`);
+    conn.replyTo(
+      conn.nextSent(),
+      `<unique xmlns="http://jabber.org/protocol/muc#unique">\n    6d9423a55f499b29ad20bf7b2bdea4f4b885ead1\n  </unique>`,
+    );
     expect((await p).toString()).toBe('6d9423a55f499b29ad20bf7b2bdea4f4b885ead1@chat.shakespeare.lit');
   });
 
@@ -334,7 +363,11 @@ describe('getUniqueRoomName', () => {
   });
 
   it('rejects unusable answers with PayloadError and bad input before sending', async () => {
-    for (const payload of [undefined, `<unique xmlns="http://jabber.org/protocol/muc#unique"/>`, `<unique xmlns="http://jabber.org/protocol/muc#unique">a@b</unique>`]) {
+    for (const payload of [
+      undefined,
+      `<unique xmlns="http://jabber.org/protocol/muc#unique"/>`,
+      `<unique xmlns="http://jabber.org/protocol/muc#unique">a@b</unique>`,
+    ]) {
       const conn = new FakeConnection();
       const p = getUniqueRoomName(conn, SERVICE);
       conn.replyTo(conn.nextSent(), payload);

@@ -203,7 +203,8 @@ export async function listRooms(conn: XmppConnection, serviceJid: JID | string, 
   const service = toDomainJid(serviceJid, 'service JID');
   checkOptions(options);
   const { max, after } = options;
-  if (max !== undefined && (!Number.isSafeInteger(max) || max < 1)) throw new InvalidArgumentError(`listRooms: max must be a positive integer, got ${String(max)}`);
+  if (max !== undefined && (!Number.isSafeInteger(max) || max < 1))
+    throw new InvalidArgumentError(`listRooms: max must be a positive integer, got ${String(max)}`);
   if (after !== undefined && typeof after !== 'string') throw new InvalidArgumentError('listRooms: after must be a string');
   const query = new Element('query', { xmlns: NS.DISCO_ITEMS });
   if (max !== undefined || after !== undefined) {
@@ -253,7 +254,11 @@ export async function listRooms(conn: XmppConnection, serviceJid: JID | string, 
  * if (service) console.log(service.jid.toString()); // conference.example.org
  * ```
  */
-export async function findMucService(conn: XmppConnection, serverDomain: JID | string, options: MucRequestOptions = {}): Promise<MucService[]> {
+export async function findMucService(
+  conn: XmppConnection,
+  serverDomain: JID | string,
+  options: MucRequestOptions = {},
+): Promise<MucService[]> {
   const server = toDomainJid(serverDomain, 'server JID');
   checkOptions(options);
   const logger = options.logger ?? silentLogger;

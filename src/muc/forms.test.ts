@@ -34,7 +34,9 @@ const AIOXMPP_CONFIGURATION_FIELDS = {
 
 describe('ConfigurationForm', () => {
   it('has every field of the aioxmpp page, with the same field types', () => {
-    expect(Object.fromEntries(Object.entries(ConfigurationForm.spec).map(([k, f]) => [k, [f.var, f.type]]))).toStrictEqual(AIOXMPP_CONFIGURATION_FIELDS);
+    expect(Object.fromEntries(Object.entries(ConfigurationForm.spec).map(([k, f]) => [k, [f.var, f.type]]))).toStrictEqual(
+      AIOXMPP_CONFIGURATION_FIELDS,
+    );
     expect(ConfigurationForm.formType).toBe('http://jabber.org/protocol/muc#roomconfig');
   });
 
@@ -47,7 +49,17 @@ describe('ConfigurationForm', () => {
     expect(config.roomsecret).toBe('');
     expect(config.whois).toBe('moderators');
     expect(config.presencebroadcast).toEqual(['visitor', 'moderator', 'participant']);
-    for (const missing of ['passwordprotectedroom', 'maxusers', 'allowinvites', 'roomadmins', 'roomowners', 'enablelogging', 'getmemberlist', 'maxhistoryfetch', 'allowpm'] as const) {
+    for (const missing of [
+      'passwordprotectedroom',
+      'maxusers',
+      'allowinvites',
+      'roomadmins',
+      'roomowners',
+      'enablelogging',
+      'getmemberlist',
+      'maxhistoryfetch',
+      'allowpm',
+    ] as const) {
       expect(config.has(missing), missing).toBe(false);
     }
   });
@@ -157,7 +169,10 @@ describe('RegisterForm', () => {
     const form = RegisterForm.fromElement(loadFixture('ejabberd-register-form').getChild('query')!.getChild('x')!);
     expect(form.roomnick).toBeUndefined();
     form.roomnick = 'caro';
-    const values = form.render().getChildren('field').map((f) => [f.attrs.var, f.getChildText('value')]);
+    const values = form
+      .render()
+      .getChildren('field')
+      .map((f) => [f.attrs.var, f.getChildText('value')]);
     expect(values).toEqual([
       ['FORM_TYPE', 'http://jabber.org/protocol/muc#register'],
       ['muc#register_roomnick', 'caro'],

@@ -10,7 +10,9 @@ import { MessageTracker, ReflectionMatcher } from './tracking.js';
 
 const DELAY = '<delay xmlns="urn:xmpp:delay" from="probe@conference.localhost" stamp="2026-11-25T11:44:30Z"/>';
 const msg = (nick: string | undefined, inner: string, id = 'm1') =>
-  readMessage(x(`<message type="groupchat" id="${id}" from="probe@conference.localhost${nick === undefined ? '' : `/${nick}`}">${inner}</message>`));
+  readMessage(
+    x(`<message type="groupchat" id="${id}" from="probe@conference.localhost${nick === undefined ? '' : `/${nick}`}">${inner}</message>`),
+  );
 
 function input(over: Partial<GroupchatInput> & Pick<GroupchatInput, 'message'>): GroupchatInput {
   return {
@@ -26,11 +28,19 @@ function input(over: Partial<GroupchatInput> & Pick<GroupchatInput, 'message'>):
 
 describe('classifyGroupchat', () => {
   it('a live message while ACTIVE: message, not history, nothing to end', () => {
-    expect(classifyGroupchat(input({ message: msg('alice', '<body>hi</body>') }))).toEqual({ kind: 'message', endsHistory: 'no', isHistory: false });
+    expect(classifyGroupchat(input({ message: msg('alice', '<body>hi</body>') }))).toEqual({
+      kind: 'message',
+      endsHistory: 'no',
+      isHistory: false,
+    });
   });
 
   it('a subject without a body is a subject (live or delayed); with a body it is a message', () => {
-    expect(classifyGroupchat(input({ message: msg('alice', '<subject>t</subject>') }))).toEqual({ kind: 'subject', endsHistory: 'no', isHistory: false });
+    expect(classifyGroupchat(input({ message: msg('alice', '<subject>t</subject>') }))).toEqual({
+      kind: 'subject',
+      endsHistory: 'no',
+      isHistory: false,
+    });
     expect(classifyGroupchat(input({ message: msg(undefined, '<subject/>'), nick: undefined, state: RoomState.HISTORY }))).toEqual({
       kind: 'subject',
       endsHistory: 'after',
@@ -78,12 +88,18 @@ describe('classifyGroupchat', () => {
       isHistory: false,
       tracker,
     });
-    expect(classifyGroupchat(input({ message: msg('bob', '<body>hello</body>', 'rewritten'), nick: 'bob', trackers })).tracker).toBe(tracker);
+    expect(classifyGroupchat(input({ message: msg('bob', '<body>hello</body>', 'rewritten'), nick: 'bob', trackers })).tracker).toBe(
+      tracker,
+    );
     expect(classifyGroupchat(input({ message: msg('alice', '<body>hello</body>', 'id2'), nick: 'alice', trackers })).kind).toBe('message');
-    expect(classifyGroupchat(input({ message: msg('bob', `<body>hello</body>${DELAY}`, 'id2'), nick: 'bob', state: RoomState.HISTORY, trackers })).kind).toBe(
+    expect(
+      classifyGroupchat(
+        input({ message: msg('bob', `<body>hello</body>${DELAY}`, 'id2'), nick: 'bob', state: RoomState.HISTORY, trackers }),
+      ).kind,
+    ).toBe('message');
+    expect(classifyGroupchat(input({ message: msg(undefined, '<body>hello</body>', 'id2'), nick: undefined, trackers })).kind).toBe(
       'message',
     );
-    expect(classifyGroupchat(input({ message: msg(undefined, '<body>hello</body>', 'id2'), nick: undefined, trackers })).kind).toBe('message');
     tracker.close();
   });
 

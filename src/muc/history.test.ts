@@ -12,7 +12,12 @@ import type { RoomContext } from './room-context.js';
 
 const ROOM = 'probe@conference.localhost';
 const alice = () =>
-  new Occupant({ conversationJid: JID.parse(`${ROOM}/alice`), isSelf: false, directJid: JID.parse('alice@localhost/probe'), occupantId: 'oid-a' });
+  new Occupant({
+    conversationJid: JID.parse(`${ROOM}/alice`),
+    isSelf: false,
+    directJid: JID.parse('alice@localhost/probe'),
+    occupantId: 'oid-a',
+  });
 
 describe('historyEnd', () => {
   it('ends after a subject, before a live message or a presence, not on a delayed message', () => {
@@ -135,7 +140,11 @@ describe('HistoryReplay', () => {
     r.registry.add(a);
     const from = JID.parse(`${ROOM}/alice`);
     const m = (jid: string) =>
-      readMessage(x(`<message type="groupchat" id="h1" from="${ROOM}/alice"><body>b</body><x xmlns="http://jabber.org/protocol/muc#user"><item jid="${jid}"/></x></message>`));
+      readMessage(
+        x(
+          `<message type="groupchat" id="h1" from="${ROOM}/alice"><body>b</body><x xmlns="http://jabber.org/protocol/muc#user"><item jid="${jid}"/></x></message>`,
+        ),
+      );
     expect(r.replay.sender(from, m('alice@localhost/elsewhere'))).toBe(a);
     const other = r.replay.sender(from, m('mallory@evil.example/x'));
     expect(other).not.toBe(a);
@@ -156,7 +165,11 @@ describe('HistoryReplay.sender (issue 13)', () => {
     } as unknown as RoomContext;
   }
   const msg = (body: string) =>
-    readMessage(x(`<message from="${ROOM}/alice" type="groupchat"><occupant-id xmlns="urn:xmpp:occupant-id:0" id="oid-a"/><delay xmlns="urn:xmpp:delay" stamp="2026-11-25T11:00:00Z"/><body>${body}</body></message>`));
+    readMessage(
+      x(
+        `<message from="${ROOM}/alice" type="groupchat"><occupant-id xmlns="urn:xmpp:occupant-id:0" id="oid-a"/><delay xmlns="urn:xmpp:delay" stamp="2026-11-25T11:00:00Z"/><body>${body}</body></message>`,
+      ),
+    );
 
   it('accepts an occupant-id match only once the room advertises urn:xmpp:occupant-id:0', () => {
     const reg = new OccupantRegistry();

@@ -73,7 +73,12 @@ export function transitionalOccupant(claimed: ClaimedSender, randomId?: () => st
  * The sender of a history message: the live occupant (us included) when
  * {@link provablySame}, else a fresh transitional occupant.
  */
-export function historySender(registry: OccupantRegistry, claimed: ClaimedSender, randomId?: () => string, trustOccupantId = false): Occupant {
+export function historySender(
+  registry: OccupantRegistry,
+  claimed: ClaimedSender,
+  randomId?: () => string,
+  trustOccupantId = false,
+): Occupant {
   const live = registry.get(claimed.from.resource);
   if (live && provablySame(live, claimed, trustOccupantId)) return live;
   return transitionalOccupant(claimed, randomId);

@@ -37,18 +37,37 @@ describe('readInvitation', () => {
 
   it('reads the room password of a mediated invitation; an empty reason is no reason (both servers)', () => {
     const prosody = readInvitation(loadFixture('prosody-mediated-invite-password'));
-    expect(prosody).toMatchObject({ roomAddress: j('capinvpw@conference.localhost'), inviterAddress: j('capinvpw@conference.localhost/alice'), password: 'pw9' });
+    expect(prosody).toMatchObject({
+      roomAddress: j('capinvpw@conference.localhost'),
+      inviterAddress: j('capinvpw@conference.localhost/alice'),
+      password: 'pw9',
+    });
     expect(prosody).not.toHaveProperty('reason');
     const ejabberd = readInvitation(loadFixture('ejabberd-mediated-invite-password'));
-    expect(ejabberd).toMatchObject({ mode: InviteMode.MEDIATED, password: 'pw9', inviterAddress: j('alice@localhost/8939340886577520392275') });
+    expect(ejabberd).toMatchObject({
+      mode: InviteMode.MEDIATED,
+      password: 'pw9',
+      inviterAddress: j('alice@localhost/8939340886577520392275'),
+    });
     expect(ejabberd).not.toHaveProperty('reason');
   });
 
   it('reads the captured and XEP examples of mediated invitations', () => {
-    expect(readInvitation(loadFixture('prosody-mediated-invite'))).toMatchObject({ roomAddress: j('probe@conference.localhost'), mode: 'mediated', reason: 'come' });
-    expect(readInvitation(loadFixture('ejabberd-mediated-invite'))).toMatchObject({ inviterAddress: j('alice@localhost/probe'), reason: 'come' });
+    expect(readInvitation(loadFixture('prosody-mediated-invite'))).toMatchObject({
+      roomAddress: j('probe@conference.localhost'),
+      mode: 'mediated',
+      reason: 'come',
+    });
+    expect(readInvitation(loadFixture('ejabberd-mediated-invite'))).toMatchObject({
+      inviterAddress: j('alice@localhost/probe'),
+      reason: 'come',
+    });
     const xep = readInvitation(loadFixture('xep-mediated-invite'));
-    expect(xep).toMatchObject({ roomAddress: j('coven@chat.shakespeare.lit'), inviterAddress: j('crone1@shakespeare.lit/desktop'), password: 'cauldronburn' });
+    expect(xep).toMatchObject({
+      roomAddress: j('coven@chat.shakespeare.lit'),
+      inviterAddress: j('crone1@shakespeare.lit/desktop'),
+      password: 'cauldronburn',
+    });
   });
 
   it('reads a direct invitation: the inviter is the sender (both servers)', () => {
@@ -109,33 +128,51 @@ describe('readDecline', () => {
       const stanza = loadFixture(`${server}-decline`);
       expect(readDecline(stanza), server).toStrictEqual({ stanza, roomAddress: j(INV), from: j(from!), reason: 'busy' });
     }
-    expect(readDecline(loadFixture('xep-decline'))).toMatchObject({ roomAddress: j('coven@chat.shakespeare.lit'), from: j('hecate@shakespeare.lit') });
+    expect(readDecline(loadFixture('xep-decline'))).toMatchObject({
+      roomAddress: j('coven@chat.shakespeare.lit'),
+      from: j('hecate@shakespeare.lit'),
+    });
     expect(readInvitation(loadFixture('prosody-decline'))).toBeUndefined();
     expect(readDecline(loadFixture('prosody-mediated-invite-continue'))).toBeUndefined();
   });
 
   it('ignores declines not from a room (logged) and non-messages', () => {
     const logger = recordingLogger();
-    expect(readDecline(x`<message from="bob@localhost/r"><x xmlns="http://jabber.org/protocol/muc#user"><decline/></x></message>`, { logger })).toStrictEqual(
-      expect.objectContaining({ roomAddress: j('bob@localhost') }),
-    );
-    expect(readDecline(x`<message from="localhost"><x xmlns="http://jabber.org/protocol/muc#user"><decline/></x></message>`, { logger })).toBeUndefined();
-    expect(readDecline(x`<message from="${INV}" type="error"><x xmlns="http://jabber.org/protocol/muc#user"><decline/></x></message>`)).toBeUndefined();
+    expect(
+      readDecline(x`<message from="bob@localhost/r"><x xmlns="http://jabber.org/protocol/muc#user"><decline/></x></message>`, { logger }),
+    ).toStrictEqual(expect.objectContaining({ roomAddress: j('bob@localhost') }));
+    expect(
+      readDecline(x`<message from="localhost"><x xmlns="http://jabber.org/protocol/muc#user"><decline/></x></message>`, { logger }),
+    ).toBeUndefined();
+    expect(
+      readDecline(x`<message from="${INV}" type="error"><x xmlns="http://jabber.org/protocol/muc#user"><decline/></x></message>`),
+    ).toBeUndefined();
     expect(logger.records.map((r) => r.message)).toEqual(['ignoring a decline not sent by a room']);
   });
 });
 
 describe('builders', () => {
   it('builds the mediated invitation sent to the room (XEP-0045 Example 56 and §7.9 continue)', () => {
-    expect(canonical(mediatedInviteMessage('coven@chat.shakespeare.lit', 'hecate@shakespeare.lit', { reason: 'Hey Hecate, this is the place for all good witches!', id: 'nzd143v8' }))).toBe(
+    expect(
+      canonical(
+        mediatedInviteMessage('coven@chat.shakespeare.lit', 'hecate@shakespeare.lit', {
+          reason: 'Hey Hecate, this is the place for all good witches!',
+          id: 'nzd143v8',
+        }),
+      ),
+    ).toBe(
       canonical(x`<message id="nzd143v8" to="coven@chat.shakespeare.lit"><x xmlns="http://jabber.org/protocol/muc#user">
         <invite to="hecate@shakespeare.lit"><reason>Hey Hecate, this is the place for all good witches!</reason></invite></x></message>`),
     );
     expect(canonical(mediatedInviteMessage(j(INV), j('bob@localhost'), { reason: 'come', continueThread: 'thr-1', id: 'inv-1' }))).toBe(
-      canonical(x`<message to="${INV}" id="inv-1"><x xmlns="http://jabber.org/protocol/muc#user"><invite to="bob@localhost"><reason>come</reason><continue thread="thr-1"/></invite></x></message>`),
+      canonical(
+        x`<message to="${INV}" id="inv-1"><x xmlns="http://jabber.org/protocol/muc#user"><invite to="bob@localhost"><reason>come</reason><continue thread="thr-1"/></invite></x></message>`,
+      ),
     );
     expect(canonical(mediatedInviteMessage(INV, 'bob@localhost', { continueThread: true, id: 'i' }))).toBe(
-      canonical(x`<message to="${INV}" id="i"><x xmlns="http://jabber.org/protocol/muc#user"><invite to="bob@localhost"><continue/></invite></x></message>`),
+      canonical(
+        x`<message to="${INV}" id="i"><x xmlns="http://jabber.org/protocol/muc#user"><invite to="bob@localhost"><continue/></invite></x></message>`,
+      ),
     );
     expect(mediatedInviteMessage(INV, 'bob@localhost').attrs.id).toMatch(/^[0-9a-f-]{36}$/);
   });
@@ -143,10 +180,18 @@ describe('builders', () => {
   it('builds the direct invitation sent to the invitee (XEP-0249), which reads back', () => {
     const el = directInviteMessage('carol@localhost', INV, { password: 'pw', reason: 'hi', continueThread: 'thr-2', id: 'dinv-1' });
     expect(canonical(el)).toBe(
-      canonical(x`<message to="carol@localhost" id="dinv-1"><x xmlns="jabber:x:conference" jid="${INV}" password="pw" reason="hi" continue="true" thread="thr-2"/></message>`),
+      canonical(
+        x`<message to="carol@localhost" id="dinv-1"><x xmlns="jabber:x:conference" jid="${INV}" password="pw" reason="hi" continue="true" thread="thr-2"/></message>`,
+      ),
     );
     el.attrs.from = 'alice@localhost/r';
-    expect(readInvitation(el)).toMatchObject({ mode: 'direct', roomAddress: j(INV), inviterAddress: j('alice@localhost/r'), password: 'pw', continueThread: 'thr-2' });
+    expect(readInvitation(el)).toMatchObject({
+      mode: 'direct',
+      roomAddress: j(INV),
+      inviterAddress: j('alice@localhost/r'),
+      password: 'pw',
+      continueThread: 'thr-2',
+    });
     expect(canonical(directInviteMessage('carol@localhost', INV, { id: 'd' }))).toBe(
       canonical(x`<message to="carol@localhost" id="d"><x xmlns="jabber:x:conference" jid="${INV}"/></message>`),
     );
@@ -156,7 +201,10 @@ describe('builders', () => {
     const expected = loadFixture('xep-decline-send');
     delete expected.attrs.from;
     delete expected.attrs.xmlns;
-    const built = declineMessage('coven@chat.shakespeare.lit', 'crone1@shakespeare.lit', { reason: "Sorry, I'm too busy right now.", id: 'jk2vs61v' });
+    const built = declineMessage('coven@chat.shakespeare.lit', 'crone1@shakespeare.lit', {
+      reason: "Sorry, I'm too busy right now.",
+      id: 'jk2vs61v',
+    });
     const reason = expected.getChild('x')!.getChild('decline')!.getChild('reason')!;
     reason.children = [reason.getText().trim().replace(/\s+/g, ' ')];
     expect(canonical(built)).toBe(canonical(expected));

@@ -221,7 +221,8 @@ export function mediatedInviteMessage(roomJid: JID | string, invitee: JID | stri
   const message = new Element('message', { to: room.toString(), id: options.id ?? newId() });
   const ext: UserExt = { statusCodes: new Set(), items: [], invites: [{ to }] };
   if (options.reason !== undefined) ext.invites[0]!.reason = options.reason;
-  if (options.continueThread !== undefined) ext.invites[0]!.continue = options.continueThread === true ? {} : { thread: options.continueThread };
+  if (options.continueThread !== undefined)
+    ext.invites[0]!.continue = options.continueThread === true ? {} : { thread: options.continueThread };
   message.cnode(userExt.encode(ext));
   return message;
 }

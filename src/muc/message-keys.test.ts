@@ -80,7 +80,11 @@ describe('isSameMessage', () => {
       const [archived] = (await page).messages;
       const fromArchive = messageKeys(archived!.message, room, { archiveId: archived!.archiveId, stamp: archived!.delay?.stamp });
       expect(live.stanzaId, server).toBeDefined();
-      expect([isSameMessage(live, history), isSameMessage(live, fromArchive), isSameMessage(history, fromArchive)], server).toEqual([true, true, true]);
+      expect([isSameMessage(live, history), isSameMessage(live, fromArchive), isSameMessage(history, fromArchive)], server).toEqual([
+        true,
+        true,
+        true,
+      ]);
       // Without the stanza-ids (a room that assigns none), the origin-id still matches them.
       const strip = (k: MessageKeys): MessageKeys => ({ ...k, stanzaId: undefined });
       expect([isSameMessage(strip(live), strip(history)), isSameMessage(strip(live), strip(fromArchive))], server).toEqual([true, true]);

@@ -192,14 +192,18 @@ describe('buildMessage', () => {
   it('builds a groupchat message with origin-id', () => {
     const el = buildMessage({ to: j('room@muc.example'), id: 'm1', body: 'hello', originId: 'm1' });
     expect(canonical(el)).toBe(
-      canonical(x`<message to='room@muc.example' type='groupchat' id='m1'><body>hello</body><origin-id xmlns='urn:xmpp:sid:0' id='m1'/></message>`),
+      canonical(
+        x`<message to='room@muc.example' type='groupchat' id='m1'><body>hello</body><origin-id xmlns='urn:xmpp:sid:0' id='m1'/></message>`,
+      ),
     );
   });
 
   it('builds a MUC private message with the muc#user marker', () => {
     const el = buildMessage({ to: 'room@muc.example/bob', type: 'chat', id: 'p1', body: 'psst', mucUserMarker: true });
     expect(canonical(el)).toBe(
-      canonical(x`<message to='room@muc.example/bob' type='chat' id='p1'><body>psst</body><x xmlns='http://jabber.org/protocol/muc#user'/></message>`),
+      canonical(
+        x`<message to='room@muc.example/bob' type='chat' id='p1'><body>psst</body><x xmlns='http://jabber.org/protocol/muc#user'/></message>`,
+      ),
     );
   });
 
@@ -207,9 +211,16 @@ describe('buildMessage', () => {
     expect(canonical(buildMessage({ to: 'room@muc.example', subject: '' }))).toBe(
       canonical(x`<message to='room@muc.example' type='groupchat'><subject/></message>`),
     );
-    const el = buildMessage({ to: 'room@muc.example', subject: lm([null, 'Hi'], ['de', 'Hallo']), thread: 'th', extra: [new Element('foo', { xmlns: 'urn:x' })] });
+    const el = buildMessage({
+      to: 'room@muc.example',
+      subject: lm([null, 'Hi'], ['de', 'Hallo']),
+      thread: 'th',
+      extra: [new Element('foo', { xmlns: 'urn:x' })],
+    });
     expect(canonical(el)).toBe(
-      canonical(x`<message to='room@muc.example' type='groupchat'><subject>Hi</subject><subject xml:lang='de'>Hallo</subject><thread>th</thread><foo xmlns='urn:x'/></message>`),
+      canonical(
+        x`<message to='room@muc.example' type='groupchat'><subject>Hi</subject><subject xml:lang='de'>Hallo</subject><thread>th</thread><foo xmlns='urn:x'/></message>`,
+      ),
     );
   });
 

@@ -91,7 +91,12 @@ describe('Occupant.fromPresence', () => {
     expect(o.role).toBeUndefined();
     expect(o.affiliation).toBeUndefined();
     expect(o.presenceState).toStrictEqual({ available: true, show: 'dnd' });
-    expect(o.presenceStatus).toStrictEqual(new LanguageMap([[null, 'busy'], ['de', 'beschäftigt']]));
+    expect(o.presenceStatus).toStrictEqual(
+      new LanguageMap([
+        [null, 'busy'],
+        ['de', 'beschäftigt'],
+      ]),
+    );
   });
 });
 

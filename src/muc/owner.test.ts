@@ -142,7 +142,9 @@ describe('setRoomConfig', () => {
   it('an empty submission is exactly the instant-room stanza Room.createInstant sends (XEP-0045 §10.1.2)', async () => {
     const conn = new FakeConnection();
     const p = setRoomConfig(conn, PROBE, { type: 'submit', instructions: [], fields: [], items: [] });
-    conn.replyTo(conn.expectSent(`<iq type="set" to="${PROBE}" id="*"><query xmlns="${OWNER}"><x xmlns="jabber:x:data" type="submit"/></query></iq>`));
+    conn.replyTo(
+      conn.expectSent(`<iq type="set" to="${PROBE}" id="*"><query xmlns="${OWNER}"><x xmlns="jabber:x:data" type="submit"/></query></iq>`),
+    );
     await p;
   });
 
@@ -152,9 +154,9 @@ describe('setRoomConfig', () => {
     await expect(setRoomConfig(conn, PROBE, received)).rejects.toThrow(/type 'submit'/);
     await expect(setRoomConfig(conn, PROBE, x`<x xmlns="urn:other" type="submit"/>`)).rejects.toBeInstanceOf(InvalidArgumentError);
     await expect(setRoomConfig(conn, PROBE, 'moderated' as never)).rejects.toBeInstanceOf(InvalidArgumentError);
-    await expect(setRoomConfig(conn, `${PROBE}/alice`, { render: () => x`<x xmlns="jabber:x:data" type="submit"/>` })).rejects.toBeInstanceOf(
-      InvalidArgumentError,
-    );
+    await expect(
+      setRoomConfig(conn, `${PROBE}/alice`, { render: () => x`<x xmlns="jabber:x:data" type="submit"/>` }),
+    ).rejects.toBeInstanceOf(InvalidArgumentError);
     conn.expectNothingSent();
   });
 
@@ -171,7 +173,9 @@ describe('cancelRoomConfig', () => {
     const conn = new FakeConnection();
     const p = cancelRoomConfig(conn, 'capcancel@conference.localhost');
     conn.replyTo(
-      conn.expectSent(`<iq type="set" to="capcancel@conference.localhost" id="*"><query xmlns="${OWNER}"><x xmlns="jabber:x:data" type="cancel"/></query></iq>`),
+      conn.expectSent(
+        `<iq type="set" to="capcancel@conference.localhost" id="*"><query xmlns="${OWNER}"><x xmlns="jabber:x:data" type="cancel"/></query></iq>`,
+      ),
     );
     await expect(p).resolves.toBeUndefined();
   });
@@ -180,7 +184,11 @@ describe('cancelRoomConfig', () => {
 describe('destroyRoom', () => {
   it('sends the destroy request: venue, then password before reason (XEP-0045 schema)', async () => {
     const conn = new FakeConnection();
-    const p = destroyRoom(conn, 'capadm@conference.localhost', { reason: 'moving', alternateVenue: 'capinv@conference.localhost', password: 'pw' });
+    const p = destroyRoom(conn, 'capadm@conference.localhost', {
+      reason: 'moving',
+      alternateVenue: 'capinv@conference.localhost',
+      password: 'pw',
+    });
     conn.replyTo(
       conn.expectSent(
         `<iq type="set" to="capadm@conference.localhost" id="*"><query xmlns="${OWNER}"><destroy jid="capinv@conference.localhost"><password>pw</password><reason>moving</reason></destroy></query></iq>`,
@@ -194,7 +202,10 @@ describe('destroyRoom', () => {
 
   it('matches XEP-0045 Example 201', async () => {
     const conn = new FakeConnection({ jid: 'crone1@shakespeare.lit/desktop' });
-    const p = destroyRoom(conn, 'heath@chat.shakespeare.lit', { reason: 'Macbeth doth come.', alternateVenue: JID.parse('coven@chat.shakespeare.lit') });
+    const p = destroyRoom(conn, 'heath@chat.shakespeare.lit', {
+      reason: 'Macbeth doth come.',
+      alternateVenue: JID.parse('coven@chat.shakespeare.lit'),
+    });
     const sent = conn.nextSent();
     const example = loadFixture('xep-owner-destroy-request');
     example.attrs.id = '*';

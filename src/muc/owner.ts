@@ -49,9 +49,12 @@ function submissionElement(form: ConfigSubmission): Element {
   else if (typeof form === 'object' && form !== null && 'render' in form && typeof form.render === 'function') el = form.render();
   else if (typeof form === 'object' && form !== null && 'fields' in form) el = DataFormCodec.encode(form);
   else throw new InvalidArgumentError('setRoomConfig: expected a form instance, a DataForm or a jabber:x:data element');
-  if (el.name !== 'x' || el.getNS() !== NS.DATA_FORMS) throw new InvalidArgumentError("setRoomConfig: expected an <x xmlns='jabber:x:data'/> element");
+  if (el.name !== 'x' || el.getNS() !== NS.DATA_FORMS)
+    throw new InvalidArgumentError("setRoomConfig: expected an <x xmlns='jabber:x:data'/> element");
   if (el.attrs.type !== 'submit') {
-    throw new InvalidArgumentError(`setRoomConfig: the form must be of type 'submit' (got '${String(el.attrs.type)}'): submit renderReply() of the received form`);
+    throw new InvalidArgumentError(
+      `setRoomConfig: the form must be of type 'submit' (got '${String(el.attrs.type)}'): submit renderReply() of the received form`,
+    );
   }
   return el;
 }
@@ -70,15 +73,21 @@ function submissionElement(form: ConfigSubmission): Element {
  * await setRoomConfig(conn, 'room@conference.example.org', config);
  * ```
  */
-export async function getRoomConfig(conn: XmppConnection, roomJid: JID | string, options: MucRequestOptions = {}): Promise<ConfigurationFormInstance> {
+export async function getRoomConfig(
+  conn: XmppConnection,
+  roomJid: JID | string,
+  options: MucRequestOptions = {},
+): Promise<ConfigurationFormInstance> {
   const room = toRoomJid(roomJid);
   checkOptions(options);
   const reply = await iqRequest(conn, 'get', room, ownerQueryElement(), options);
   const query = ownerQuery.findIn(reply, { logger: options.logger });
-  if (query?.form === undefined) throw new PayloadError("The reply has no <query xmlns='http://jabber.org/protocol/muc#owner'/> with a data form");
+  if (query?.form === undefined)
+    throw new PayloadError("The reply has no <query xmlns='http://jabber.org/protocol/muc#owner'/> with a data form");
   const form = DataFormCodec.decode(query.form, { logger: options.logger });
   const type = formType(form);
-  if (type !== undefined && type !== NS.MUC_ROOMCONFIG) throw new PayloadError(`The configuration form has FORM_TYPE '${type}', expected '${NS.MUC_ROOMCONFIG}'`);
+  if (type !== undefined && type !== NS.MUC_ROOMCONFIG)
+    throw new PayloadError(`The configuration form has FORM_TYPE '${type}', expected '${NS.MUC_ROOMCONFIG}'`);
   return ConfigurationForm.fromForm(form);
 }
 
@@ -94,7 +103,12 @@ export async function getRoomConfig(conn: XmppConnection, roomJid: JID | string,
  * await setRoomConfig(conn, roomJid, config); // config from getRoomConfig, changed
  * ```
  */
-export async function setRoomConfig(conn: XmppConnection, roomJid: JID | string, form: ConfigSubmission, options: MucRequestOptions = {}): Promise<void> {
+export async function setRoomConfig(
+  conn: XmppConnection,
+  roomJid: JID | string,
+  form: ConfigSubmission,
+  options: MucRequestOptions = {},
+): Promise<void> {
   const room = toRoomJid(roomJid);
   checkOptions(options);
   await iqRequest(conn, 'set', room, ownerQueryElement(submissionElement(form)), options);
@@ -133,7 +147,8 @@ export async function destroyRoom(conn: XmppConnection, roomJid: JID | string, o
   const destroy: Destroy = {};
   if (options.alternateVenue !== undefined) {
     const venue = toJid(options.alternateVenue, 'alternate venue');
-    if (!venue.isBare || venue.local === undefined) throw new InvalidArgumentError(`The alternate venue must be a bare room JID: ${venue.toString()}`);
+    if (!venue.isBare || venue.local === undefined)
+      throw new InvalidArgumentError(`The alternate venue must be a bare room JID: ${venue.toString()}`);
     destroy.jid = venue;
   }
   if (options.reason !== undefined) destroy.reason = String(options.reason);

@@ -8,7 +8,9 @@ describe('Room: nick and subject changes', () => {
   it('setNick resolves with the assigned nick after the 303 round trip (Prosody)', async () => {
     const env = setup('carol@localhost/probe');
     const { room, joined } = env.muc.join(ROOM, 'carol');
-    env.conn.receive(`<presence from="probe@conference.localhost/carol" to="carol@localhost/probe"><occupant-id xmlns="urn:xmpp:occupant-id:0" id="O/N71ZHvqS3z1Dt0OZyxjbDrthkHFamN8L1U5SGCbcY="/><x xmlns="http://jabber.org/protocol/muc#user"><item role="participant" jid="carol@localhost/probe" affiliation="none"/><status code="110"/></x></presence>`);
+    env.conn.receive(
+      `<presence from="probe@conference.localhost/carol" to="carol@localhost/probe"><occupant-id xmlns="urn:xmpp:occupant-id:0" id="O/N71ZHvqS3z1Dt0OZyxjbDrthkHFamN8L1U5SGCbcY="/><x xmlns="http://jabber.org/protocol/muc#user"><item role="participant" jid="carol@localhost/probe" affiliation="none"/><status code="110"/></x></presence>`,
+    );
     env.conn.receive(`<message from="probe@conference.localhost" type="groupchat"><subject/></message>`);
     await joined;
     env.conn.takeSent();
@@ -38,7 +40,9 @@ describe('Room: nick and subject changes', () => {
     await joined;
     env.conn.takeSent();
     const done = room.setNick('alice');
-    env.conn.receive(`<presence from="probe@conference.localhost/alice" to="bob@localhost/probe" type="error" id="id2"><error type="cancel"><conflict xmlns="urn:ietf:params:xml:ns:xmpp-stanzas"/></error></presence>`);
+    env.conn.receive(
+      `<presence from="probe@conference.localhost/alice" to="bob@localhost/probe" type="error" id="id2"><error type="cancel"><conflict xmlns="urn:ietf:params:xml:ns:xmpp-stanzas"/></error></presence>`,
+    );
     await expect(done).rejects.toMatchObject({ name: 'StanzaError', condition: 'conflict' });
     expect(room.me!.nick).toBe('bob');
     expect(room.isActive).toBe(true);
@@ -69,12 +73,13 @@ describe('Room: nick and subject changes', () => {
     env.conn.receive(loadFixture('prosody-subject-change'));
     await expect(done).resolves.toBeUndefined();
     const refused = room.setTopic('nope');
-    env.conn.receive(`<message from="probe@conference.localhost" to="alice@localhost/probe" type="error" id="id3"><error type="auth"><forbidden xmlns="urn:ietf:params:xml:ns:xmpp-stanzas"/></error></message>`);
+    env.conn.receive(
+      `<message from="probe@conference.localhost" to="alice@localhost/probe" type="error" id="id3"><error type="auth"><forbidden xmlns="urn:ietf:params:xml:ns:xmpp-stanzas"/></error></message>`,
+    );
     await expect(refused).rejects.toMatchObject({ name: 'StanzaError', condition: 'forbidden' });
     expect(room.subject.any()).toBe('Probe subject');
     expect(env.clock.pending).toBe(0);
   });
-
 });
 
 describe('Room: leave', () => {
@@ -84,7 +89,9 @@ describe('Room: leave', () => {
     const rec = recordAll(room);
     const done = room.leave();
     env.conn.expectSent(`<presence to="probe@conference.localhost/alice" type="unavailable"/>`);
-    env.conn.receive(`<presence from="probe@conference.localhost/alice" to="alice@localhost/probe" type="unavailable"><x xmlns="http://jabber.org/protocol/muc#user"><item role="none" affiliation="owner" jid="alice@localhost/probe"/><status code="110"/></x></presence>`);
+    env.conn.receive(
+      `<presence from="probe@conference.localhost/alice" to="alice@localhost/probe" type="unavailable"><x xmlns="http://jabber.org/protocol/muc#user"><item role="none" affiliation="owner" jid="alice@localhost/probe"/><status code="110"/></x></presence>`,
+    );
     await done;
     expect(rec.names()).toEqual(['roleChanged', 'exit', 'stateChanged']);
     expect(rec[1]![1]).toMatchObject({ mode: LeaveMode.NORMAL, occupant: room.me });

@@ -125,7 +125,9 @@ export class TopicChanges {
     const d = deferred<void>();
     const entry: PendingTopic = { id, text: typeof topic === 'string' ? topic : topic.any(), resolve: d.resolve, reject: d.reject };
     this.#pending.push(entry);
-    ctx.host.connection.send(buildMessage({ to: ctx.jid, type: 'groupchat', id, subject: topic })).catch((e: unknown) => d.reject(toError(e)));
+    ctx.host.connection
+      .send(buildMessage({ to: ctx.jid, type: 'groupchat', id, subject: topic }))
+      .catch((e: unknown) => d.reject(toError(e)));
     return bounded(ctx, d.promise, options, 'subject change', () => this.#drop(entry));
   }
 

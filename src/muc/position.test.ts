@@ -40,7 +40,20 @@ describe('RoomPosition', () => {
   });
 
   it('rejects garbage with InvalidArgumentError', () => {
-    const bad = ['', '@', 'abc', 'a@b@c', 'x@yesterday', 'x@2026-13-01T00:00:00Z', 'x@ 2026-01-01T00:00:00Z', '%E0%A4%A@', 'a b@', 'a\u0000@', `${'a'.repeat(3000)}@`, '{"stanzaId":"x"}'];
+    const bad = [
+      '',
+      '@',
+      'abc',
+      'a@b@c',
+      'x@yesterday',
+      'x@2026-13-01T00:00:00Z',
+      'x@ 2026-01-01T00:00:00Z',
+      '%E0%A4%A@',
+      'a b@',
+      'a\u0000@',
+      `${'a'.repeat(3000)}@`,
+      '{"stanzaId":"x"}',
+    ];
     for (const s of bad) expect(() => RoomPosition.parse(s), JSON.stringify(s)).toThrow(InvalidArgumentError);
     expect(() => RoomPosition.parse(42 as unknown as string)).toThrow(InvalidArgumentError);
     expect(() => new RoomPosition({})).toThrow(InvalidArgumentError);

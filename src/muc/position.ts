@@ -64,7 +64,8 @@ export class RoomPosition {
     const rawTime = input.slice(at + 1);
     let stanzaId: string | undefined;
     if (rawId !== '') {
-      if (/[\s\u0000-\u001f\u007f]/.test(rawId)) throw new InvalidArgumentError('Room position: whitespace or control character in the stanza-id');
+      if (/[\s\u0000-\u001f\u007f]/.test(rawId))
+        throw new InvalidArgumentError('Room position: whitespace or control character in the stanza-id');
       try {
         stanzaId = decodeURIComponent(rawId);
       } catch {

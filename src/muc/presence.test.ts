@@ -12,7 +12,9 @@ function read(stanza: Element) {
 }
 
 const BOB = () =>
-  x(`<presence from="probe@conference.localhost/bob"><x xmlns="http://jabber.org/protocol/muc#user"><item role="participant" affiliation="none" jid="bob@localhost/probe"/></x></presence>`);
+  x(
+    `<presence from="probe@conference.localhost/bob"><x xmlns="http://jabber.org/protocol/muc#user"><item role="participant" affiliation="none" jid="bob@localhost/probe"/></x></presence>`,
+  );
 
 describe('diffPresence', () => {
   it('join for an unknown available nick', () => {
@@ -35,7 +37,9 @@ describe('diffPresence', () => {
     const reg = new OccupantRegistry();
     diffPresence(reg, read(BOB()));
     const bob = reg.get('bob')!;
-    const stanza = x(`<presence from="probe@conference.localhost/bob"><show>dnd</show><x xmlns="http://jabber.org/protocol/muc#user"><item role="moderator" affiliation="admin"><actor nick="alice"/><reason>promoted</reason></item></x></presence>`);
+    const stanza = x(
+      `<presence from="probe@conference.localhost/bob"><show>dnd</show><x xmlns="http://jabber.org/protocol/muc#user"><item role="moderator" affiliation="admin"><actor nick="alice"/><reason>promoted</reason></item></x></presence>`,
+    );
     const events = diffPresence(reg, read(stanza));
     const common = { member: bob, presence: stanza, actor: { nick: 'alice' }, reason: 'promoted', statusCodes: new Set() };
     expect(events).toEqual([
@@ -51,7 +55,9 @@ describe('diffPresence', () => {
     const reg = new OccupantRegistry();
     diffPresence(reg, read(BOB()));
     const bob = reg.get('bob')!;
-    const stanza = x(`<presence from="probe@conference.localhost/bob" type="unavailable"><x xmlns="http://jabber.org/protocol/muc#user"><item role="none" affiliation="none"/></x></presence>`);
+    const stanza = x(
+      `<presence from="probe@conference.localhost/bob" type="unavailable"><x xmlns="http://jabber.org/protocol/muc#user"><item role="none" affiliation="none"/></x></presence>`,
+    );
     const events = diffPresence(reg, read(stanza));
     expect(events.map(([n]) => n)).toEqual(['roleChanged', 'leave']);
     expect(events[1]).toEqual([
@@ -64,7 +70,9 @@ describe('diffPresence', () => {
 
   it('nick change keeps the object; the unavailable half yields only nickChanged', () => {
     const reg = new OccupantRegistry();
-    const carol = x(`<presence from="probe@conference.localhost/carol"><x xmlns="http://jabber.org/protocol/muc#user"><item role="participant" affiliation="none"/></x></presence>`);
+    const carol = x(
+      `<presence from="probe@conference.localhost/carol"><x xmlns="http://jabber.org/protocol/muc#user"><item role="participant" affiliation="none"/></x></presence>`,
+    );
     diffPresence(reg, read(carol));
     const occupant = reg.get('carol')!;
     const events = diffPresence(reg, read(loadFixture('ejabberd-nick-change-unavailable')));
@@ -94,16 +102,32 @@ describe('diffPresence', () => {
   it('treats a 303 without a usable new nick as a leave', () => {
     const reg = new OccupantRegistry();
     diffPresence(reg, read(BOB()));
-    const stanza = x(`<presence from="probe@conference.localhost/bob" type="unavailable"><x xmlns="http://jabber.org/protocol/muc#user"><item role="participant" affiliation="none"/><status code="303"/></x></presence>`);
+    const stanza = x(
+      `<presence from="probe@conference.localhost/bob" type="unavailable"><x xmlns="http://jabber.org/protocol/muc#user"><item role="participant" affiliation="none"/><status code="303"/></x></presence>`,
+    );
     expect(diffPresence(reg, read(stanza)).map(([n]) => n)).toEqual(['leave']);
   });
 
   it('drops a stale occupant holding the new nick of a 303', () => {
     const reg = new OccupantRegistry();
     diffPresence(reg, read(BOB()));
-    diffPresence(reg, read(x(`<presence from="probe@conference.localhost/bobby"><x xmlns="http://jabber.org/protocol/muc#user"><item role="participant"/></x></presence>`)));
+    diffPresence(
+      reg,
+      read(
+        x(
+          `<presence from="probe@conference.localhost/bobby"><x xmlns="http://jabber.org/protocol/muc#user"><item role="participant"/></x></presence>`,
+        ),
+      ),
+    );
     const bob = reg.get('bob')!;
-    diffPresence(reg, read(x(`<presence from="probe@conference.localhost/bob" type="unavailable"><x xmlns="http://jabber.org/protocol/muc#user"><item nick="bobby"/><status code="303"/></x></presence>`)));
+    diffPresence(
+      reg,
+      read(
+        x(
+          `<presence from="probe@conference.localhost/bob" type="unavailable"><x xmlns="http://jabber.org/protocol/muc#user"><item nick="bobby"/><status code="303"/></x></presence>`,
+        ),
+      ),
+    );
     expect(reg.get('bobby')).toBe(bob);
     expect(reg.size).toBe(1);
   });

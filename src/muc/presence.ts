@@ -173,10 +173,7 @@ function pushRoleAndAffiliation(existing: Occupant, p: OccupantPresence, events:
   if (item.affiliation !== undefined && item.affiliation !== existing.affiliation) {
     const oldAffiliation = existing.affiliation;
     existing.affiliation = item.affiliation;
-    events.push([
-      'affiliationChanged',
-      { ...base, oldAffiliation, newAffiliation: item.affiliation },
-    ]);
+    events.push(['affiliationChanged', { ...base, oldAffiliation, newAffiliation: item.affiliation }]);
   }
 }
 

@@ -42,7 +42,11 @@ describe('getRegistrationForm', () => {
   it('ejabberd: the room says service-unavailable, the service answers', async () => {
     const conn = new FakeConnection();
     const p = getRegistrationForm(conn, ROOM);
-    answer(conn, conn.expectSent(`<iq type="get" to="${ROOM}" id="*"><query xmlns="${REGISTER}"/></iq>`), 'ejabberd-register-room-unavailable');
+    answer(
+      conn,
+      conn.expectSent(`<iq type="get" to="${ROOM}" id="*"><query xmlns="${REGISTER}"/></iq>`),
+      'ejabberd-register-room-unavailable',
+    );
     await flush();
     answer(conn, conn.expectSent(`<iq type="get" to="${SERVICE}" id="*"><query xmlns="${REGISTER}"/></iq>`), 'ejabberd-register-form');
     const info = await p;
@@ -78,7 +82,11 @@ describe('getRegistrationForm', () => {
     const p = getRegistrationForm(conn, ROOM);
     conn.replyTo(conn.nextSent(), `<error type="cancel"><feature-not-implemented xmlns="urn:ietf:params:xml:ns:xmpp-stanzas"/></error>`);
     await flush();
-    answer(conn, conn.expectSent(`<iq type="get" to="${SERVICE}" id="*"><query xmlns="${REGISTER}"/></iq>`), 'prosody-register-service-unavailable');
+    answer(
+      conn,
+      conn.expectSent(`<iq type="get" to="${SERVICE}" id="*"><query xmlns="${REGISTER}"/></iq>`),
+      'prosody-register-service-unavailable',
+    );
     await expect(p).rejects.toMatchObject({ condition: 'service-unavailable' });
   });
 
@@ -136,7 +144,11 @@ describe('registerNick', () => {
       answer(conn, conn.nextSent(), `${server}-register-form`);
       const info: RegistrationInfo = await f;
       const p = registerNick(conn, ROOM, 'caro', info);
-      answer(conn, conn.expectSent(`<iq type="set" to="${target}" id="*"><query xmlns="${REGISTER}">${SUBMIT_CARO}</query></iq>`), `${server}-register-conflict`);
+      answer(
+        conn,
+        conn.expectSent(`<iq type="set" to="${target}" id="*"><query xmlns="${REGISTER}">${SUBMIT_CARO}</query></iq>`),
+        `${server}-register-conflict`,
+      );
       const error = await p.catch((e: unknown) => e);
       expect(error).toBeInstanceOf(StanzaError);
       expect(error).toMatchObject({ condition: 'conflict' });
@@ -166,7 +178,9 @@ describe('getReservedNick', () => {
     const p = getReservedNick(conn, ROOM);
     answer(
       conn,
-      conn.expectSent(`<iq type="get" to="${ROOM}" id="*"><query xmlns="http://jabber.org/protocol/disco#info" node="x-roomuser-item"/></iq>`),
+      conn.expectSent(
+        `<iq type="get" to="${ROOM}" id="*"><query xmlns="http://jabber.org/protocol/disco#info" node="x-roomuser-item"/></iq>`,
+      ),
       'prosody-reserved-nick',
     );
     expect(await p).toBe('caro');
@@ -181,9 +195,17 @@ describe('getReservedNick', () => {
     const p = getReservedNick(conn, ROOM);
     answer(conn, conn.nextSent(), 'ejabberd-reserved-nick-invalid-node');
     await flush();
-    answer(conn, conn.expectSent(`<iq type="get" to="${ROOM}" id="*"><query xmlns="${REGISTER}"/></iq>`), 'ejabberd-register-room-unavailable');
+    answer(
+      conn,
+      conn.expectSent(`<iq type="get" to="${ROOM}" id="*"><query xmlns="${REGISTER}"/></iq>`),
+      'ejabberd-register-room-unavailable',
+    );
     await flush();
-    answer(conn, conn.expectSent(`<iq type="get" to="${SERVICE}" id="*"><query xmlns="${REGISTER}"/></iq>`), 'ejabberd-register-registered');
+    answer(
+      conn,
+      conn.expectSent(`<iq type="get" to="${SERVICE}" id="*"><query xmlns="${REGISTER}"/></iq>`),
+      'ejabberd-register-registered',
+    );
     expect(await p).toBe('caro');
     const q = getReservedNick(conn, ROOM);
     answer(conn, conn.nextSent(), 'ejabberd-reserved-nick-invalid-node');

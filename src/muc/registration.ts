@@ -72,7 +72,11 @@ async function queryRegistration(conn: XmppConnection, target: JID, options: Muc
  * if (info.registered) console.log(`registered as ${info.nick}`);
  * ```
  */
-export async function getRegistrationForm(conn: XmppConnection, roomJid: JID | string, options: MucRequestOptions = {}): Promise<RegistrationInfo> {
+export async function getRegistrationForm(
+  conn: XmppConnection,
+  roomJid: JID | string,
+  options: MucRequestOptions = {},
+): Promise<RegistrationInfo> {
   const room = toRoomJid(roomJid);
   checkOptions(options);
   try {
@@ -135,15 +139,25 @@ export async function registerNick(
  * const nick = (await getReservedNick(conn, roomJid)) ?? 'guest';
  * ```
  */
-export async function getReservedNick(conn: XmppConnection, roomJid: JID | string, options: MucRequestOptions = {}): Promise<string | undefined> {
+export async function getReservedNick(
+  conn: XmppConnection,
+  roomJid: JID | string,
+  options: MucRequestOptions = {},
+): Promise<string | undefined> {
   const room = toRoomJid(roomJid);
   checkOptions(options);
   try {
-    const info = await discoInfo(conn, room, { node: RESERVED_NICK_NODE, signal: options.signal, timeoutMs: options.timeoutMs, logger: options.logger });
+    const info = await discoInfo(conn, room, {
+      node: RESERVED_NICK_NODE,
+      signal: options.signal,
+      timeoutMs: options.timeoutMs,
+      logger: options.logger,
+    });
     const identity = info.identities.find((i) => i.category === 'conference' && i.name) ?? info.identities.find((i) => i.name);
     return identity?.name || undefined;
   } catch (error) {
-    if (!(error instanceof StanzaError) || !['item-not-found', 'feature-not-implemented', 'service-unavailable'].includes(error.condition)) throw error;
+    if (!(error instanceof StanzaError) || !['item-not-found', 'feature-not-implemented', 'service-unavailable'].includes(error.condition))
+      throw error;
     let registration: RegistrationInfo;
     try {
       registration = await getRegistrationForm(conn, room, options);

@@ -130,5 +130,7 @@ export function requestOptions(options: AbortOptions): AbortOptions {
 
 /** Send `stanza` without waiting; a failure is logged at debug level as `what`. @internal */
 export function sendQuietly(ctx: RoomContext, stanza: Element, what: string): void {
-  ctx.host.connection.send(stanza).catch((error: unknown) => ctx.host.logger.debug(`${what} not sent`, { room: ctx.jid.toString(), error }));
+  ctx.host.connection
+    .send(stanza)
+    .catch((error: unknown) => ctx.host.logger.debug(`${what} not sent`, { room: ctx.jid.toString(), error }));
 }

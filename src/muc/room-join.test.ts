@@ -90,7 +90,9 @@ describe('MucClient.join', () => {
     expect(env.logger.records.some((r) => r.level === 'debug' && r.message.includes('room itself'))).toBe(true);
     env.conn.receive(loadFixture('ejabberd-occupant-presence'));
     env.conn.receive(loadFixture('ejabberd-self-presence-join'));
-    env.conn.receive(`<message xmlns="jabber:client" to="bob@localhost/probe" from="probe@conference.localhost" type="groupchat"><subject/></message>`);
+    env.conn.receive(
+      `<message xmlns="jabber:client" to="bob@localhost/probe" from="probe@conference.localhost" type="groupchat"><subject/></message>`,
+    );
     await joined;
     expect(rec.names()).toEqual(['join', 'stateChanged', 'enter', 'stateChanged']);
     expect(room.members.map((m) => m.nick)).toEqual(['bob', 'alice']);
@@ -149,7 +151,9 @@ describe('MucClient.join', () => {
     const env = setup();
     const { room } = env.muc.join(ROOM, 'bob');
     const rec = recordAll(room);
-    env.conn.receive(`<presence from="probe@conference.localhost/mallory" to="bob@localhost/probe"><x xmlns="http://jabber.org/protocol/muc#user"><item role="participant" affiliation="none"/><status code="110"/></x></presence>`);
+    env.conn.receive(
+      `<presence from="probe@conference.localhost/mallory" to="bob@localhost/probe"><x xmlns="http://jabber.org/protocol/muc#user"><item role="participant" affiliation="none"/><status code="110"/></x></presence>`,
+    );
     expect(rec).toEqual([]);
     expect(room.state).toBe(RoomState.JOIN_PRESENCE);
   });
@@ -175,7 +179,10 @@ describe('MucClient.join', () => {
       const refusal = loadFixture(fixture);
       refusal.attrs.id = 'id1'; // a service echoes the id of our join presence (the XEP's examples do not)
       expect(env.conn.receive(refusal)).toBe(true);
-      const error = await joined.then(() => undefined, (e: unknown) => e);
+      const error = await joined.then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(error).toBeInstanceOf(MucJoinError);
       expect(error).toMatchObject({ name: 'MucJoinError', code: 'ERR_MUC_JOIN', reason });
       expect((error as MucJoinError).cause).toBeInstanceOf(StanzaError);
@@ -274,7 +281,9 @@ describe('MucClient.join', () => {
     expect(room.state).toBe(RoomState.DISCONNECTED);
     env.conn.establish();
     expect(room.state).toBe(RoomState.JOIN_PRESENCE);
-    env.conn.expectSent(`<presence to="probe@conference.localhost/bob" id="id2"><x xmlns="http://jabber.org/protocol/muc"><history maxstanzas="5"/></x></presence>`);
+    env.conn.expectSent(
+      `<presence to="probe@conference.localhost/bob" id="id2"><x xmlns="http://jabber.org/protocol/muc"><history maxstanzas="5"/></x></presence>`,
+    );
     env.conn.receive(PROSODY_BOB_SELF);
     await expect(joined).resolves.toBeUndefined();
   });

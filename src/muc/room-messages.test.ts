@@ -111,13 +111,17 @@ describe('Room history replay', () => {
   it('reuses a live occupant for history only when nick AND real JID match', async () => {
     const env = setup('carol@localhost/probe');
     const { room, rec } = carolJoin(env);
-    env.conn.receive(`<presence from="probe@conference.localhost/alice" to="carol@localhost/probe"><x xmlns="http://jabber.org/protocol/muc#user"><item role="moderator" affiliation="owner" jid="alice@localhost/probe"/></x></presence>`);
+    env.conn.receive(
+      `<presence from="probe@conference.localhost/alice" to="carol@localhost/probe"><x xmlns="http://jabber.org/protocol/muc#user"><item role="moderator" affiliation="owner" jid="alice@localhost/probe"/></x></presence>`,
+    );
     env.conn.receive(E_CAROL_SELF);
     const history = (jid: string) =>
       `<message from="probe@conference.localhost/alice" to="carol@localhost/probe" type="groupchat"><x xmlns="http://jabber.org/protocol/muc#user"><item jid="${jid}"/></x><delay xmlns="urn:xmpp:delay" stamp="2026-11-25T11:00:00Z"/><body>x</body></message>`;
     env.conn.receive(history('alice@localhost/other'));
     env.conn.receive(history('mallory@evil.example/x'));
-    env.conn.receive(`<message from="probe@conference.localhost/alice" to="carol@localhost/probe" type="groupchat"><delay xmlns="urn:xmpp:delay" stamp="2026-11-25T11:00:00Z"/><body>no identity</body></message>`);
+    env.conn.receive(
+      `<message from="probe@conference.localhost/alice" to="carol@localhost/probe" type="groupchat"><delay xmlns="urn:xmpp:delay" stamp="2026-11-25T11:00:00Z"/><body>no identity</body></message>`,
+    );
     const alice = room.getOccupant('alice')!;
     const senders = rec.filter(([n]) => n === 'message').map(([, p]) => (p as MessagePayload).member as Occupant);
     expect(senders[0]).toBe(alice);
@@ -182,7 +186,9 @@ describe('Room messages', () => {
     const env = setup();
     const room = await joinedRoom(env);
     const rec = recordEvents(room, ['message']);
-    env.conn.receive(`<message from="probe@conference.localhost/alice" to="bob@localhost/probe" type="groupchat" id="m"><body>x</body><stanza-id xmlns="urn:xmpp:sid:0" by="bob@localhost" id="forged"/></message>`);
+    env.conn.receive(
+      `<message from="probe@conference.localhost/alice" to="bob@localhost/probe" type="groupchat" id="m"><body>x</body><stanza-id xmlns="urn:xmpp:sid:0" by="bob@localhost" id="forged"/></message>`,
+    );
     expect(rec[0]![1].stanzaId).toBeUndefined();
   });
 
@@ -201,7 +207,9 @@ describe('Room messages', () => {
     const env = setup();
     const room = await joinedRoom(env);
     const rec = recordAll(room);
-    env.conn.receive(`<message xmlns="jabber:client" from="probe@conference.localhost/alice" type="groupchat" to="bob@localhost/probe"><subject>Probe subject</subject></message>`);
+    env.conn.receive(
+      `<message xmlns="jabber:client" from="probe@conference.localhost/alice" type="groupchat" to="bob@localhost/probe"><subject>Probe subject</subject></message>`,
+    );
     expect(rec.names()).toEqual(['topicChanged']);
     expect(rec[0]![1]).toMatchObject({ member: room.getOccupant('alice'), nick: 'alice' });
     expect(room.subject.any()).toBe('Probe subject');
@@ -211,9 +219,13 @@ describe('Room messages', () => {
     const env = setup();
     const room = await joinedRoom(env);
     await room.sendMessage('hello');
-    env.conn.expectSent(`<message to="probe@conference.localhost" type="groupchat" id="id2"><body>hello</body><origin-id xmlns="urn:xmpp:sid:0" id="id2"/></message>`);
+    env.conn.expectSent(
+      `<message to="probe@conference.localhost" type="groupchat" id="id2"><body>hello</body><origin-id xmlns="urn:xmpp:sid:0" id="id2"/></message>`,
+    );
     await room.sendMessage({ body: 'again', id: 'mine', thread: 't1' });
-    env.conn.expectSent(`<message to="probe@conference.localhost" type="groupchat" id="mine"><body>again</body><thread>t1</thread><origin-id xmlns="urn:xmpp:sid:0" id="mine"/></message>`);
+    env.conn.expectSent(
+      `<message to="probe@conference.localhost" type="groupchat" id="mine"><body>again</body><thread>t1</thread><origin-id xmlns="urn:xmpp:sid:0" id="mine"/></message>`,
+    );
   });
 
   it('rejects sending before the room is entered with NotJoinedError (nothing is queued)', async () => {
@@ -242,7 +254,9 @@ describe('Room messages', () => {
     const env = setup();
     const room = await joinedRoom(env);
     const rec = recordAll(room);
-    env.conn.receive(`<message from="probe@conference.localhost" to="bob@localhost/probe" type="error" id="zzz"><error type="modify"><not-acceptable xmlns="urn:ietf:params:xml:ns:xmpp-stanzas"/></error></message>`);
+    env.conn.receive(
+      `<message from="probe@conference.localhost" to="bob@localhost/probe" type="error" id="zzz"><error type="modify"><not-acceptable xmlns="urn:ietf:params:xml:ns:xmpp-stanzas"/></error></message>`,
+    );
     expect(rec.names()).toEqual(['messageError']);
     expect((rec[0]![1] as RoomEvents['messageError']).error.condition).toBe('not-acceptable');
   });
@@ -258,7 +272,9 @@ describe('Room tracked messages', () => {
     const tracker = room.sendMessageTracked('hello'); // its local echo is emitted here
     const rec = recordEvents(room, ['message']);
     const states = recordEvents(tracker, ['stateChanged']);
-    env.conn.expectSent(`<message to="probe@conference.localhost" type="groupchat" id="id2"><body>hello</body><origin-id xmlns="urn:xmpp:sid:0" id="id2"/></message>`);
+    env.conn.expectSent(
+      `<message to="probe@conference.localhost" type="groupchat" id="id2"><body>hello</body><origin-id xmlns="urn:xmpp:sid:0" id="id2"/></message>`,
+    );
     expect(tracker.state).toBe(MessageState.IN_TRANSIT);
     expect(env.clock.pending).toBe(1);
     env.conn.receive(reflection('id="id2"'));
@@ -290,7 +306,9 @@ describe('Room tracked messages', () => {
     const room = await joinedRoom(env);
     const tracker = room.sendMessageTracked('hello');
     const rec = recordEvents(room, ['message']);
-    env.conn.receive(`<message from="probe@conference.localhost/alice" to="bob@localhost/probe" type="groupchat" id="id2"><body>hello</body></message>`);
+    env.conn.receive(
+      `<message from="probe@conference.localhost/alice" to="bob@localhost/probe" type="groupchat" id="id2"><body>hello</body></message>`,
+    );
     expect(tracker.state).toBe('in-transit');
     expect(rec).toHaveLength(1);
     tracker.close();
@@ -301,7 +319,9 @@ describe('Room tracked messages', () => {
     const room = await joinedRoom(env);
     const tracker = room.sendMessageTracked('hello');
     const states = recordEvents(tracker, ['stateChanged']);
-    env.conn.receive(`<message from="probe@conference.localhost" to="bob@localhost/probe" type="error" id="id2"><error type="auth"><forbidden xmlns="urn:ietf:params:xml:ns:xmpp-stanzas"/></error></message>`);
+    env.conn.receive(
+      `<message from="probe@conference.localhost" to="bob@localhost/probe" type="error" id="id2"><error type="auth"><forbidden xmlns="urn:ietf:params:xml:ns:xmpp-stanzas"/></error></message>`,
+    );
     expect(states[0]![1]).toMatchObject({ state: 'error', previous: 'in-transit', error: { name: 'StanzaError', condition: 'forbidden' } });
     expect(env.clock.pending).toBe(0);
   });
@@ -353,7 +373,9 @@ describe('Room private messages', () => {
     const env = setup();
     const room = await joinedRoom(env);
     const rec = recordAll(room);
-    expect(env.conn.receive(`<message from="probe@conference.localhost/alice" to="bob@localhost/probe" type="chat"><body>hi</body></message>`)).toBe(false);
+    expect(
+      env.conn.receive(`<message from="probe@conference.localhost/alice" to="bob@localhost/probe" type="chat"><body>hi</body></message>`),
+    ).toBe(false);
     expect(rec).toEqual([]);
     expect(env.conn.unclaimed).toHaveLength(1);
   });
@@ -362,7 +384,9 @@ describe('Room private messages', () => {
     const env = setup();
     const room = await joinedRoom(env);
     await room.sendPrivateMessage(room.getOccupant('alice')!, 'psst');
-    env.conn.expectSent(`<message to="probe@conference.localhost/alice" type="chat" id="id2"><body>psst</body><origin-id xmlns="urn:xmpp:sid:0" id="id2"/><x xmlns="http://jabber.org/protocol/muc#user"/></message>`);
+    env.conn.expectSent(
+      `<message to="probe@conference.localhost/alice" type="chat" id="id2"><body>psst</body><origin-id xmlns="urn:xmpp:sid:0" id="id2"/><x xmlns="http://jabber.org/protocol/muc#user"/></message>`,
+    );
   });
 });
 
@@ -416,7 +440,9 @@ describe('issue 13: topic on join, history identity', () => {
     env.conn.receive(history('dave', 'dave@localhost/a', '1'));
     env.conn.receive(history('Dave', 'dave@localhost/b', '2'));
     env.conn.receive(history('dave', 'eve@localhost/x', '3'));
-    env.conn.receive(`<message from="probe@conference.localhost/dave" type="groupchat"><delay xmlns="urn:xmpp:delay" stamp="2026-11-25T11:00:00Z"/><body>4</body></message>`);
+    env.conn.receive(
+      `<message from="probe@conference.localhost/dave" type="groupchat"><delay xmlns="urn:xmpp:delay" stamp="2026-11-25T11:00:00Z"/><body>4</body></message>`,
+    );
     const senders = rec.filter(([n]) => n === 'message').map(([, p]) => (p as MessagePayload).member as Occupant);
     expect(senders).toHaveLength(4);
     expect(senders[1]).toBe(senders[0]);
@@ -433,7 +459,9 @@ describe('issue 13: local echo of tracked messages', () => {
     const room = await joinedRoom(env);
     const rec = recordAll(room);
     const tracker = room.sendMessageTracked('hello');
-    env.conn.expectSent(`<message to="probe@conference.localhost" type="groupchat" id="id2"><body>hello</body><origin-id xmlns="urn:xmpp:sid:0" id="id2"/></message>`);
+    env.conn.expectSent(
+      `<message to="probe@conference.localhost" type="groupchat" id="id2"><body>hello</body><origin-id xmlns="urn:xmpp:sid:0" id="id2"/></message>`,
+    );
     expect(rec.names()).toEqual(['message']);
     const echo = rec[0]![1] as MessagePayload;
     expect(echo).toMatchObject({ member: room.me, source: 'local', isHistory: false, tracker });
@@ -468,7 +496,9 @@ describe('issue 13: sending before enter or while suspended, exit listeners', ()
     const room = await joinedRoom(env);
     const seen: [boolean, string][] = [];
     room.on('exit', () => seen.push([room.isJoined, room.state]));
-    env.conn.receive(`<presence from="probe@conference.localhost/bob" type="unavailable"><x xmlns="http://jabber.org/protocol/muc#user"><item role="none" affiliation="none"/><status code="110"/></x></presence>`);
+    env.conn.receive(
+      `<presence from="probe@conference.localhost/bob" type="unavailable"><x xmlns="http://jabber.org/protocol/muc#user"><item role="none" affiliation="none"/><status code="110"/></x></presence>`,
+    );
     expect(seen).toEqual([[false, 'disconnected']]);
   });
 });
@@ -477,9 +507,13 @@ describe('issue 13: history sender with two muc#user payloads (Prosody non-anony
   it('reads the real JID from the muc#user <x/> that has an item, not the empty marker before it', async () => {
     const env = setup('carol@localhost/probe');
     const { room, rec } = carolJoin(env);
-    env.conn.receive(`<presence from="probe@conference.localhost/bob" to="carol@localhost/probe"><x xmlns="http://jabber.org/protocol/muc#user"><item role="moderator" affiliation="owner" jid="bob@localhost/probe"/></x></presence>`);
+    env.conn.receive(
+      `<presence from="probe@conference.localhost/bob" to="carol@localhost/probe"><x xmlns="http://jabber.org/protocol/muc#user"><item role="moderator" affiliation="owner" jid="bob@localhost/probe"/></x></presence>`,
+    );
     env.conn.receive(P_CAROL_SELF);
-    env.conn.receive(`<message id="na1" from="probe@conference.localhost/bob" type="groupchat" xml:lang="en" to="carol@localhost/probe" xmlns="jabber:client"><body>before you came</body><x xmlns="http://jabber.org/protocol/muc#user"/><occupant-id xmlns="urn:xmpp:occupant-id:0" id="PC73rW4LgtPPl12/fDISiHw3/+AN5DEaeA7RCEP60Ds="/><x xmlns="http://jabber.org/protocol/muc#user"><item jid="bob@localhost" role="moderator" affiliation="owner"/></x><delay stamp="2026-12-07T03:51:40Z" from="probe@conference.localhost" xmlns="urn:xmpp:delay"/><stanza-id id="c749xHrS1Bc9FAePx4uIhaCk" xmlns="urn:xmpp:sid:0" by="probe@conference.localhost"/></message>`);
+    env.conn.receive(
+      `<message id="na1" from="probe@conference.localhost/bob" type="groupchat" xml:lang="en" to="carol@localhost/probe" xmlns="jabber:client"><body>before you came</body><x xmlns="http://jabber.org/protocol/muc#user"/><occupant-id xmlns="urn:xmpp:occupant-id:0" id="PC73rW4LgtPPl12/fDISiHw3/+AN5DEaeA7RCEP60Ds="/><x xmlns="http://jabber.org/protocol/muc#user"><item jid="bob@localhost" role="moderator" affiliation="owner"/></x><delay stamp="2026-12-07T03:51:40Z" from="probe@conference.localhost" xmlns="urn:xmpp:delay"/><stanza-id id="c749xHrS1Bc9FAePx4uIhaCk" xmlns="urn:xmpp:sid:0" by="probe@conference.localhost"/></message>`,
+    );
     expect(rec.names()).toEqual(['join', 'stateChanged', 'enter', 'message']);
     expect((rec[3]![1] as MessagePayload).member).toBe(room.getOccupant('bob'));
   });
@@ -495,7 +529,10 @@ describe('issue 13: the room disco#info feeds the history identity rule', () => 
     env.conn.receive(loadFixture('prosody-subject-on-join-delayed'));
     const info = room.getRoomInfo();
     const iq = env.conn.nextSent();
-    env.conn.replyTo(iq, `<query xmlns="http://jabber.org/protocol/disco#info"><identity category="conference" type="text"/><feature var="http://jabber.org/protocol/muc"/><feature var="urn:xmpp:occupant-id:0"/></query>`);
+    env.conn.replyTo(
+      iq,
+      `<query xmlns="http://jabber.org/protocol/disco#info"><identity category="conference" type="text"/><feature var="http://jabber.org/protocol/muc"/><feature var="urn:xmpp:occupant-id:0"/></query>`,
+    );
     await info;
     env.conn.destroy();
     env.conn.establish();

@@ -88,7 +88,14 @@ export class RoomMessages {
     ctx.host.connection.send(stanza).catch((e: unknown) => tracker.transition(MessageState.ERROR, toError(e)));
     // The local echo (aioxmpp's on_message for a tracked send): drawn at once, its reflection suppressed.
     const me = ctx.me;
-    if (me) ctx.emit('message', { message: readMessage(stanza, ctx.host.logger), member: me, source: MessageSource.LOCAL, isHistory: false, tracker });
+    if (me)
+      ctx.emit('message', {
+        message: readMessage(stanza, ctx.host.logger),
+        member: me,
+        source: MessageSource.LOCAL,
+        isHistory: false,
+        tracker,
+      });
     return tracker;
   }
 
@@ -140,7 +147,10 @@ export class RoomMessages {
     if (verdict.endsHistory === 'before') ctx.setState(RoomState.ACTIVE);
     if (isHistory) replay.arm();
     if (kind === 'duplicate') {
-      ctx.host.logger.debug('history message already seen before the rejoin; not emitted again', { room: ctx.jid.toString(), id: message.id });
+      ctx.host.logger.debug('history message already seen before the rejoin; not emitted again', {
+        room: ctx.jid.toString(),
+        id: message.id,
+      });
       return;
     }
     if (kind !== 'subject') replay.remember(message, stanzaId, nick);

@@ -31,7 +31,13 @@ describe('Room occupants (as seen by alice, Prosody)', () => {
     const presence = loadFixture('prosody-kick-observer');
     env.conn.receive(presence);
     expect(rec.names()).toEqual(['roleChanged', 'leave']);
-    expect(rec[0]![1]).toMatchObject({ member: bob, oldRole: 'participant', newRole: 'none', reason: 'probe kick', actor: { nick: 'alice' } });
+    expect(rec[0]![1]).toMatchObject({
+      member: bob,
+      oldRole: 'participant',
+      newRole: 'none',
+      reason: 'probe kick',
+      actor: { nick: 'alice' },
+    });
     expect(rec[1]![1]).toMatchObject({ member: bob, mode: LeaveMode.KICKED, reason: 'probe kick', actor: { nick: 'alice' } });
     expect([...(rec[1]![1] as RoomEvents['leave']).statusCodes]).toEqual([307]);
     expect(room.getOccupant('bob')).toBeUndefined();
@@ -41,8 +47,12 @@ describe('Room occupants (as seen by alice, Prosody)', () => {
   it('ban: roleChanged, affiliationChanged, then leave with mode banned', () => {
     const env = setup('earlofcambridge@shakespeare.lit/stabber');
     const { room } = env.muc.join('southampton@chat.shakespeare.lit', 'me');
-    env.conn.receive(`<presence from="southampton@chat.shakespeare.lit/me"><x xmlns="http://jabber.org/protocol/muc#user"><item affiliation="owner" role="moderator"/><status code="110"/></x></presence>`);
-    env.conn.receive(`<presence from="southampton@chat.shakespeare.lit/cambridge"><x xmlns="http://jabber.org/protocol/muc#user"><item affiliation="member" role="participant"/></x></presence>`);
+    env.conn.receive(
+      `<presence from="southampton@chat.shakespeare.lit/me"><x xmlns="http://jabber.org/protocol/muc#user"><item affiliation="owner" role="moderator"/><status code="110"/></x></presence>`,
+    );
+    env.conn.receive(
+      `<presence from="southampton@chat.shakespeare.lit/cambridge"><x xmlns="http://jabber.org/protocol/muc#user"><item affiliation="member" role="participant"/></x></presence>`,
+    );
     const rec = recordAll(room);
     env.conn.receive(loadFixture('xep-ban'));
     expect(rec.names()).toEqual(['roleChanged', 'affiliationChanged', 'leave']);
@@ -53,7 +63,9 @@ describe('Room occupants (as seen by alice, Prosody)', () => {
   it('voice granted: presenceChanged (nothing kept changed), then roleChanged with actor and reason', async () => {
     const env = setup('alice@localhost/probe');
     const room = await aliceRoom(env);
-    env.conn.receive(`<presence xmlns="jabber:client" xml:lang="en" from="probe@conference.localhost/dave" to="alice@localhost/probe" id="join-dave"><x xmlns="http://jabber.org/protocol/muc#user"><item role="visitor" jid="dave@localhost/probe" affiliation="none"/></x></presence>`);
+    env.conn.receive(
+      `<presence xmlns="jabber:client" xml:lang="en" from="probe@conference.localhost/dave" to="alice@localhost/probe" id="join-dave"><x xmlns="http://jabber.org/protocol/muc#user"><item role="visitor" jid="dave@localhost/probe" affiliation="none"/></x></presence>`,
+    );
     const rec = recordAll(room);
     env.conn.receive(`<presence xmlns="jabber:client" xml:lang="en" from="probe@conference.localhost/dave" to="alice@localhost/probe" id="join-dave">
       <x xmlns="vcard-temp:x:update"><photo/></x>
@@ -69,13 +81,17 @@ describe('Room occupants (as seen by alice, Prosody)', () => {
     const env = setup('alice@localhost/probe');
     const room = await aliceRoom(env);
     const rec = recordAll(room);
-    env.conn.receive(`<presence from="probe@conference.localhost/bob"><show>away</show><status>lunch</status><x xmlns="http://jabber.org/protocol/muc#user"><item role="moderator" affiliation="none"/></x></presence>`);
+    env.conn.receive(
+      `<presence from="probe@conference.localhost/bob"><show>away</show><status>lunch</status><x xmlns="http://jabber.org/protocol/muc#user"><item role="moderator" affiliation="none"/></x></presence>`,
+    );
     expect(rec.names()).toEqual(['presenceChanged', 'roleChanged']);
     expect(rec[0]![1]).toMatchObject({ changed: ['show', 'status'] });
     const bob = room.getOccupant('bob')!;
     expect(bob.presenceState).toEqual({ available: true, show: 'away' });
     expect(bob.presenceStatus.any()).toBe('lunch');
-    env.conn.receive(`<presence from="probe@conference.localhost/bob"><show>away</show><status>lunch</status><x xmlns="http://jabber.org/protocol/muc#user"><item role="moderator" affiliation="none"/></x></presence>`);
+    env.conn.receive(
+      `<presence from="probe@conference.localhost/bob"><show>away</show><status>lunch</status><x xmlns="http://jabber.org/protocol/muc#user"><item role="moderator" affiliation="none"/></x></presence>`,
+    );
     expect(rec.names()).toEqual(['presenceChanged', 'roleChanged', 'presenceChanged']);
     expect(rec[2]![1]).toMatchObject({ changed: [] });
   });
@@ -89,11 +105,15 @@ describe('Room occupants (as seen by alice, Prosody)', () => {
     const caps = `<presence from="probe@conference.localhost/bob"><priority>5</priority><c xmlns="http://jabber.org/protocol/caps" hash="sha-1" node="n" ver="v="/><x xmlns="http://jabber.org/protocol/muc#user"><item role="participant" affiliation="none"/></x></presence>`;
     env.conn.receive(avatar);
     env.conn.receive(caps);
-    env.conn.receive(`<presence from="probe@conference.localhost/bob"><show>dnd</show><status>busy</status><x xmlns="http://jabber.org/protocol/muc#user"><item role="participant" affiliation="none"/></x></presence>`);
+    env.conn.receive(
+      `<presence from="probe@conference.localhost/bob"><show>dnd</show><status>busy</status><x xmlns="http://jabber.org/protocol/muc#user"><item role="participant" affiliation="none"/></x></presence>`,
+    );
     expect(rec.names()).toEqual(['presenceChanged', 'presenceChanged', 'presenceChanged']);
     const payloads = rec.map(([, p]) => p as RoomEvents['presenceChanged']);
     expect(payloads.map((p) => p.member)).toEqual([bob, bob, bob]);
-    expect(payloads[0]!.presence.getChild('x', 'vcard-temp:x:update')?.getChildText('photo')).toBe('01b87fcd030b72895ff8e88db57ec525450f000d');
+    expect(payloads[0]!.presence.getChild('x', 'vcard-temp:x:update')?.getChildText('photo')).toBe(
+      '01b87fcd030b72895ff8e88db57ec525450f000d',
+    );
     expect(payloads[1]!.presence.getChildText('priority')).toBe('5');
     expect(payloads.map((p) => p.changed)).toEqual([[], [], ['show', 'status']]);
   });
@@ -115,7 +135,9 @@ describe('Room occupants (as seen by alice, Prosody)', () => {
     expect(occupant.uid).toBe('jid:dave@localhost');
     expect(rec[1]).toEqual(['presenceChanged', { member: occupant, presence: expect.anything(), changed: [] }]);
     // a message from dave carrying his real JID: the same uid as the live occupant
-    env.conn.receive(`<message from="probe@conference.localhost/dave" type="groupchat" id="m1"><body>hi</body><occupant-id xmlns="urn:xmpp:occupant-id:0" id="dave-oid"/></message>`);
+    env.conn.receive(
+      `<message from="probe@conference.localhost/dave" type="groupchat" id="m1"><body>hi</body><occupant-id xmlns="urn:xmpp:occupant-id:0" id="dave-oid"/></message>`,
+    );
     expect((rec[2]![1] as RoomEvents['message']).member.uid).toBe('jid:dave@localhost');
   });
 
@@ -123,7 +145,11 @@ describe('Room occupants (as seen by alice, Prosody)', () => {
     const env = setup('alice@localhost/probe');
     const room = await aliceRoom(env);
     const rec = recordAll(room);
-    expect(env.conn.receive(`<presence from="probe@conference.localhost/ghost" type="unavailable"><x xmlns="http://jabber.org/protocol/muc#user"><item role="none" affiliation="none"/></x></presence>`)).toBe(true);
+    expect(
+      env.conn.receive(
+        `<presence from="probe@conference.localhost/ghost" type="unavailable"><x xmlns="http://jabber.org/protocol/muc#user"><item role="none" affiliation="none"/></x></presence>`,
+      ),
+    ).toBe(true);
     expect(env.conn.receive(`<presence from="probe@conference.localhost/plain"/>`)).toBe(true);
     expect(rec).toEqual([]);
     expect(room.getOccupant('plain')).toBeUndefined();
@@ -169,5 +195,4 @@ describe('Room: our own occupant removed by the room', () => {
     env.conn.receive(loadFixture('prosody-destroy-self'));
     expect(rec[0]![1]).toMatchObject({ mode: LeaveMode.DESTROYED, reason: 'probe over' });
   });
-
 });

@@ -90,7 +90,11 @@ export class RoomPresences {
         return;
       }
       const condition = StanzaError.fromStanza(stanza).condition;
-      this.#ctx.host.logger.debug('error presence not answering our join ignored', { from: String(stanza.attrs.from), id: stanza.attrs.id, condition });
+      this.#ctx.host.logger.debug('error presence not answering our join ignored', {
+        from: String(stanza.attrs.from),
+        id: stanza.attrs.id,
+        condition,
+      });
       return;
     }
     const error = StanzaError.fromStanza(stanza);

@@ -200,7 +200,12 @@ export class Room extends TypedEmitter<RoomEvents> implements Conversation {
       enter: (p) => this.#enter(p),
       nickIs: (nick) => (this.#nick = nick),
     });
-    this.#messages = new RoomMessages(this.#ctx, { replay: this.#replay, trackers: this.#matcher, topics: this.#topics, serviceMember: this.serviceMember });
+    this.#messages = new RoomMessages(this.#ctx, {
+      replay: this.#replay,
+      trackers: this.#matcher,
+      topics: this.#topics,
+      serviceMember: this.serviceMember,
+    });
     this.#moderation = new RoomModeration(this.#ctx);
     this.#voice = new RoomVoice(this.#ctx);
     this.#invitations = new RoomInvitations(this.#ctx, () => this.password);
@@ -416,7 +421,10 @@ export class Room extends TypedEmitter<RoomEvents> implements Conversation {
     }
     if (this.isActive) return this.#leaves.start(options);
     if (this.#join.inFlight) this.#ctx.sendUnavailable();
-    this.#terminate(this.#entered ? localExit(this.#ctx, LeaveMode.NORMAL) : undefined, new AbortError('Left the room before the join completed'));
+    this.#terminate(
+      this.#entered ? localExit(this.#ctx, LeaveMode.NORMAL) : undefined,
+      new AbortError('Left the room before the join completed'),
+    );
     return Promise.resolve();
   }
 
@@ -719,7 +727,10 @@ export class Room extends TypedEmitter<RoomEvents> implements Conversation {
     this.#selfPing.stop();
     this.#catchUp.stop();
     this.#failPending(new DisconnectedError('The stream was lost'));
-    this.#terminate(this.#entered ? localExit(this.#ctx, LeaveMode.DISCONNECTED) : undefined, new DisconnectedError('The stream was lost during the join'));
+    this.#terminate(
+      this.#entered ? localExit(this.#ctx, LeaveMode.DISCONNECTED) : undefined,
+      new DisconnectedError('The stream was lost during the join'),
+    );
   }
 
   /** A new stream is up: (re)send the join presence, resuming a suspended room. */

@@ -3,7 +3,15 @@ import { checkDuration } from '../core/abort.js';
 import type { Clock, TimerHandle } from '../core/clock.js';
 import type { XmppConnection } from '../core/connection.js';
 import { TypedEmitter } from '../core/emitter.js';
-import { AbortError, DisconnectedError, InvalidArgumentError, StanzaError, type StanzaErrorCondition, TimeoutError, toError } from '../core/errors.js';
+import {
+  AbortError,
+  DisconnectedError,
+  InvalidArgumentError,
+  StanzaError,
+  type StanzaErrorCondition,
+  TimeoutError,
+  toError,
+} from '../core/errors.js';
 import type { JID } from '../core/jid.js';
 import type { Logger } from '../core/logger.js';
 import { AlivenessMonitor } from '../ping/aliveness.js';

@@ -29,11 +29,20 @@ describe('readVoiceRequest / voiceRequestAnswer', () => {
       expect(request?.form.jid?.toString()).toBe('dave@localhost/probe');
       const answer = voiceRequestAnswer(request!, true, { id: 'approve' });
       expect(answer.attrs).toStrictEqual({ to: 'probe@conference.localhost', id: 'approve' });
-      const fields = answer.getChild('x', 'jabber:x:data')!.getChildren('field').map((f) => [f.attrs.var, f.getChildText('value')]);
+      const fields = answer
+        .getChild('x', 'jabber:x:data')!
+        .getChildren('field')
+        .map((f) => [f.attrs.var, f.getChildText('value')]);
       expect(fields).toContainEqual(['muc#request_allow', '1']);
       expect(fields).toContainEqual(['muc#roomnick', 'dave']);
       expect(fields[0]).toEqual(['FORM_TYPE', 'http://jabber.org/protocol/muc#request']);
-      expect(voiceRequestAnswer(request!, false).getChild('x')!.getChildren('field').find((f) => f.attrs.var === 'muc#request_allow')!.getChildText('value')).toBe('0');
+      expect(
+        voiceRequestAnswer(request!, false)
+          .getChild('x')!
+          .getChildren('field')
+          .find((f) => f.attrs.var === 'muc#request_allow')!
+          .getChildText('value'),
+      ).toBe('0');
       expect(() => voiceRequestAnswer(request!, 'yes' as never)).toThrow(InvalidArgumentError);
     }
   });

@@ -10,7 +10,9 @@ describe('ping', () => {
   it('sends a ping and resolves on the result', async () => {
     const conn = new FakeConnection();
     const p = ping(conn, JID.parse('room@conference.localhost/bob'));
-    const iq = conn.expectSent(`<iq xmlns="jabber:client" type="get" id="*" to="room@conference.localhost/bob"><ping xmlns="urn:xmpp:ping"/></iq>`);
+    const iq = conn.expectSent(
+      `<iq xmlns="jabber:client" type="get" id="*" to="room@conference.localhost/bob"><ping xmlns="urn:xmpp:ping"/></iq>`,
+    );
     conn.replyTo(iq);
     await expect(p).resolves.toBeUndefined();
     expect(conn.pendingRequests).toBe(0);
@@ -61,7 +63,9 @@ describe('answerPings', () => {
   it('answers a ping with a result to the sender and claims it', () => {
     const conn = new FakeConnection();
     const stop = answerPings(conn);
-    expect(conn.receive(`<iq type="get" id="p1" from="room@conference.localhost" to="alice@localhost/test"><ping xmlns="urn:xmpp:ping"/></iq>`)).toBe(true);
+    expect(
+      conn.receive(`<iq type="get" id="p1" from="room@conference.localhost" to="alice@localhost/test"><ping xmlns="urn:xmpp:ping"/></iq>`),
+    ).toBe(true);
     conn.expectSent(`<iq type="result" id="p1" to="room@conference.localhost"/>`);
     expect(conn.unclaimed).toEqual([]);
     stop();

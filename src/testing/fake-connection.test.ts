@@ -7,7 +7,9 @@ describe('FakeConnection', () => {
   it('resolves a request only for a reply with the same id from the addressee', async () => {
     const conn = new FakeConnection({ clock: new FakeClock() });
     const p = conn.request(x`<iq type="get" to="room@conference.localhost"><query xmlns="http://jabber.org/protocol/disco#info"/></iq>`);
-    const iq = conn.expectSent(`<iq type="get" to="room@conference.localhost" id="*"><query xmlns="http://jabber.org/protocol/disco#info"/></iq>`);
+    const iq = conn.expectSent(
+      `<iq type="get" to="room@conference.localhost" id="*"><query xmlns="http://jabber.org/protocol/disco#info"/></iq>`,
+    );
     // A spoofed reply from someone else is not taken as the answer.
     expect(conn.receive(`<iq type="result" id="${iq.attrs.id}" from="evil@localhost/x"/>`)).toBe(false);
     expect(conn.pendingRequests).toBe(1);

@@ -121,14 +121,16 @@ export class FakeConnection implements XmppConnection {
     if (!actual.attrs.xmlns && expected.attrs.xmlns === 'jabber:client') actual.attrs.xmlns = 'jabber:client';
     const got = canonical(actual, expected);
     const want = canonical(expected);
-    if (got !== want) throw new AssertionError(`sent stanza differs from the expected one:\n  sent:     ${got}\n  expected: ${want}`, got, want);
+    if (got !== want)
+      throw new AssertionError(`sent stanza differs from the expected one:\n  sent:     ${got}\n  expected: ${want}`, got, want);
     return actual;
   }
 
   /** Assert that nothing (more) was sent; throws {@link AssertionError} otherwise. */
   expectNothingSent(): void {
     const left = this.sent.map((e) => e.toString());
-    if (left.length > 0) throw new AssertionError(`expected nothing (more) sent, got ${left.length} stanza(s):\n  ${left.join('\n  ')}`, left, []);
+    if (left.length > 0)
+      throw new AssertionError(`expected nothing (more) sent, got ${left.length} stanza(s):\n  ${left.join('\n  ')}`, left, []);
   }
 
   /**

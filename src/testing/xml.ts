@@ -19,7 +19,9 @@ export function stripWhitespace(el: Element): Element {
  * text dropped. An attribute whose EXPECTED value is `*` matches any value (random ids).
  */
 export function canonical(el: Element, pattern?: Element): string {
-  const keys = Object.keys(el.attrs).filter((k) => el.attrs[k] !== undefined).sort();
+  const keys = Object.keys(el.attrs)
+    .filter((k) => el.attrs[k] !== undefined)
+    .sort();
   const attrs = keys
     .map((k) => {
       const v = pattern?.attrs[k] === '*' ? '*' : String(el.attrs[k]);

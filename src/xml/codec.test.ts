@@ -74,7 +74,6 @@ const payloadCodec = element<Payload>(NS, 'payload', {
   extra: extra(),
 });
 
-
 describe('element codec', () => {
   const full = `<payload xmlns="urn:test:0" id="p1" count="42" open="true" stamp="2002-09-10T23:08:25Z" jid="room@conf.example/Nick" role="visitor" strict="participant">
       <subject></subject>
@@ -99,7 +98,12 @@ describe('element codec', () => {
     expect(v.subject).toBe('');
     expect(v.tags).toEqual(['a', 'b']);
     expect(v.locked).toBe(true);
-    expect(v.names).toStrictEqual(new LanguageMap([[null, 'plain'], ['de', 'Name']]));
+    expect(v.names).toStrictEqual(
+      new LanguageMap([
+        [null, 'plain'],
+        ['de', 'Name'],
+      ]),
+    );
     expect(v.inners).toStrictEqual([{ code: 1 }, { code: 2 }]);
     expect(v.note).toStrictEqual({ body: 'hi' });
     expect(v.extra?.map((e) => e.toString())).toEqual(['<foreign xmlns="urn:x:y"><deep/></foreign>']);

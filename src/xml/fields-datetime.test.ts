@@ -68,7 +68,10 @@ describe('parseUtcDateTimeFast', () => {
       s: fc.integer({ min: 0, max: 99 }),
       frac: fc.option(fc.stringMatching(/^[0-9]{1,9}$/), { nil: undefined }),
     })
-    .map(({ y, mo, d, h, mi, s, frac }) => `${pad(y, 4)}-${pad(mo, 2)}-${pad(d, 2)}T${pad(h, 2)}:${pad(mi, 2)}:${pad(s, 2)}${frac === undefined ? '' : `.${frac}`}Z`);
+    .map(
+      ({ y, mo, d, h, mi, s, frac }) =>
+        `${pad(y, 4)}-${pad(mo, 2)}-${pad(d, 2)}T${pad(h, 2)}:${pad(mi, 2)}:${pad(s, 2)}${frac === undefined ? '' : `.${frac}`}Z`,
+    );
 
   it('agrees with the full parser on generated stamps (property)', () => {
     fc.assert(

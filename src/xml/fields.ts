@@ -29,7 +29,11 @@ function attrField<T>(name: string, parse: (raw: string) => T | undefined, forma
 
 /** A string attribute (`xml:lang` works too). */
 export function attr(name: string): Field<string | undefined> {
-  return attrField(name, (raw) => raw, (v) => v);
+  return attrField(
+    name,
+    (raw) => raw,
+    (v) => v,
+  );
 }
 
 /** An integer attribute (decimal, optional sign); a non-integer value is dropped. */
@@ -49,7 +53,11 @@ export function dateAttr(name: string): Field<Date | undefined> {
 
 /** A JID attribute (parsed with `JID.tryParse`; a malformed JID is dropped). */
 export function jidAttr(name: string): Field<JID | undefined> {
-  return attrField(name, (raw) => JID.tryParse(raw), (v) => v.toString());
+  return attrField(
+    name,
+    (raw) => JID.tryParse(raw),
+    (v) => v.toString(),
+  );
 }
 
 /**
@@ -59,10 +67,18 @@ export function jidAttr(name: string): Field<JID | undefined> {
  */
 export function enumAttr<const V extends string>(name: string, values: readonly V[]): Field<V | (string & {}) | undefined>;
 export function enumAttr<const V extends string>(name: string, values: readonly V[], options: { strict: true }): Field<V | undefined>;
-export function enumAttr<const V extends string>(name: string, values: readonly V[], options?: { strict?: boolean }): Field<string | undefined> {
+export function enumAttr<const V extends string>(
+  name: string,
+  values: readonly V[],
+  options?: { strict?: boolean },
+): Field<string | undefined> {
   const known = new Set<string>(values);
   const strict = options?.strict === true;
-  return attrField(name, (raw) => (known.has(raw) || !strict ? raw : undefined), (v) => v);
+  return attrField(
+    name,
+    (raw) => (known.has(raw) || !strict ? raw : undefined),
+    (v) => v,
+  );
 }
 
 /** The element's own text content (`''` when it has none; nothing is written for `''`). */

@@ -26,7 +26,12 @@ const sessions: Session[] = [];
 
 afterEach(async () => {
   for (const s of sessions.splice(0)) {
-    if (s.xmpp.status === 'online') await bounded(s.xmpp.stop().then(() => undefined), 5000, 'stop').catch(() => {});
+    if (s.xmpp.status === 'online')
+      await bounded(
+        s.xmpp.stop().then(() => undefined),
+        5000,
+        'stop',
+      ).catch(() => {});
     s.conn.dispose();
     s.xmpp.reconnect.stop();
     s.xmpp.socket?.destroy?.();
@@ -130,8 +135,13 @@ describeEachServer('xmpp.js adapter foundation', (server) => {
   it('maps an IQ error to StanzaError (disco#info of a room that does not exist)', async () => {
     const alice = await connect(server, 'alice');
     const error = await alice.conn
-      .request(new Element('iq', { type: 'get', to: uniqueRoom(server, 'nope') }).c('query', { xmlns: NS.DISCO_INFO }).up(), { timeoutMs: WAIT_MS })
-      .then(() => undefined, (e: unknown) => e);
+      .request(new Element('iq', { type: 'get', to: uniqueRoom(server, 'nope') }).c('query', { xmlns: NS.DISCO_INFO }).up(), {
+        timeoutMs: WAIT_MS,
+      })
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
     expect(error).toBeInstanceOf(StanzaError);
     expect((error as StanzaError).condition).toBe('item-not-found');
     expect((error as StanzaError).type).toBe('cancel');

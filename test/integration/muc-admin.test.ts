@@ -76,13 +76,21 @@ function nextStanza(client: Client, what: string, filter: (s: Element) => boolea
   );
 }
 
-const fromRoom = (room: string, name: string) => (s: Element) => s.name === name && JID.tryParse(s.attrs.from as string)?.bare().toString() === room;
+const fromRoom = (room: string, name: string) => (s: Element) =>
+  s.name === name &&
+  JID.tryParse(s.attrs.from as string)
+    ?.bare()
+    .toString() === room;
 const isSelfPresence = (room: string) => (s: Element) =>
   fromRoom(room, 'presence')(s) && s.attrs.type !== 'unavailable' && findUserExt(s)?.statusCodes.has(110) === true;
 
 /** Join `room` as `nick` with a plain presence; resolves with our self-presence. */
 async function join(client: Client, room: string, nick: string, password?: string): Promise<Element> {
-  const self = nextStanza(client, `${nick} joins ${room}`, (s) => isSelfPresence(room)(s) || (fromRoom(room, 'presence')(s) && s.attrs.type === 'error'));
+  const self = nextStanza(
+    client,
+    `${nick} joins ${room}`,
+    (s) => isSelfPresence(room)(s) || (fromRoom(room, 'presence')(s) && s.attrs.type === 'error'),
+  );
   const presence = new Element('presence', { to: `${room}/${nick}` });
   const x = presence.c('x', { xmlns: NS.MUC });
   x.c('history', { maxstanzas: '0' });
@@ -141,7 +149,11 @@ describeEachServer('MUC administration functions', (server) => {
     );
     const members = await getAffiliated(alice.conn, room, 'member', opts);
     // Prosody keeps the reserved nick, ejabberd the reason.
-    expect(members).toStrictEqual([prosody ? { jid: JID.parse('bob@localhost'), affiliation: 'member', nick: 'bobby' } : { jid: JID.parse('bob@localhost'), affiliation: 'member', reason: 'welcome' }]);
+    expect(members).toStrictEqual([
+      prosody
+        ? { jid: JID.parse('bob@localhost'), affiliation: 'member', nick: 'bobby' }
+        : { jid: JID.parse('bob@localhost'), affiliation: 'member', reason: 'welcome' },
+    ]);
     expect((await getAffiliated(alice.conn, room, 'admin', opts)).map((e) => e.jid.toString())).toEqual(['carol@localhost']);
     const outcasts = await getAffiliated(alice.conn, room, 'outcast', opts);
     expect(outcasts.map((e) => e.jid.toString())).toEqual(['dave@localhost']);
@@ -158,7 +170,9 @@ describeEachServer('MUC administration functions', (server) => {
       { ...opts, oneIq: true },
     );
     expect((await getAffiliated(alice.conn, batchRoom, 'member', opts)).map((e) => e.jid.toString())).toEqual(['bob@localhost']);
-    expect((await getAffiliated(alice.conn, batchRoom, 'outcast', opts)).map((e) => e.jid.toString())).toEqual(prosody ? [] : ['dave@localhost']);
+    expect((await getAffiliated(alice.conn, batchRoom, 'outcast', opts)).map((e) => e.jid.toString())).toEqual(
+      prosody ? [] : ['dave@localhost'],
+    );
   });
 
   it('lists roles, changes a role (the occupant sees it) and refuses a non-moderator', async () => {
@@ -169,7 +183,11 @@ describeEachServer('MUC administration functions', (server) => {
     const participants = await getRoles(alice.conn, room, 'participant', opts);
     expect(participants.map((m) => [m.nick, m.jid?.toString()])).toEqual([['bob', bob.jid.toString()]]);
 
-    const demoted = nextStanza(bob, 'bob sees his role change', (s) => isSelfPresence(room)(s) && findUserExt(s)?.items[0]?.role === 'visitor');
+    const demoted = nextStanza(
+      bob,
+      'bob sees his role change',
+      (s) => isSelfPresence(room)(s) && findUserExt(s)?.items[0]?.role === 'visitor',
+    );
     await setRoles(alice.conn, room, [{ nick: 'bob', role: 'visitor', reason: 'quiet' }], opts);
     const item = findUserExt(await demoted)!.items[0]!;
     expect(item).toMatchObject({ role: 'visitor', reason: 'quiet' });
@@ -181,7 +199,9 @@ describeEachServer('MUC administration functions', (server) => {
     expect(listError).toMatchObject({ name: 'StanzaError', condition: 'forbidden' });
     const setError = await setRoles(bob.conn, room, [{ nick: 'owner', role: 'none' }], opts).catch((e: unknown) => e);
     expect(setError).toMatchObject({ name: 'StanzaError', condition: 'not-allowed' });
-    const affError = await setAffiliations(bob.conn, room, [{ jid: 'carol@localhost', affiliation: 'outcast' }], opts).catch((e: unknown) => e);
+    const affError = await setAffiliations(bob.conn, room, [{ jid: 'carol@localhost', affiliation: 'outcast' }], opts).catch(
+      (e: unknown) => e,
+    );
     expect(affError).toMatchObject({ name: 'StanzaError', condition: 'not-allowed' });
   });
 
@@ -200,7 +220,11 @@ describeEachServer('MUC administration functions', (server) => {
     config.roomsecret = 'sesame';
     if (config.has('passwordprotectedroom')) config.passwordprotectedroom = true;
 
-    const notice = nextStanza(bob, 'bob sees the 104 notice', (s) => fromRoom(room, 'message')(s) && findUserExt(s)?.statusCodes.has(104) === true);
+    const notice = nextStanza(
+      bob,
+      'bob sees the 104 notice',
+      (s) => fromRoom(room, 'message')(s) && findUserExt(s)?.statusCodes.has(104) === true,
+    );
     await setRoomConfig(alice.conn, room, config, opts);
     const message = await notice;
     expect(message.attrs.type).toBe('groupchat');
@@ -238,7 +262,8 @@ describeEachServer('MUC administration functions', (server) => {
     do {
       const page = await listRooms(bob.conn, server.mucDomain, { ...opts, max: 2, after });
       found.push(...page.rooms.map((r) => r.jid.toString()));
-      if (page.rooms.some((r) => r.jid.toString() === room)) expect(page.rooms.find((r) => r.jid.toString() === room)?.name).toMatch(/^Listed room/);
+      if (page.rooms.some((r) => r.jid.toString() === room))
+        expect(page.rooms.find((r) => r.jid.toString() === room)?.name).toMatch(/^Listed room/);
       after = page.next;
       pages += 1;
     } while (after !== undefined && pages < 100);
@@ -253,7 +278,15 @@ describeEachServer('MUC administration functions', (server) => {
 
   it('registers a nick: with the room on Prosody, with the service on ejabberd; the reserved nick is found; a taken nick is a conflict', async () => {
     const room = await createRoom(alice, server, 'reg');
-    await setAffiliations(alice.conn, room, [{ jid: carol.bare, affiliation: 'member' }, { jid: bob.bare, affiliation: 'member' }], opts);
+    await setAffiliations(
+      alice.conn,
+      room,
+      [
+        { jid: carol.bare, affiliation: 'member' },
+        { jid: bob.bare, affiliation: 'member' },
+      ],
+      opts,
+    );
     const nick = `caro${Math.random().toString(36).slice(2, 7)}`;
     const info = await getRegistrationForm(carol.conn, room, opts);
     expect(info.target.toString()).toBe(prosody ? room : server.mucDomain);
@@ -311,7 +344,11 @@ describeEachServer('MUC administration functions', (server) => {
     const room = await createRoom(alice, server, 'doomed');
     const venue = `venue-${Date.now().toString(36)}@${server.mucDomain}`;
     await join(bob, room, 'bob');
-    const gone = nextStanza(bob, 'bob sees the destroy', (s) => fromRoom(room, 'presence')(s) && s.attrs.type === 'unavailable' && findUserExt(s)?.destroy !== undefined);
+    const gone = nextStanza(
+      bob,
+      'bob sees the destroy',
+      (s) => fromRoom(room, 'presence')(s) && s.attrs.type === 'unavailable' && findUserExt(s)?.destroy !== undefined,
+    );
     await destroyRoom(alice.conn, room, { ...opts, reason: 'moving', alternateVenue: venue, password: 'pw' });
     const ext = findUserExt(await gone)!;
     expect(ext.destroy).toStrictEqual({ jid: JID.parse(venue), reason: 'moving', password: 'pw' });

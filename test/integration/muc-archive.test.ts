@@ -50,7 +50,11 @@ function incoming(conn: XmppConnection, match: (s: Element) => boolean, what: st
 
 /** Create `room` as `nick` (an instant room) and stay in it. */
 async function createRoom(conn: XmppConnection, room: string, nick: string): Promise<void> {
-  const self = incoming(conn, (s) => s.name === 'presence' && s.attrs.from === `${room}/${nick}` && s.getChild('x', NS.MUC_USER) !== undefined, 'self-presence');
+  const self = incoming(
+    conn,
+    (s) => s.name === 'presence' && s.attrs.from === `${room}/${nick}` && s.getChild('x', NS.MUC_USER) !== undefined,
+    'self-presence',
+  );
   await conn.send(new Element('presence', { to: `${room}/${nick}` }).cnode(mucJoin.encode({})).root());
   await self;
   const iq = new Element('iq', { type: 'set', to: room });
@@ -175,7 +179,10 @@ describeEachServer('MUC archive (XEP-0313) read with queryRoomArchive', (server)
       const everything = await bounded(whole.collect(), 'all');
       expect([everything.length, whole.pages]).toEqual([COUNT, 1]);
       const since = everything[29]!.delay!.stamp;
-      const fromTime = await bounded(queryRoomArchive(bob.connection, room, { since, max: PAGE, timeoutMs: WAIT_MS }).collect(), 'since n30');
+      const fromTime = await bounded(
+        queryRoomArchive(bob.connection, room, { since, max: PAGE, timeoutMs: WAIT_MS }).collect(),
+        'since n30',
+      );
       const expected = everything.filter((m) => m.delay!.stamp.getTime() >= since.getTime()).map((m) => m.message.body.any());
       expect(bodies(fromTime)).toEqual(expected);
       expect(bodies(fromTime)).toEqual(expect.arrayContaining(range(30, COUNT)));
@@ -229,14 +236,22 @@ describeEachServer('MUC archive (XEP-0313) read with queryRoomArchive', (server)
     it('catch-up from the archive after the last stanza-id: exactly the missed messages, none twice', async () => {
       const bob = await h.client('bob');
       const last = live.get(45)!;
-      const { fresh, result } = await runCatchUp(bob.connection, new RoomPosition({ stanzaId: last.stanzaId, at: last.receivedAt }), seenUpTo45());
+      const { fresh, result } = await runCatchUp(
+        bob.connection,
+        new RoomPosition({ stanzaId: last.stanzaId, at: last.receivedAt }),
+        seenUpTo45(),
+      );
       expect(bodies(fresh)).toEqual(range(46, COUNT));
       expect(result).toEqual({ end: 'complete', lastId: live.get(COUNT)!.stanzaId, fellBack: false });
     });
 
     it('catch-up with a stanza-id the archive does not know: by time (Prosody: item-not-found; ejabberd: an empty page)', async () => {
       const bob = await h.client('bob');
-      const { fresh, result } = await runCatchUp(bob.connection, new RoomPosition({ stanzaId: 'not-in-this-archive', at: live.get(45)!.receivedAt }), seenUpTo45());
+      const { fresh, result } = await runCatchUp(
+        bob.connection,
+        new RoomPosition({ stanzaId: 'not-in-this-archive', at: live.get(45)!.receivedAt }),
+        seenUpTo45(),
+      );
       expect(bodies(fresh)).toEqual(range(46, COUNT));
       expect(result).toEqual({ end: 'complete', lastId: live.get(COUNT)!.stanzaId, fellBack: true });
     });
@@ -249,11 +264,22 @@ describeEachServer('MUC archive (XEP-0313) read with queryRoomArchive', (server)
       expect(plan.kind).toBe('history-since');
       const history: Element[] = [];
       const remove = bob.connection.addHandler((s) => {
-        if (s.name === 'message' && s.attrs.type === 'groupchat' && JID.tryParse(s.attrs.from as string)?.bare().equals(roomJid)) history.push(s);
+        if (
+          s.name === 'message' &&
+          s.attrs.type === 'groupchat' &&
+          JID.tryParse(s.attrs.from as string)
+            ?.bare()
+            .equals(roomJid)
+        )
+          history.push(s);
         return false;
       });
       try {
-        const subject = incoming(bob.connection, (s) => s.name === 'message' && s.getChild('subject') !== undefined && s.getChild('body') === undefined, 'end of history');
+        const subject = incoming(
+          bob.connection,
+          (s) => s.name === 'message' && s.getChild('subject') !== undefined && s.getChild('body') === undefined,
+          'end of history',
+        );
         const join = new Element('presence', { to: `${room}/bob` }).cnode(mucJoin.encode({ history: plan.joinHistory })).root();
         await bob.connection.send(join);
         await subject;

@@ -28,7 +28,10 @@ describeEachServer('MUC core: occupants, nick, subject, PMs, leave', (server) =>
       });
 
       /** Alice (xmuc) joins a room created by the peer bob (aioxmpp). */
-      async function aliceWithBob(tag: string, config: Record<string, unknown> = {}): Promise<{ alice: TestClient; bob: Peer; roomJid: string; room: Room }> {
+      async function aliceWithBob(
+        tag: string,
+        config: Record<string, unknown> = {},
+      ): Promise<{ alice: TestClient; bob: Peer; roomJid: string; room: Room }> {
         const [alice, bob] = await Promise.all([h.client('alice'), h.peer('bob')]);
         const roomJid = await h.peerRoom(bob, tag, 'bob', config);
         const { room, joined } = alice.muc.join(roomJid, 'alice');
@@ -38,7 +41,7 @@ describeEachServer('MUC core: occupants, nick, subject, PMs, leave', (server) =>
         return { alice, bob, roomJid, room };
       }
 
-      it('nick changes both ways: ours (303 round trip, conflict refused) and the peer\'s (same Occupant object)', async () => {
+      it("nick changes both ways: ours (303 round trip, conflict refused) and the peer's (same Occupant object)", async () => {
         const { bob, roomJid, room } = await aliceWithBob('nick');
         const me = room.me!;
         const mine = next(room, 'nickChanged');
@@ -69,7 +72,7 @@ describeEachServer('MUC core: occupants, nick, subject, PMs, leave', (server) =>
         expect(room.isActive).toBe(true);
       });
 
-      it('an occupant\'s presence change (show and status) is a presenceChanged on the same Occupant', async () => {
+      it("an occupant's presence change (show and status) is a presenceChanged on the same Occupant", async () => {
         const { bob, roomJid, room } = await aliceWithBob('presence');
         const bobOccupant = room.getOccupant('bob')!;
         // Every available presence is a presenceChanged (as aioxmpp): wait for the one that changes show.
@@ -180,7 +183,7 @@ describeEachServer('MUC core: occupants, nick, subject, PMs, leave', (server) =>
         expect(((error as MucJoinError).cause as StanzaError).condition).toBe('forbidden');
       });
 
-      it('refusals reach the caller: setTopic forbidden, a visitor\'s tracked message ERROR, an untracked one messageError', async () => {
+      it("refusals reach the caller: setTopic forbidden, a visitor's tracked message ERROR, an untracked one messageError", async () => {
         const { bob, roomJid, room } = await aliceWithBob('refused', { moderated: true, changesubject: false });
         if (room.me?.role !== 'visitor') {
           // ejabberd makes newcomers participants even in a moderated room: revoke voice.

@@ -161,7 +161,12 @@ describeEachServer('MUC core: join, history, messages', (server) => {
         if (room.state !== RoomState.ACTIVE) await next(room, 'stateChanged', ({ state }) => state === RoomState.ACTIVE);
         const summary = rec.map(([name, p]) => {
           if (name === 'message') {
-            const m = p as { message: { body: { any(): string | undefined } }; member: { nick?: string }; isHistory: boolean; delay?: { stamp: Date } };
+            const m = p as {
+              message: { body: { any(): string | undefined } };
+              member: { nick?: string };
+              isHistory: boolean;
+              delay?: { stamp: Date };
+            };
             return `message ${m.member.nick}: ${m.message.body.any()} history=${m.isHistory} delayed=${m.delay?.stamp instanceof Date}`;
           }
           if (name === 'topicChanged') return `topic ${(p as { topic: { any(): string | undefined } }).topic.any()}`;
@@ -243,7 +248,7 @@ describeEachServer('MUC core: join, history, messages', (server) => {
         }
       });
 
-      it('messages both ways: the peer\'s reaches us from its occupant, ours reaches the peer', async () => {
+      it("messages both ways: the peer's reaches us from its occupant, ours reaches the peer", async () => {
         const [alice, bob] = await Promise.all([h.client('alice'), h.peer('bob')]);
         const roomJid = await h.peerRoom(bob, 'messages', 'bob');
         const { room, joined } = alice.muc.join(roomJid, 'alice');

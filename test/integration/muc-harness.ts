@@ -80,7 +80,13 @@ export class PeerPool {
     if (!p) {
       const account = this.#server.users.find((u) => u.name === user);
       if (!account) return Promise.reject(new Error(`no account ${user} on ${this.#server.kind}`));
-      p = startPeer({ lib, host: this.#server.host, port: this.#server.c2sPort, jid: `${user}@${this.#server.domain}`, password: account.password });
+      p = startPeer({
+        lib,
+        host: this.#server.host,
+        port: this.#server.c2sPort,
+        jid: `${user}@${this.#server.domain}`,
+        password: account.password,
+      });
       this.#peers.set(key, p);
       // A peer that failed to start is not kept: the next test tries again.
       p.catch(() => this.#peers.get(key) === p && this.#peers.delete(key));

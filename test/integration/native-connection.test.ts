@@ -36,7 +36,8 @@ describeEachServer('native connection', (server) => {
   };
   const ping = () => new Element('iq', { type: 'get', to: server.domain }).c('ping', { xmlns: 'urn:xmpp:ping' }).up();
 
-  const offered = server.kind === 'ejabberd' ? ['SCRAM-SHA-512', 'SCRAM-SHA-256', 'SCRAM-SHA-1', 'PLAIN'] : ['SCRAM-SHA-256', 'SCRAM-SHA-1', 'PLAIN'];
+  const offered =
+    server.kind === 'ejabberd' ? ['SCRAM-SHA-512', 'SCRAM-SHA-256', 'SCRAM-SHA-1', 'PLAIN'] : ['SCRAM-SHA-256', 'SCRAM-SHA-1', 'PLAIN'];
   for (const mechanism of offered) {
     it(`authenticates with ${mechanism} on plaintext loopback`, async () => {
       const c = await open({ mechanisms: [mechanism], allowPlainMechanismWithoutTls: true });
@@ -73,9 +74,11 @@ describeEachServer('native connection', (server) => {
     const err = await c.request(unknown, { timeoutMs: WAIT }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(StanzaError);
     expect((err as StanzaError).condition).toBe('service-unavailable');
-    const room = new Element('iq', { type: 'get', to: `no-such-room-${Date.now()}@${server.mucDomain}` }).c('query', {
-      xmlns: 'http://jabber.org/protocol/disco#info',
-    }).up();
+    const room = new Element('iq', { type: 'get', to: `no-such-room-${Date.now()}@${server.mucDomain}` })
+      .c('query', {
+        xmlns: 'http://jabber.org/protocol/disco#info',
+      })
+      .up();
     const err2 = await c.request(room, { timeoutMs: WAIT }).catch((e: unknown) => e);
     expect(err2).toBeInstanceOf(StanzaError);
     expect((err2 as StanzaError).condition).toBe('item-not-found');
@@ -111,7 +114,11 @@ describeEachServer('native connection', (server) => {
       });
       void c.send(new Element('presence', { to: `${roomJid}/nick` }).c('x', { xmlns: 'http://jabber.org/protocol/muc' }).up());
     });
-    const codes = self.getChild('x', 'http://jabber.org/protocol/muc#user')?.getChildren('status').map((s) => s.attrs.code) ?? [];
+    const codes =
+      self
+        .getChild('x', 'http://jabber.org/protocol/muc#user')
+        ?.getChildren('status')
+        .map((s) => s.attrs.code) ?? [];
     if (codes.includes('201')) {
       const submit = new Element('iq', { type: 'set', to: roomJid })
         .c('query', { xmlns: 'http://jabber.org/protocol/muc#owner' })

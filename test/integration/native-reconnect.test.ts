@@ -78,7 +78,12 @@ async function openClient(server: ServerInfo, transport: Transport, closers: (()
       onUndelivered: (listener) => native.events.on('undelivered', ({ stanzas }) => listener(stanzas.map((s) => String(s.attrs.id)))),
     };
   }
-  const xmpp = createXmppJsClient({ service: `xmpp://${server.host}:${server.c2sPort}`, domain: 'localhost', username: 'alice', password: 'alicepass' });
+  const xmpp = createXmppJsClient({
+    service: `xmpp://${server.host}:${server.c2sPort}`,
+    domain: 'localhost',
+    username: 'alice',
+    password: 'alicepass',
+  });
   xmpp.on('error', () => {});
   const adapted = fromXmppJs(xmpp, {
     reconnectBaseMs: BACKOFF.baseMs,
@@ -292,7 +297,10 @@ for (const kind of ['prosody', 'ejabberd'] as const) {
       it(`[${transport}] server restart: reconnects with backoff, resumption refused → one new session, room rejoined, queued message delivered`, async () => {
         await restartScenario(info!, transport, closers, (p) => {
           restart = p;
-          p.then((next) => (info = next), () => undefined);
+          p.then(
+            (next) => (info = next),
+            () => undefined,
+          );
         });
       }, 240_000);
     }

@@ -193,16 +193,19 @@ export class ProxiedConnection {
 
   #armIdle(): void {
     const due = this.#lastActivity + this.#proxy.idleTimeoutMs;
-    this.#idleTimer = this.#proxy.clock.setTimeout(() => {
-      this.#idleTimer = undefined;
-      if (this.closed) return;
-      if (this.#proxy.clock.now() - this.#lastActivity >= this.#proxy.idleTimeoutMs) {
-        this.#proxy.logger.info('cutting idle connection', { id: this.id });
-        this.#end('idle');
-      } else {
-        this.#armIdle();
-      }
-    }, Math.max(0, due - this.#proxy.clock.now()));
+    this.#idleTimer = this.#proxy.clock.setTimeout(
+      () => {
+        this.#idleTimer = undefined;
+        if (this.closed) return;
+        if (this.#proxy.clock.now() - this.#lastActivity >= this.#proxy.idleTimeoutMs) {
+          this.#proxy.logger.info('cutting idle connection', { id: this.id });
+          this.#end('idle');
+        } else {
+          this.#armIdle();
+        }
+      },
+      Math.max(0, due - this.#proxy.clock.now()),
+    );
   }
 
   #end(reason: CloseReason): void {

@@ -28,7 +28,14 @@ export function setup(jid = 'bob@localhost/probe', options: Pick<MucClientOption
   const conn = new FakeConnection({ jid, clock, logger });
   let ids = 0;
   let rnd = 0;
-  const muc = new MucClient(conn, { clock, logger, newId: () => `id${++ids}`, randomId: () => `r${++rnd}`, selfPing: options.selfPing ?? false, rejoin: options.rejoin });
+  const muc = new MucClient(conn, {
+    clock,
+    logger,
+    newId: () => `id${++ids}`,
+    randomId: () => `r${++rnd}`,
+    selfPing: options.selfPing ?? false,
+    rejoin: options.rejoin,
+  });
   return { clock, logger, conn, muc };
 }
 

@@ -135,7 +135,11 @@ export async function startPeer(options: PeerOptions): Promise<Peer> {
   const peer = new Peer(options.lib);
   try {
     await peer.waitEvent((l) => l.event === 'ready', 15_000);
-    await peer.call('connect', { host: options.host, port: options.port, jid: options.jid, password: options.password }, options.timeoutMs ?? 20_000);
+    await peer.call(
+      'connect',
+      { host: options.host, port: options.port, jid: options.jid, password: options.password },
+      options.timeoutMs ?? 20_000,
+    );
     return peer;
   } catch (e) {
     await peer.close();

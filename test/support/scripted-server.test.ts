@@ -171,7 +171,9 @@ it('answerClose answers the client stream close; string matchers, connection(n) 
   let got = '';
   socket.on('data', (d: string) => (got += d));
   const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
-  socket.write(`<?xml version='1.0'?><stream:stream to='localhost' version='1.0' xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams'>`);
+  socket.write(
+    `<?xml version='1.0'?><stream:stream to='localhost' version='1.0' xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams'>`,
+  );
   const conn = await server.connection(1);
   await new Promise<void>((resolve) => socket.once('data', () => resolve())); // the script read the header and answered
   expect(conn.ended).toBe(false);

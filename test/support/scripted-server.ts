@@ -421,7 +421,14 @@ export async function scriptHandshake(conn: ScriptedConnection, o: HandshakeOpti
   await conn.write(saslSuccess());
   await conn.readUntil(clientOpenPattern(t), timeout);
   await conn.write(streamOpen(t, { id: `${o.streamId ?? 'scripted-1'}-2` }) + bindFeatures(t, { sm }));
-  const result: HandshakeResult = { mechanism, authPayload: payload === '=' ? '' : payload, bindId: '', resource: undefined, enable: undefined, previd: undefined };
+  const result: HandshakeResult = {
+    mechanism,
+    authPayload: payload === '=' ? '' : payload,
+    bindId: '',
+    resource: undefined,
+    enable: undefined,
+    previd: undefined,
+  };
   if (sm && o.resume) {
     const resume = await conn.readUntil(/<resume\b[^>]*\/>/, timeout);
     result.previd = /previd=["']([^"']*)["']/.exec(resume)?.[1] ?? '';

@@ -57,7 +57,12 @@ export async function setup(
 /** Stop the client, detach the adapter, stop the server. */
 export async function teardown(h: Harness | undefined): Promise<void> {
   if (!h) return;
-  if (h.xmpp.status === 'online') await within(h.xmpp.stop().catch(() => {}), 3000, 'client.stop()').catch(() => {});
+  if (h.xmpp.status === 'online')
+    await within(
+      h.xmpp.stop().catch(() => {}),
+      3000,
+      'client.stop()',
+    ).catch(() => {});
   h.conn.dispose();
   h.xmpp.reconnect.stop();
   h.xmpp.socket?.destroy?.();

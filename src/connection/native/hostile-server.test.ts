@@ -55,7 +55,14 @@ for (const transport of ['tcp', 'ws'] as ScriptedTransport[]) {
         },
       });
       const service = transport === 'tcp' ? `xmpp://127.0.0.1:${server.port}` : server.url;
-      const conn = await connect({ service, domain: 'localhost', allowPlaintext: true, reconnect: false, keepalive: false, maxStanzaBytes });
+      const conn = await connect({
+        service,
+        domain: 'localhost',
+        allowPlaintext: true,
+        reconnect: false,
+        keepalive: false,
+        maxStanzaBytes,
+      });
       conns.push(conn);
       const sc = await scripted;
       const events: string[] = [];
@@ -66,7 +73,8 @@ for (const transport of ['tcp', 'ws'] as ScriptedTransport[]) {
       return { conn, sc, events };
     }
 
-    const msg = (body: string, id = 'm1') => `<message xmlns='jabber:client' from='room@conference.localhost/x' id='${id}' type='groupchat'><body>${body}</body></message>`;
+    const msg = (body: string, id = 'm1') =>
+      `<message xmlns='jabber:client' from='room@conference.localhost/x' id='${id}' type='groupchat'><body>${body}</body></message>`;
 
     it('malformed XML -> not-well-formed stream error sent, error event, connection ends', async () => {
       const { conn, sc, events } = await online(() => {});
@@ -162,7 +170,9 @@ for (const transport of ['tcp', 'ws'] as ScriptedTransport[]) {
         },
       });
       const service = transport === 'tcp' ? `xmpp://127.0.0.1:${server.port}` : server.url;
-      const err = await connect({ service, domain: 'localhost', username: 'u', password: 'p', allowPlaintext: true }).catch((e: unknown) => e);
+      const err = await connect({ service, domain: 'localhost', username: 'u', password: 'p', allowPlaintext: true }).catch(
+        (e: unknown) => e,
+      );
       expect(err).toBeInstanceOf(AuthError);
       expect((err as AuthError).condition).toBe('not-authorized');
     });

@@ -8,8 +8,7 @@ import { NativeConnection } from './native-connection.js';
 import { type ConnectOptions, resolveOptions } from './options.js';
 import { FakeServer, type FakeServerOptions, flush } from '../../../test/support/fake-transport.js';
 
-const msg = (id: string, to = 'room@conference.localhost') =>
-  new Element('message', { to, type: 'groupchat', id }).c('body').t(id).up();
+const msg = (id: string, to = 'room@conference.localhost') => new Element('message', { to, type: 'groupchat', id }).c('body').t(id).up();
 
 interface Harness {
   conn: NativeConnection;
@@ -29,7 +28,15 @@ function harness(serverOpts: FakeServerOptions = {}, opts: Partial<ConnectOption
   const server = new FakeServer(serverOpts);
   const logger = recordingLogger();
   const conn = new NativeConnection(
-    resolveOptions({ domain: 'localhost', allowPlaintext: true, clock, logger, keepalive: false, reconnect: { baseMs: 1000, maxMs: 8000 }, ...opts }),
+    resolveOptions({
+      domain: 'localhost',
+      allowPlaintext: true,
+      clock,
+      logger,
+      keepalive: false,
+      reconnect: { baseMs: 1000, maxMs: 8000 },
+      ...opts,
+    }),
     server.opener,
     () => 1, // jitter at its maximum: delay = min(max, base * 2^attempt)
   );
@@ -53,7 +60,9 @@ describe('NativeConnection handshake', () => {
       '<stream:stream>',
       "<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='ANONYMOUS'>=</auth>",
       '<stream:stream>',
-      expect.stringMatching(/^<iq xmlns='jabber:client' type='set' id='[\w-]{16}'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'><\/bind><\/iq>$/),
+      expect.stringMatching(
+        /^<iq xmlns='jabber:client' type='set' id='[\w-]{16}'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'><\/bind><\/iq>$/,
+      ),
       "<enable xmlns='urn:xmpp:sm:3' resume='true'/>",
     ]);
     expect(events).toEqual(['status connecting', 'status online', 'established user@localhost/r1']);
@@ -279,7 +288,9 @@ describe('NativeConnection reconnect and liveness', () => {
   it('a fatal stream error (conflict) ends the connection without reconnecting', async () => {
     const { conn, server, clock, events } = harness();
     await conn.start();
-    server.push("<stream:error><conflict xmlns='urn:ietf:params:xml:ns:xmpp-streams'/><text xmlns='urn:ietf:params:xml:ns:xmpp-streams'>replaced</text></stream:error>");
+    server.push(
+      "<stream:error><conflict xmlns='urn:ietf:params:xml:ns:xmpp-streams'/><text xmlns='urn:ietf:params:xml:ns:xmpp-streams'>replaced</text></stream:error>",
+    );
     await flush();
     expect(events.slice(3)).toEqual(['error StreamError', 'status offline', 'destroyed StreamError false']);
     expect(clock.pending).toBe(0);
@@ -300,7 +311,9 @@ describe('NativeConnection incoming routing', () => {
     server.push("<iq type='result' id='q2'/>");
     await expect(own).resolves.toBeInstanceOf(Element);
     const failing = conn.request(new Element('iq', { type: 'set', to: 'localhost', id: 'q3' }).c('x', { xmlns: 'y' }).up());
-    server.push("<iq type='error' id='q3' from='localhost'><error type='cancel'><item-not-found xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></iq>");
+    server.push(
+      "<iq type='error' id='q3' from='localhost'><error type='cancel'><item-not-found xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></iq>",
+    );
     const err = await failing.catch((e: unknown) => e);
     expect(err).toBeInstanceOf(StanzaError);
     expect((err as StanzaError).condition).toBe('item-not-found');

@@ -4,9 +4,19 @@ import { resolveOptions } from './options.js';
 
 describe('resolveOptions', () => {
   it('parses service URLs', () => {
-    expect(resolveOptions({ domain: 'd', service: 'xmpp://h:5333' }).endpoint).toEqual({ kind: 'tcp', host: 'h', port: 5333, directTls: false });
+    expect(resolveOptions({ domain: 'd', service: 'xmpp://h:5333' }).endpoint).toEqual({
+      kind: 'tcp',
+      host: 'h',
+      port: 5333,
+      directTls: false,
+    });
     expect(resolveOptions({ domain: 'd', service: 'xmpps://h' }).endpoint).toEqual({ kind: 'tcp', host: 'h', port: 5223, directTls: true });
-    expect(resolveOptions({ domain: 'd', service: 'xmpp://[::1]:1' }).endpoint).toEqual({ kind: 'tcp', host: '::1', port: 1, directTls: false });
+    expect(resolveOptions({ domain: 'd', service: 'xmpp://[::1]:1' }).endpoint).toEqual({
+      kind: 'tcp',
+      host: '::1',
+      port: 1,
+      directTls: false,
+    });
     expect(resolveOptions({ domain: 'd', service: 'wss://h/ws' }).endpoint).toEqual({ kind: 'ws', url: 'wss://h/ws', secure: true });
     expect(resolveOptions({ domain: 'example.org' }).endpoint).toEqual({ kind: 'tcp', host: 'example.org', port: 5222, directTls: false });
   });

@@ -96,9 +96,7 @@ export interface ConnectOptions {
 }
 
 /** Where and how to open the transport. @internal */
-export type Endpoint =
-  | { kind: 'tcp'; host: string; port: number; directTls: boolean }
-  | { kind: 'ws'; url: string; secure: boolean };
+export type Endpoint = { kind: 'tcp'; host: string; port: number; directTls: boolean } | { kind: 'ws'; url: string; secure: boolean };
 
 /** Options with defaults applied. @internal */
 export interface ResolvedOptions {

@@ -138,7 +138,8 @@ export async function negotiate(ctx: NegotiationContext): Promise<NegotiationRes
   };
   const expectFeatures = async (): Promise<Element> => {
     const el = await nextNonza();
-    if (!is(el, 'features', NS.STREAM)) throw new StreamError('undefined-condition', { message: `Expected stream features, got <${el.name}>` });
+    if (!is(el, 'features', NS.STREAM))
+      throw new StreamError('undefined-condition', { message: `Expected stream features, got <${el.name}>` });
     return el;
   };
   const expectIq = async (id: string): Promise<Element> => {
@@ -204,11 +205,18 @@ export async function negotiate(ctx: NegotiationContext): Promise<NegotiationRes
         if (h === undefined) throw new StreamError('undefined-condition', { message: 'Malformed h in <resumed/>' });
         return { kind: 'resumed', h };
       }
-      if (!is(r, 'failed', NS.SM)) throw new StreamError('undefined-condition', { message: `Expected <resumed/> or <failed/>, got <${r.name}>` });
+      if (!is(r, 'failed', NS.SM))
+        throw new StreamError('undefined-condition', { message: `Expected <resumed/> or <failed/>, got <${r.name}>` });
       const cond = r.getChildElements()[0]?.getName();
-      ctx.onResumeFailed(parseH(r.attrs.h), new DisconnectedError(`Stream resumption failed${cond ? ` (${cond})` : ''}: a new session replaces the old one`));
+      ctx.onResumeFailed(
+        parseH(r.attrs.h),
+        new DisconnectedError(`Stream resumption failed${cond ? ` (${cond})` : ''}: a new session replaces the old one`),
+      );
     } else {
-      ctx.onResumeFailed(undefined, new DisconnectedError('The server no longer offers stream management: a new session replaces the old one'));
+      ctx.onResumeFailed(
+        undefined,
+        new DisconnectedError('The server no longer offers stream management: a new session replaces the old one'),
+      );
     }
   }
 
@@ -222,7 +230,8 @@ export async function negotiate(ctx: NegotiationContext): Promise<NegotiationRes
   }
   const jidText = bound.getChild('bind', NS.BIND)?.getChildText('jid');
   const jid = JID.tryParse(jidText ?? undefined);
-  if (!jid) throw new StreamError('undefined-condition', { message: `Resource binding returned a malformed JID ${JSON.stringify(jidText)}` });
+  if (!jid)
+    throw new StreamError('undefined-condition', { message: `Resource binding returned a malformed JID ${JSON.stringify(jidText)}` });
 
   const session = features.getChild('session', NS.SESSION);
   if (session && !session.getChild('optional')) {
@@ -279,7 +288,10 @@ async function authenticate(mech: SaslMechanism, t: Transport, nextNonza: () => 
         await mech.success(decode(el));
         return;
       case 'failure': {
-        const cond = el.getChildElements().find((c) => c.getName() !== 'text')?.getName();
+        const cond = el
+          .getChildElements()
+          .find((c) => c.getName() !== 'text')
+          ?.getName();
         const text = el.getChildText('text');
         throw new AuthError(`SASL ${mech.name} failed: ${cond ?? 'unknown condition'}${text ? ` (${text})` : ''}`, cond);
       }

@@ -142,21 +142,25 @@ class XmppJsAdapter implements XmppJsConnection {
 
   constructor(client: XmppJsClient, options: XmppJsAdapterOptions) {
     if (
-      typeof client !== 'object' || client === null || typeof client.on !== 'function' ||
-      typeof client.send !== 'function' || typeof client.middleware?.use !== 'function'
+      typeof client !== 'object' ||
+      client === null ||
+      typeof client.on !== 'function' ||
+      typeof client.send !== 'function' ||
+      typeof client.middleware?.use !== 'function'
     ) {
       throw new InvalidArgumentError('fromXmppJs() needs an @xmpp/client instance');
     }
     if (client.status !== 'offline') {
-      throw new InvalidArgumentError(
-        `fromXmppJs() must be called before client.start() (the client is '${client.status}')`,
-      );
+      throw new InvalidArgumentError(`fromXmppJs() must be called before client.start() (the client is '${client.status}')`);
     }
     for (const [name, v] of [
-      ['reconnectBaseMs', options.reconnectBaseMs], ['reconnectMaxMs', options.reconnectMaxMs],
-      ['pingIntervalMs', options.pingIntervalMs], ['pingTimeoutMs', options.pingTimeoutMs],
+      ['reconnectBaseMs', options.reconnectBaseMs],
+      ['reconnectMaxMs', options.reconnectMaxMs],
+      ['pingIntervalMs', options.pingIntervalMs],
+      ['pingTimeoutMs', options.pingTimeoutMs],
       ['connectTimeoutMs', options.connectTimeoutMs],
-    ] as const) checkDuration(name, v);
+    ] as const)
+      checkDuration(name, v);
     this.client = client;
     this.#clock = options.clock ?? systemClock;
     this.#logger = options.logger ?? silentLogger;
@@ -171,7 +175,14 @@ class XmppJsAdapter implements XmppJsConnection {
       options.random,
     );
     if (pingIntervalMs > 0) {
-      this.#liveness = new Liveness(this.#clock, pingIntervalMs, this.#pingTimeoutMs, () => this.#ping(), () => this.#dead(), { exact: true });
+      this.#liveness = new Liveness(
+        this.#clock,
+        pingIntervalMs,
+        this.#pingTimeoutMs,
+        () => this.#ping(),
+        () => this.#dead(),
+        { exact: true },
+      );
     }
 
     installUtf8Decoder(client); // M1

@@ -18,7 +18,9 @@ afterEach(async () => {
 });
 
 const discoInfo = (to?: string) =>
-  new Element('iq', to === undefined ? { type: 'get' } : { type: 'get', to }).c('query', { xmlns: 'http://jabber.org/protocol/disco#info' }).up();
+  new Element('iq', to === undefined ? { type: 'get' } : { type: 'get', to })
+    .c('query', { xmlns: 'http://jabber.org/protocol/disco#info' })
+    .up();
 const idOf = (xml: string) => /id="([^"]+)"/.exec(xml)?.[1] ?? '';
 
 describe('M1: UTF-8 sequences split across TCP reads', () => {
@@ -46,9 +48,13 @@ describe('M2: own IQ tracker', () => {
     const c1 = await h.server.connection(1);
     const result = h.conn.request(discoInfo('room@conference.localhost'));
     const id = idOf(await c1.readUntil('</iq>'));
-    await c1.write(`<iq type='result' id='${id}' from='evil@localhost/x'><query xmlns='http://jabber.org/protocol/disco#info'><identity category='conference' type='text' name='spoofed'/></query></iq>`);
+    await c1.write(
+      `<iq type='result' id='${id}' from='evil@localhost/x'><query xmlns='http://jabber.org/protocol/disco#info'><identity category='conference' type='text' name='spoofed'/></query></iq>`,
+    );
     await until(() => h!.unclaimed.length === 1);
-    await c1.write(`<iq type='result' id='${id}' from='room@conference.localhost'><query xmlns='http://jabber.org/protocol/disco#info'><identity category='conference' type='text' name='real'/></query></iq>`);
+    await c1.write(
+      `<iq type='result' id='${id}' from='room@conference.localhost'><query xmlns='http://jabber.org/protocol/disco#info'><identity category='conference' type='text' name='real'/></query></iq>`,
+    );
     const reply = await within(result);
     expect(reply.attrs.from).toBe('room@conference.localhost');
     expect(reply.getChild('query')?.getChild('identity')?.attrs.name).toBe('real');
@@ -93,7 +99,9 @@ describe('M2: own IQ tracker', () => {
     const c1 = await h.server.connection(1);
     const a = h.conn.request(discoInfo('nope@conference.localhost'));
     const idA = idOf(await c1.readUntil('</iq>'));
-    await c1.write(`<iq type='error' id='${idA}' from='nope@conference.localhost'><error type='cancel'><item-not-found xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></iq>`);
+    await c1.write(
+      `<iq type='error' id='${idA}' from='nope@conference.localhost'><error type='cancel'><item-not-found xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></iq>`,
+    );
     const ea = await within(a.catch((e: unknown) => e));
     expect(ea).toBeInstanceOf(StanzaError);
     expect((ea as StanzaError).condition).toBe('item-not-found');
@@ -127,8 +135,14 @@ describe('M2: own IQ tracker', () => {
     await expect(within(pending)).rejects.toBeInstanceOf(DisconnectedError);
     await until(() => h!.log.includes('established:anon@localhost/r2'));
     expect(h.log).toEqual([
-      'status:connecting', 'status:online', 'established:anon@localhost/r1',
-      'status:disconnected', 'status:connecting', 'destroyed:true', 'status:online', 'established:anon@localhost/r2',
+      'status:connecting',
+      'status:online',
+      'established:anon@localhost/r1',
+      'status:disconnected',
+      'status:connecting',
+      'destroyed:true',
+      'status:online',
+      'established:anon@localhost/r2',
     ]);
   });
 });
@@ -165,8 +179,12 @@ describe('M3: no graceful close on ack timeout; liveness and connect watchdogs',
     h.clock.advance(1000);
     await until(() => h!.log.length === 6);
     expect(h.log).toEqual([
-      'status:connecting', 'status:online', 'established:anon@localhost/r1',
-      'status:disconnected', 'status:connecting', 'status:online',
+      'status:connecting',
+      'status:online',
+      'established:anon@localhost/r1',
+      'status:disconnected',
+      'status:connecting',
+      'status:online',
     ]);
   });
 
@@ -182,7 +200,9 @@ describe('M3: no graceful close on ack timeout; liveness and connect watchdogs',
     expect(c1.unread).not.toContain('urn:xmpp:ping');
     h.clock.advance(1);
     const id = idOf(await c1.readUntil(/<iq[^>]*><ping[^>]*\/><\/iq>/));
-    await c1.write(`<iq type='error' id='${id}' from='localhost'><error type='cancel'><service-unavailable xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></iq>`);
+    await c1.write(
+      `<iq type='error' id='${id}' from='localhost'><error type='cancel'><service-unavailable xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></iq>`,
+    );
     await until(() => h!.clock.pending === 1); // the next ping is scheduled
     h.clock.advance(5000);
     expect(c1.isClosed).toBe(false);
@@ -193,7 +213,8 @@ describe('M3: no graceful close on ack timeout; liveness and connect watchdogs',
     h = await setup(
       async (c, i) => {
         if (i === 1) await handshake(c, { sm: true });
-        else if (i === 2) await c.readUntil(/<stream:stream[^>]*>/); // never answers
+        else if (i === 2)
+          await c.readUntil(/<stream:stream[^>]*>/); // never answers
         else await handshake(c, { sm: true, resume: { h: 0 } });
       },
       { connectTimeoutMs: 8000 },
@@ -266,13 +287,16 @@ describe('M5: dispatch through one middleware; handlers never throw out', () => 
     });
     await startAndEstablish(h);
     const c1 = await h.server.connection(1);
-    await c1.write(`<message from='bob@localhost/x' id='m1'><body>1</body></message><message from='bob@localhost/x' id='m2'><body>2</body></message>`);
+    await c1.write(
+      `<message from='bob@localhost/x' id='m1'><body>1</body></message><message from='bob@localhost/x' id='m2'><body>2</body></message>`,
+    );
     await until(() => h!.unclaimed.length === 2 && app.length === 2);
     expect(second).toEqual(['m1', 'm2']);
     expect(h.unclaimed.map((s) => s.attrs.id)).toEqual(['m1', 'm2']);
     expect(app).toEqual(['m1', 'm2']);
     expect(h.logger.records.filter((r) => r.level === 'error').map((r) => r.message)).toEqual([
-      'stanza handler threw; treated as not claiming', 'stanza handler threw; treated as not claiming',
+      'stanza handler threw; treated as not claiming',
+      'stanza handler threw; treated as not claiming',
     ]);
   });
 
@@ -330,7 +354,12 @@ describe('M10: reconnect with exponential backoff, jitter and cap on the injecte
       { reconnectBaseMs: 1000, reconnectMaxMs: 4000 },
     );
     await startAndEstablish(h);
-    for (const [n, delay] of [[2, 1000], [3, 2000], [4, 4000], [5, 4000]] as const) {
+    for (const [n, delay] of [
+      [2, 1000],
+      [3, 2000],
+      [4, 4000],
+      [5, 4000],
+    ] as const) {
       await until(() => h!.xmpp.status === 'disconnect' && h!.clock.pending === 1, 4000, `disconnect before #${n}`);
       h.clock.advance(delay - 1);
       expect(h.xmpp.status).toBe('disconnect');

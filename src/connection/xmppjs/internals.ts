@@ -54,5 +54,7 @@ export function smOf(client: XmppJsClient): XmppJsStreamManagement | undefined {
 /** The client's reconnect plugin, if it has one of the expected shape. @internal */
 export function reconnectOf(client: XmppJsClient): XmppJsReconnect | undefined {
   const r = client.reconnect as Partial<XmppJsReconnect> | undefined;
-  return r && typeof r.stop === 'function' && typeof r.start === 'function' && typeof r.reconnect === 'function' ? (r as XmppJsReconnect) : undefined;
+  return r && typeof r.stop === 'function' && typeof r.start === 'function' && typeof r.reconnect === 'function'
+    ? (r as XmppJsReconnect)
+    : undefined;
 }

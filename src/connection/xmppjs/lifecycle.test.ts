@@ -51,9 +51,14 @@ describe('fromXmppJs: lifecycle', () => {
     h.clock.advance(1000);
     await until(() => h!.log.length >= 8, 4000, JSON.stringify(h.log));
     expect(h.log).toEqual([
-      'status:connecting', 'status:online', 'established:anon@localhost/r1',
-      'destroyed:true', 'status:disconnected',
-      'status:connecting', 'status:online', 'established:anon@localhost/r2',
+      'status:connecting',
+      'status:online',
+      'established:anon@localhost/r1',
+      'destroyed:true',
+      'status:disconnected',
+      'status:connecting',
+      'status:online',
+      'established:anon@localhost/r2',
     ]);
   });
 
@@ -76,8 +81,12 @@ describe('fromXmppJs: lifecycle', () => {
     h.clock.advance(1000);
     await until(() => h!.log.at(-1) === 'status:online' && h!.log.length === 6);
     expect(h.log).toEqual([
-      'status:connecting', 'status:online', 'established:anon@localhost/r1',
-      'status:disconnected', 'status:connecting', 'status:online',
+      'status:connecting',
+      'status:online',
+      'established:anon@localhost/r1',
+      'status:disconnected',
+      'status:connecting',
+      'status:online',
     ]);
   });
 

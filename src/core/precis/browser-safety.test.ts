@@ -13,10 +13,15 @@ const sources = [
 ];
 
 describe('browser safety of jid.ts and precis/', () => {
-  it.each(sources.map((s) => [s.slice(s.indexOf('src/')), s]))('%s imports only relative modules, tr46 and bidi-js, and uses no Node globals', (_name, file) => {
-    const text = readFileSync(file, 'utf8');
-    const imports = [...text.matchAll(/^import[^'"]*['"]([^'"]+)['"]/gm)].map((m) => m[1]!);
-    expect(imports.filter((spec) => !(spec.startsWith('./') || spec.startsWith('../') || spec === 'tr46' || spec === 'bidi-js'))).toEqual([]);
-    expect(text).not.toMatch(/\brequire\(|\bBuffer\b|\bprocess\.|['"]node:/);
-  });
+  it.each(sources.map((s) => [s.slice(s.indexOf('src/')), s]))(
+    '%s imports only relative modules, tr46 and bidi-js, and uses no Node globals',
+    (_name, file) => {
+      const text = readFileSync(file, 'utf8');
+      const imports = [...text.matchAll(/^import[^'"]*['"]([^'"]+)['"]/gm)].map((m) => m[1]!);
+      expect(imports.filter((spec) => !(spec.startsWith('./') || spec.startsWith('../') || spec === 'tr46' || spec === 'bidi-js'))).toEqual(
+        [],
+      );
+      expect(text).not.toMatch(/\brequire\(|\bBuffer\b|\bprocess\.|['"]node:/);
+    },
+  );
 });

@@ -15,11 +15,25 @@ export type StringClass = 'identifier' | 'freeform';
 
 /** RFC 5892 §2.6 exceptions (F), which PRECIS applies before every other rule. */
 const EXCEPTIONS: ReadonlyMap<number, DerivedProperty> = new Map<number, DerivedProperty>([
-  [0x00df, 'PVALID'], [0x03c2, 'PVALID'], [0x06fd, 'PVALID'], [0x06fe, 'PVALID'], [0x0f0b, 'PVALID'], [0x3007, 'PVALID'],
-  [0x00b7, 'CONTEXTO'], [0x0375, 'CONTEXTO'], [0x05f3, 'CONTEXTO'], [0x05f4, 'CONTEXTO'], [0x30fb, 'CONTEXTO'],
-  ...range(0x0660, 0x0669, 'CONTEXTO'), ...range(0x06f0, 0x06f9, 'CONTEXTO'),
-  [0x0640, 'DISALLOWED'], [0x07fa, 'DISALLOWED'], [0x302e, 'DISALLOWED'], [0x302f, 'DISALLOWED'],
-  ...range(0x3031, 0x3035, 'DISALLOWED'), [0x303b, 'DISALLOWED'],
+  [0x00df, 'PVALID'],
+  [0x03c2, 'PVALID'],
+  [0x06fd, 'PVALID'],
+  [0x06fe, 'PVALID'],
+  [0x0f0b, 'PVALID'],
+  [0x3007, 'PVALID'],
+  [0x00b7, 'CONTEXTO'],
+  [0x0375, 'CONTEXTO'],
+  [0x05f3, 'CONTEXTO'],
+  [0x05f4, 'CONTEXTO'],
+  [0x30fb, 'CONTEXTO'],
+  ...range(0x0660, 0x0669, 'CONTEXTO'),
+  ...range(0x06f0, 0x06f9, 'CONTEXTO'),
+  [0x0640, 'DISALLOWED'],
+  [0x07fa, 'DISALLOWED'],
+  [0x302e, 'DISALLOWED'],
+  [0x302f, 'DISALLOWED'],
+  ...range(0x3031, 0x3035, 'DISALLOWED'),
+  [0x303b, 'DISALLOWED'],
 ]);
 
 function range(from: number, to: number, p: DerivedProperty): [number, DerivedProperty][] {
@@ -43,10 +57,7 @@ const RE_FREEFORM_ONLY = /^[\p{Lt}\p{Nl}\p{No}\p{Me}\p{Zs}\p{Sm}\p{Sc}\p{Sk}\p{S
  */
 function isOldHangulJamo(cp: number): boolean {
   return (
-    (cp >= 0x1100 && cp <= 0x11ff) ||
-    (cp >= 0xa960 && cp <= 0xa97c) ||
-    (cp >= 0xd7b0 && cp <= 0xd7c6) ||
-    (cp >= 0xd7cb && cp <= 0xd7fb)
+    (cp >= 0x1100 && cp <= 0x11ff) || (cp >= 0xa960 && cp <= 0xa97c) || (cp >= 0xd7b0 && cp <= 0xd7c6) || (cp >= 0xd7cb && cp <= 0xd7fb)
   );
 }
 

@@ -1,13 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from '../errors.js';
-import {
-  enforceNickname,
-  enforceOpaqueString,
-  enforceUsernameCaseMapped,
-  nicknameComparisonForm,
-  widthMap,
-} from './profiles.js';
+import { enforceNickname, enforceOpaqueString, enforceUsernameCaseMapped, nicknameComparisonForm, widthMap } from './profiles.js';
 
 function rejects(f: (s: string) => string, input: string, message: string): void {
   let error: unknown;
@@ -164,7 +158,10 @@ describe('idempotence (RFC 8264 §7)', () => {
   ];
   const inputs = fc.oneof(
     fc.string({ unit: 'binary', maxLength: 12 }),
-    fc.string({ unit: fc.constantFrom(...'aZ 1\u00a0\u00a8\u0301\u212b\u03d4\u2163\ufb00ＡΣ\u05d0\u0627\u0661\u200c\u200d\u094d\u0915'), maxLength: 8 }),
+    fc.string({
+      unit: fc.constantFrom(...'aZ 1\u00a0\u00a8\u0301\u212b\u03d4\u2163\ufb00ＡΣ\u05d0\u0627\u0661\u200c\u200d\u094d\u0915'),
+      maxLength: 8,
+    }),
   );
   it.each(profiles)('%s: enforcing an enforced string is the identity', (_name, enforce) => {
     fc.assert(

@@ -49,7 +49,9 @@ describe('mamResult on captured results', () => {
   });
 
   it('rejects a result without id or without forwarded', () => {
-    expect(() => mamResult.decode(x`<result xmlns="urn:xmpp:mam:2"><forwarded xmlns="urn:xmpp:forward:0"/></result>`)).toThrow(PayloadError);
+    expect(() => mamResult.decode(x`<result xmlns="urn:xmpp:mam:2"><forwarded xmlns="urn:xmpp:forward:0"/></result>`)).toThrow(
+      PayloadError,
+    );
     expect(() => mamResult.decode(x`<result xmlns="urn:xmpp:mam:2" id="r1"/>`)).toThrow(PayloadError);
   });
 
@@ -62,7 +64,9 @@ describe('mamResult on captured results', () => {
     const inner = x`<message from="r@c/n" type="groupchat"><body>hi</body></message>`;
     const el = forwarded.encode({ delay: { stamp: new Date('2020-01-01T00:00:00Z') }, message: inner });
     expect(canonical(el)).toBe(
-      canonical(x`<forwarded xmlns="urn:xmpp:forward:0"><delay xmlns="urn:xmpp:delay" stamp="2020-01-01T00:00:00Z"/><message xmlns="jabber:client" from="r@c/n" type="groupchat"><body>hi</body></message></forwarded>`),
+      canonical(
+        x`<forwarded xmlns="urn:xmpp:forward:0"><delay xmlns="urn:xmpp:delay" stamp="2020-01-01T00:00:00Z"/><message xmlns="jabber:client" from="r@c/n" type="groupchat"><body>hi</body></message></forwarded>`,
+      ),
     );
   });
 });
@@ -123,7 +127,9 @@ describe('rsmSet and mamFin', () => {
   });
 
   it('writes an empty <before/> for the last page', () => {
-    expect(canonical(rsmSet.encode({ max: 5, before: '' }))).toBe(canonical(x`<set xmlns="http://jabber.org/protocol/rsm"><max>5</max><before/></set>`));
+    expect(canonical(rsmSet.encode({ max: 5, before: '' }))).toBe(
+      canonical(x`<set xmlns="http://jabber.org/protocol/rsm"><max>5</max><before/></set>`),
+    );
   });
 
   it('reads complete and stable as booleans ("1" included), absent when absent', () => {

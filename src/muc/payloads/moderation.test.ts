@@ -16,7 +16,12 @@ describe('registerQuery', () => {
     const prosody = registerQuery.findIn(loadFixture('prosody-register-registered'));
     expect(prosody).toStrictEqual({ registered: true, username: 'caro', remove: false });
     const ejabberd = registerQuery.findIn(loadFixture('ejabberd-register-form'))!;
-    expect(ejabberd).toMatchObject({ registered: false, nick: '', remove: false, instructions: 'You need a client that supports x:data to register the nickname' });
+    expect(ejabberd).toMatchObject({
+      registered: false,
+      nick: '',
+      remove: false,
+      instructions: 'You need a client that supports x:data to register the nickname',
+    });
     expect(ejabberd.form?.fields.map((f) => f.var)).toEqual(['FORM_TYPE', 'muc#register_roomnick']);
   });
 
@@ -36,7 +41,10 @@ describe('rsmSet', () => {
     expect(set).toStrictEqual({ count: 4, first: { id: 'capadm' }, last: 'caplist1' });
     const logger = recordingLogger();
     expect(
-      rsmSet.decode(x`<set xmlns='http://jabber.org/protocol/rsm'><first index='0'>alls-well@chat.shakespeare.lit</first><last>henry@chat.shakespeare.lit</last><count>-3</count><max>x</max></set>`, { logger }),
+      rsmSet.decode(
+        x`<set xmlns='http://jabber.org/protocol/rsm'><first index='0'>alls-well@chat.shakespeare.lit</first><last>henry@chat.shakespeare.lit</last><count>-3</count><max>x</max></set>`,
+        { logger },
+      ),
     ).toStrictEqual({ first: { id: 'alls-well@chat.shakespeare.lit', index: 0 }, last: 'henry@chat.shakespeare.lit' });
     expect(logger.records.map((r) => r.context?.element)).toEqual(['max', 'count']);
   });
@@ -59,13 +67,23 @@ describe('ownerQuery / adminQuery with moderation payloads', () => {
   it('encodes destroy with password before reason, and decodes it', () => {
     const destroy = { jid: j('capinv@conference.localhost'), reason: 'moving', password: 'pw' };
     expect(canonical(ownerQuery.encode({ destroy }))).toBe(
-      canonical(x`<query xmlns='http://jabber.org/protocol/muc#owner'><destroy jid='capinv@conference.localhost'><password>pw</password><reason>moving</reason></destroy></query>`),
+      canonical(
+        x`<query xmlns='http://jabber.org/protocol/muc#owner'><destroy jid='capinv@conference.localhost'><password>pw</password><reason>moving</reason></destroy></query>`,
+      ),
     );
-    expect(ownerDestroy.decode(x`<destroy xmlns='http://jabber.org/protocol/muc#owner' jid='capinv@conference.localhost'><reason>moving</reason><password>pw</password></destroy>`)).toStrictEqual(destroy);
+    expect(
+      ownerDestroy.decode(
+        x`<destroy xmlns='http://jabber.org/protocol/muc#owner' jid='capinv@conference.localhost'><reason>moving</reason><password>pw</password></destroy>`,
+      ),
+    ).toStrictEqual(destroy);
   });
 
   it('decodes the captured admin lists of both servers', () => {
-    expect(adminQuery.findIn(loadFixture('ejabberd-admin-outcast-list'))).toStrictEqual({ items: [{ jid: j('dave@localhost'), affiliation: 'outcast', reason: 'spam' }] });
-    expect(adminQuery.findIn(loadFixture('prosody-admin-member-list'))).toStrictEqual({ items: [{ jid: j('bob@localhost'), affiliation: 'member', nick: 'bobby' }] });
+    expect(adminQuery.findIn(loadFixture('ejabberd-admin-outcast-list'))).toStrictEqual({
+      items: [{ jid: j('dave@localhost'), affiliation: 'outcast', reason: 'spam' }],
+    });
+    expect(adminQuery.findIn(loadFixture('prosody-admin-member-list'))).toStrictEqual({
+      items: [{ jid: j('bob@localhost'), affiliation: 'member', nick: 'bobby' }],
+    });
   });
 });

@@ -31,7 +31,11 @@ describe('userExt', () => {
         <item nick='a' role='participant'/><item nick='b' affiliation='member'/><item jid='c@example.org'/>
       </x>`,
     );
-    expect(ext.items).toStrictEqual([{ nick: 'a', role: 'participant' }, { nick: 'b', affiliation: 'member' }, { jid: j('c@example.org') }]);
+    expect(ext.items).toStrictEqual([
+      { nick: 'a', role: 'participant' },
+      { nick: 'b', affiliation: 'member' },
+      { jid: j('c@example.org') },
+    ]);
   });
 
   it('drops unknown roles, affiliations and malformed JIDs, keeping the rest of the item', () => {
@@ -84,7 +88,10 @@ describe('findUserExt', () => {
 
 describe('mucJoin', () => {
   it('encodes history and password', () => {
-    const el = mucJoin.encode({ history: { maxChars: 0, maxStanzas: 5, seconds: 180, since: new Date('2020-01-02T03:04:05.678Z') }, password: 'pw' });
+    const el = mucJoin.encode({
+      history: { maxChars: 0, maxStanzas: 5, seconds: 180, since: new Date('2020-01-02T03:04:05.678Z') },
+      password: 'pw',
+    });
     expect(canonical(el)).toBe(
       canonical(x`<x xmlns='http://jabber.org/protocol/muc'>
         <history maxchars='0' maxstanzas='5' seconds='180' since='2020-01-02T03:04:05.678Z'/><password>pw</password>

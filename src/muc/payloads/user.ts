@@ -172,7 +172,12 @@ export const userExt: Codec<UserExt> = element<UserExt>(NS.MUC_USER, 'x', {
     describe: statusField.describe,
     claims: statusField.claims,
     decode: (el, ctx) => new Set(statusField.decode(el, ctx).map((s) => s.code)),
-    encode: (el, codes, ctx) => statusField.encode(el, [...codes].map((code) => ({ code })), ctx),
+    encode: (el, codes, ctx) =>
+      statusField.encode(
+        el,
+        [...codes].map((code) => ({ code })),
+        ctx,
+      ),
   }),
   password: childText('password'),
 });

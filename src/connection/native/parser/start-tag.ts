@@ -85,7 +85,20 @@ export interface PendingTag {
 
 /** A fresh pending tag object (see {@link startTag}). */
 export function newPendingTag(): PendingTag {
-  return { startAbs: 0, p: 0, valueScan: -1, quote: '"', qname: null, attrs: {}, xmlns: null, colon: false, count: 0, names: [], end: 0, selfClose: false };
+  return {
+    startAbs: 0,
+    p: 0,
+    valueScan: -1,
+    quote: '"',
+    qname: null,
+    attrs: {},
+    xmlns: null,
+    colon: false,
+    count: 0,
+    names: [],
+    end: 0,
+    selfClose: false,
+  };
 }
 
 /** Reuses `t` for a tag whose `<` is at absolute offset `startAbs` and whose name starts at `p`. */

@@ -36,8 +36,7 @@ function build(spec: Spec): Element {
   for (const c of spec.children) {
     if (typeof c === 'string') {
       if (c !== '') el.t(c); // an empty text node serialises as <a></a>, parsed back as <a/>
-    }
-    else el.cnode(build(c));
+    } else el.cnode(build(c));
   }
   return el;
 }
@@ -53,7 +52,6 @@ const stanza = fc
 function streamOf(els: Element[]): string {
   return `${HEADER}${els.map((e) => e.toString()).join('\n ')}</stream:stream>`;
 }
-
 
 /**
  * Equal events, except that when an element is both too big and malformed, which error is seen
@@ -82,20 +80,54 @@ describe('stream parser properties', () => {
 
   it('random chunking of valid streams gives the same events as one write', () => {
     fc.assert(
-      fc.property(fc.array(stanza, { minLength: 1, maxLength: 4 }), fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { maxLength: 12 }), (els, fractions) => {
-        const bytes = new TextEncoder().encode(streamOf(els));
-        const whole = parseSplit(bytes);
-        const cuts = fractions.map((f) => Math.floor(f * bytes.length));
-        expect(parseSplit(bytes, cuts).events).toEqual(whole.events);
-      }),
+      fc.property(
+        fc.array(stanza, { minLength: 1, maxLength: 4 }),
+        fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { maxLength: 12 }),
+        (els, fractions) => {
+          const bytes = new TextEncoder().encode(streamOf(els));
+          const whole = parseSplit(bytes);
+          const cuts = fractions.map((f) => Math.floor(f * bytes.length));
+          expect(parseSplit(bytes, cuts).events).toEqual(whole.events);
+        },
+      ),
       { numRuns: 300 },
     );
   });
 
   const soup = fc.constantFrom(
-    '<', '>', '</', '/>', 'a', 'b', '="x"', "='y'", '=', ' ', '\n', '&amp;', '&', '&#', 'x;', '&#x1F600;', '<![CDATA[', ']]>',
-    '<!--', '<?', '?>', '<!DOCTYPE', 'xmlns:p="urn:p"', 'p:', 'xmlns="jabber:client"', '<message>', '</message>', '<body>',
-    '</body>', 'é', '😀', '\u0001', '</stream:stream>',
+    '<',
+    '>',
+    '</',
+    '/>',
+    'a',
+    'b',
+    '="x"',
+    "='y'",
+    '=',
+    ' ',
+    '\n',
+    '&amp;',
+    '&',
+    '&#',
+    'x;',
+    '&#x1F600;',
+    '<![CDATA[',
+    ']]>',
+    '<!--',
+    '<?',
+    '?>',
+    '<!DOCTYPE',
+    'xmlns:p="urn:p"',
+    'p:',
+    'xmlns="jabber:client"',
+    '<message>',
+    '</message>',
+    '<body>',
+    '</body>',
+    'é',
+    '😀',
+    '\u0001',
+    '</stream:stream>',
   );
   it('random garbage never throws and reports at most one error, as the last event', () => {
     const garbage = fc.oneof(
@@ -126,7 +158,12 @@ describe('stream parser properties', () => {
   });
 
   it('chunking never changes the outcome, for valid and invalid markup alike', () => {
-    const markup = fc.array(soup.filter((t) => t !== '\u0001'), { maxLength: 30 }).map((parts) => parts.join(''));
+    const markup = fc
+      .array(
+        soup.filter((t) => t !== '\u0001'),
+        { maxLength: 30 },
+      )
+      .map((parts) => parts.join(''));
     fc.assert(
       fc.property(fc.boolean(), markup, fc.array(fc.nat(), { maxLength: 5 }), (withHeader, junk, cutSeeds) => {
         const bytes = new TextEncoder().encode((withHeader ? HEADER : '') + junk);
@@ -159,13 +196,23 @@ describe('stream parser properties', () => {
 
   it('random multibyte strings round-trip at every split offset', () => {
     fc.assert(
-      fc.property(fc.array(fc.oneof(fc.integer({ min: 0x80, max: 0x7ff }), fc.integer({ min: 0x800, max: 0xd7ff }), fc.integer({ min: 0x10000, max: 0x10ffff })), { minLength: 1, maxLength: 6 }), (cps) => {
-        const s = String.fromCodePoint(...cps);
-        const bytes = new TextEncoder().encode(`${HEADER}<m>${s}</m>`);
-        for (let i = 1; i < bytes.length; i++) {
-          expect(parseSplit(bytes, [i]).elements[0]?.getText()).toBe(s);
-        }
-      }),
+      fc.property(
+        fc.array(
+          fc.oneof(
+            fc.integer({ min: 0x80, max: 0x7ff }),
+            fc.integer({ min: 0x800, max: 0xd7ff }),
+            fc.integer({ min: 0x10000, max: 0x10ffff }),
+          ),
+          { minLength: 1, maxLength: 6 },
+        ),
+        (cps) => {
+          const s = String.fromCodePoint(...cps);
+          const bytes = new TextEncoder().encode(`${HEADER}<m>${s}</m>`);
+          for (let i = 1; i < bytes.length; i++) {
+            expect(parseSplit(bytes, [i]).elements[0]?.getText()).toBe(s);
+          }
+        },
+      ),
       { numRuns: 100 },
     );
   });

@@ -190,7 +190,11 @@ describe('rejections', () => {
     ['unquoted attribute', `<message type=chat/>`, 'not-well-formed'],
     ['attribute without value', `<message disabled/>`, 'not-well-formed'],
     ['duplicate attribute', `<message id='a' id='b'/>`, 'not-well-formed'],
-    ['duplicate among many attributes', `<message ${Array.from({ length: 40 }, (_, i) => `a${i}='1'`).join(' ')} a39='2'/>`, 'not-well-formed'],
+    [
+      'duplicate among many attributes',
+      `<message ${Array.from({ length: 40 }, (_, i) => `a${i}='1'`).join(' ')} a39='2'/>`,
+      'not-well-formed',
+    ],
     ['< in attribute value', `<message id='a<b'/>`, 'not-well-formed'],
     ['missing space between attributes', `<message a='1'b='2'/>`, 'not-well-formed'],
     ['mismatched end tag', `<message><body></message></body>`, 'not-well-formed'],
@@ -285,7 +289,11 @@ describe('hardening', () => {
     (name) => {
       const rec = parseSplit(`${HEADER}<message id='m1'><body ${name}='x' lang='en'>hi</body></message><after/>`);
       expect(rec.errors).toEqual([]);
-      expect(rec.events).toEqual(['start', '<message id="m1" xmlns="jabber:client"><body lang="en">hi</body></message>', '<after xmlns="jabber:client"/>']);
+      expect(rec.events).toEqual([
+        'start',
+        '<message id="m1" xmlns="jabber:client"><body lang="en">hi</body></message>',
+        '<after xmlns="jabber:client"/>',
+      ]);
       const body = rec.elements[0]?.getChild('body');
       expect(Object.prototype.hasOwnProperty.call(body?.attrs, name)).toBe(false);
       expect(Object.getPrototypeOf(body?.attrs)).toBe(Object.prototype);

@@ -33,15 +33,7 @@
 import { Element } from 'ltx';
 import { CharIndex, NONE, checkSplitEndTag, newPendingTag, scanStartTag, startTag, type StringKeeper } from './start-tag.js';
 import { InputDecoder } from './input-decoder.js';
-import {
-  MAX_NAME_LENGTH,
-  MAX_REF_LENGTH,
-  ParseFailure,
-  copyString,
-  decodeRefs,
-  fail,
-  isWs,
-} from './xml-chars.js';
+import { MAX_NAME_LENGTH, MAX_REF_LENGTH, ParseFailure, copyString, decodeRefs, fail, isWs } from './xml-chars.js';
 
 /**
  * Stream error conditions (RFC 6120 §4.9.3) the parser can report: `not-well-formed` (XML or
@@ -51,12 +43,7 @@ import {
  * than jabber:client/jabber:server/jabber:component:accept), `bad-format` (stream mode: the
  * first element is not a `stream` header).
  */
-export type StreamErrorCondition =
-  | 'not-well-formed'
-  | 'restricted-xml'
-  | 'policy-violation'
-  | 'invalid-namespace'
-  | 'bad-format';
+export type StreamErrorCondition = 'not-well-formed' | 'restricted-xml' | 'policy-violation' | 'invalid-namespace' | 'bad-format';
 
 /** A fatal error in the incoming stream; `condition` is the stream error to answer with. */
 export class StreamParseError extends Error {
@@ -119,13 +106,11 @@ interface Frame {
   scope: Scope;
 }
 
-
 const CDATA_OPEN = '<![CDATA[';
 /** A decoded buffer at most this long may be pinned by kept strings as it is. */
 const SMALL_BUFFER = 1024;
 /** Source characters of a top-level element copied as one region (see `setRegion`). */
 const REGION = 2048;
-
 
 /** Incremental XMPP stream parser. `write()` never throws. */
 export class StreamParser implements StringKeeper {

@@ -44,7 +44,13 @@ describe('SCRAM test vectors', () => {
   it('escapes , and = in the username and uses the gs2 header of the binding mode', async () => {
     const m = scramMechanism({ hash: 'SHA-1', username: 'a,b=c', password: 'p', nonce: 'N', binding: { mode: 'supported' } });
     expect(text(await m.initial())).toBe('y,,n=a=2Cb=3Dc,r=N');
-    const plus = scramMechanism({ hash: 'SHA-256', username: 'u', password: 'p', nonce: 'N', binding: { mode: 'plus', type: 'tls-exporter', data: new Uint8Array([1, 2, 3]) } });
+    const plus = scramMechanism({
+      hash: 'SHA-256',
+      username: 'u',
+      password: 'p',
+      nonce: 'N',
+      binding: { mode: 'plus', type: 'tls-exporter', data: new Uint8Array([1, 2, 3]) },
+    });
     expect(plus.name).toBe('SCRAM-SHA-256-PLUS');
     expect(text(await plus.initial())).toBe('p=tls-exporter,,n=u,r=N');
     const final = text(await plus.challenge(utf8('r=Nserver,s=QSXCR+Q6sek8bf92,i=4096')))!;

@@ -74,8 +74,7 @@ export function scramMechanism(options: ScramOptions): SaslMechanism {
   const { hash } = options;
   const binding = options.binding ?? { mode: 'none' };
   const name = `SCRAM-${hash}${binding.mode === 'plus' ? '-PLUS' : ''}`;
-  const gs2Header =
-    binding.mode === 'plus' ? `p=${binding.type},,` : binding.mode === 'supported' ? 'y,,' : 'n,,';
+  const gs2Header = binding.mode === 'plus' ? `p=${binding.type},,` : binding.mode === 'supported' ? 'y,,' : 'n,,';
   const clientNonce = options.nonce ?? toBase64(randomBytes(24));
   const clientFirstBare = `n=${saslname(saslprep(options.username))},r=${clientNonce}`;
   let serverSignature: Uint8Array | undefined;

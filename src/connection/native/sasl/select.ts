@@ -54,7 +54,8 @@ function pickBinding(ctx: SaslContext): { type: ChannelBindingType; data: Uint8A
 export function selectMechanism(ctx: SaslContext): SaslMechanism {
   const offered = new Set(ctx.offered.map((m) => m.toUpperCase()));
   if (ctx.username === undefined) {
-    if (!offered.has('ANONYMOUS')) throw new AuthError(`No username given and the server does not offer ANONYMOUS (offers ${ctx.offered.join(' ')})`);
+    if (!offered.has('ANONYMOUS'))
+      throw new AuthError(`No username given and the server does not offer ANONYMOUS (offers ${ctx.offered.join(' ')})`);
     return anonymousMechanism();
   }
   const password = ctx.password ?? '';

@@ -8,8 +8,7 @@ import { StreamParser } from '../parser/stream-parser.js';
 import { escapeAttr, type Transport, type TransportCallbacks, type TransportOptions } from './transport.js';
 import type { ChannelBindingType } from '../sasl/mechanism.js';
 
-const STREAM_HEADER_TAIL =
-  " version='1.0' xml:lang='en' xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams'>";
+const STREAM_HEADER_TAIL = " version='1.0' xml:lang='en' xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams'>";
 
 /** Hash names for RFC 5929 tls-server-end-point by certificate signature algorithm OID. */
 const SIG_HASH: Record<string, string> = {
@@ -155,9 +154,7 @@ export async function openTcpTransport(options: TcpTransportOptions, cb: Transpo
     },
     sendStreamError(condition) {
       if (writable()) {
-        socket.write(
-          `<stream:error><${condition} xmlns='urn:ietf:params:xml:ns:xmpp-streams'/></stream:error></stream:stream>`,
-        );
+        socket.write(`<stream:error><${condition} xmlns='urn:ietf:params:xml:ns:xmpp-streams'/></stream:error></stream:stream>`);
         socket.end();
       }
     },
@@ -177,7 +174,11 @@ export async function openTcpTransport(options: TcpTransportOptions, cb: Transpo
       upgrading = true;
       try {
         socket = await new Promise<TLSSocket>((resolve, reject) => {
-          const s = tls.connect({ socket: raw, ...tlsOptions, servername: tlsOptions.servername ?? (net.isIP(domain) ? undefined : domain) });
+          const s = tls.connect({
+            socket: raw,
+            ...tlsOptions,
+            servername: tlsOptions.servername ?? (net.isIP(domain) ? undefined : domain),
+          });
           const ok = () => {
             s.off('error', fail);
             resolve(s);

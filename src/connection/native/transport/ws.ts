@@ -73,7 +73,11 @@ export async function openWebSocketTransport(options: WsTransportOptions, cb: Tr
     s.onopen = () => {
       if (s.protocol !== 'xmpp') {
         s.close(1002, 'xmpp subprotocol required');
-        reject(new StreamError('undefined-condition', { message: `WebSocket server did not agree to the xmpp subprotocol (got ${JSON.stringify(s.protocol)})` }));
+        reject(
+          new StreamError('undefined-condition', {
+            message: `WebSocket server did not agree to the xmpp subprotocol (got ${JSON.stringify(s.protocol)})`,
+          }),
+        );
         return;
       }
       resolve(s);
