@@ -17,6 +17,7 @@ import { ROOM, SELF_NICK } from './replay-room.js';
 export type ClientKind = 'xmppjs' | 'native' | 'native-room' | 'adapter';
 
 interface XmppJsClientLike {
+  // biome-ignore lint/suspicious/noExplicitAny: xmpp.js's emitters call listeners with arguments of any type
   on(event: string, fn: (...args: any[]) => void): void;
   start(): Promise<unknown>;
   stop(): Promise<unknown>;

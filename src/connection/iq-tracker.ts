@@ -20,7 +20,7 @@ interface Pending {
 function sameJid(a: string, b: string): boolean {
   if (a === b) return true;
   const ja = JID.tryParse(a);
-  return ja !== undefined && ja.equals(b);
+  return ja?.equals(b) === true;
 }
 
 /** Whether `address` is the account itself: its bare JID or its bound full JID. */

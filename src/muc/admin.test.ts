@@ -6,7 +6,7 @@ import { FakeClock } from '../core/clock.js';
 import { AbortError, InvalidArgumentError, PayloadError, StanzaError, TimeoutError } from '../core/errors.js';
 import { JID } from '../core/jid.js';
 import { recordingLogger } from '../core/logger.js';
-import { type Affiliation, type Role } from './constants.js';
+import type { Affiliation, Role } from './constants.js';
 import { getAffiliated, getRoles, setAffiliations, setRoles } from './admin.js';
 
 const ROOM = 'capadm@conference.localhost';

@@ -10,7 +10,7 @@ import { JID } from '../core/jid.js';
 import { type Logger, silentLogger } from '../core/logger.js';
 import { NS } from '../core/namespaces.js';
 import { type Delay, type Message, readMessage } from './message.js';
-import { type MamFilter, type MamFin, type MamQuery, mamFin, mamQuery, mamResult } from './payloads/mam.js';
+import { type MamFilter, type MamFin, type MamQuery, type MamResult, mamFin, mamQuery, mamResult } from './payloads/mam.js';
 import type { RsmSet } from './payloads/rsm.js';
 
 /** Default page size of {@link queryRoomArchive} (`<max/>`). */
@@ -146,7 +146,7 @@ export async function fetchArchivePage(conn: XmppConnection, room: JID | string,
 
 /** Decode one result of ours; `undefined` (logged) when malformed or withheld. */
 function readResult(resultEl: Element, stanza: Element, room: JID, logger: Logger): ArchivedMessage | undefined {
-  let result;
+  let result: MamResult;
   try {
     result = mamResult.decode(resultEl, { logger });
   } catch (error) {

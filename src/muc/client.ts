@@ -508,7 +508,7 @@ export class MucClient extends TypedEmitter<MucClientEvents> {
     if (!ctl || !jid.bare().equals(ctl.room.jid)) return undefined;
     if (ctl === byRaw) {
       // Same from, same room under the same key: the steps above would give the same answer.
-      this.#lastHit = { from: from.length < 13 ? from : (' ' + from).slice(1), key: rawBare, ctl, jid }; // own copy: no parser buffer kept
+      this.#lastHit = { from: from.length < 13 ? from : ` ${from}`.slice(1), key: rawBare, ctl, jid }; // own copy: no parser buffer kept
       return this.#lastHit;
     }
     return { ctl, jid };

@@ -51,7 +51,7 @@ export interface ClaimedSender {
  */
 export function provablySame(live: Occupant, claimed: ClaimedSender, trustOccupantId = false): boolean {
   if (nicknameKey(live.nick) !== nicknameKey(claimed.from.resource)) return false;
-  if (claimed.realJid !== undefined && live.directJid !== undefined && live.directJid.bare().equals(claimed.realJid.bare())) {
+  if (claimed.realJid && live.directJid?.bare().equals(claimed.realJid.bare())) {
     return true;
   }
   return trustOccupantId && claimed.occupantId !== undefined && live.occupantId !== undefined && live.occupantId === claimed.occupantId;

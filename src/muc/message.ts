@@ -68,7 +68,7 @@ const SLICED_STRING_MIN_LENGTH = 13;
 
 /** Copy a string so it does not keep a larger parser buffer alive. */
 function own(s: string): string {
-  return s.length < SLICED_STRING_MIN_LENGTH ? s : (' ' + s).slice(1);
+  return s.length < SLICED_STRING_MIN_LENGTH ? s : ` ${s}`.slice(1);
 }
 
 /** Occupant ids recur on every message of an occupant: owned copies, reused (bounded). */
@@ -140,7 +140,8 @@ export function readMessage(el: Element, logger: Logger = silentLogger): Message
             setLang(msg.body, c);
             break;
           case 'subject':
-            setLang((msg.subject ??= new LanguageMap()), c);
+            msg.subject ??= new LanguageMap();
+            setLang(msg.subject, c);
             break;
           case 'thread':
             if (msg.thread === undefined) msg.thread = own(c.getText());
@@ -195,7 +196,8 @@ function readStanzaId(msg: Message, c: Element, logger: Logger): void {
     logger.debug('dropping malformed stanza-id', { id, by: c.attrs.by });
     return;
   }
-  (msg.stanzaId ??= []).push({ id: own(id), by });
+  msg.stanzaId ??= [];
+  msg.stanzaId.push({ id: own(id), by });
 }
 
 /** What {@link buildMessage} builds. */

@@ -114,7 +114,7 @@ export async function registerNick(
   prepareNickname(nick);
   const info = form ?? (await getRegistrationForm(conn, room, options));
   const query = new Element('query', { xmlns: NS_REGISTER });
-  if (info.form !== undefined && info.form.has('roomnick')) {
+  if (info.form?.has('roomnick')) {
     info.form.roomnick = nick;
     query.cnode(info.form.render());
   } else if (info.dataForm !== undefined) {

@@ -83,7 +83,7 @@ describe('FakeConnection expectations', () => {
     });
     expect(() => conn.nextSent()).toThrow(/expected a sent stanza/);
     void conn.send(x`<presence id="p1"/>`);
-    expect(() => conn.expectNothingSent()).toThrow(/got 1 stanza\(s\):\n  <presence id="p1"\/>/);
+    expect(() => conn.expectNothingSent()).toThrow(/got 1 stanza\(s\):\n {2}<presence id="p1"\/>/);
   });
 
   it('rejects a second pending request with the same id, as the real connections do', async () => {

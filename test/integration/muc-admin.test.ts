@@ -6,7 +6,7 @@
  * Where the servers differ, each test asserts what each one does.
  */
 import { Element } from 'ltx';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { connect } from '../../src/connection/index.js';
 import type { XmppConnection } from '../../src/core/connection.js';
 import { StanzaError } from '../../src/core/errors.js';

@@ -25,8 +25,14 @@ function bounded<T>(promise: Promise<T>, what: string, ms = WAIT): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${what}: nothing within ${ms} ms`)), ms);
     promise.then(
-      (v) => (clearTimeout(timer), resolve(v)),
-      (e: unknown) => (clearTimeout(timer), reject(e instanceof Error ? e : new Error(String(e)))),
+      (v) => {
+        clearTimeout(timer);
+        resolve(v);
+      },
+      (e: unknown) => {
+        clearTimeout(timer);
+        reject(e instanceof Error ? e : new Error(String(e)));
+      },
     );
   });
 }
@@ -141,7 +147,9 @@ async function restartScenario(
       }),
     );
   }
-  closers.push(async () => offs.forEach((off) => off()));
+  closers.push(async () => {
+    for (const off of offs) off();
+  });
 
   const roomJid = `restart-${transport}-${Date.now().toString(36)}@${server.mucDomain}`;
   // Groupchat reflections from the room, seen before the MucClient claims them.

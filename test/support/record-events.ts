@@ -27,7 +27,11 @@ export function recordEvents<E extends { [K in keyof E]: object }, const N exten
   Object.defineProperties(record, {
     names: { value: () => record.map(([n]) => n) },
     clear: { value: () => record.splice(0) },
-    stop: { value: () => offs.forEach((off) => off()) },
+    stop: {
+      value: () => {
+        for (const off of offs) off();
+      },
+    },
   });
   return record;
 }

@@ -2,7 +2,7 @@
  * Typed access to `@xmpp/client` (a devDependency; it ships no types) for tests, over xmuc's
  * own declarations of the part it uses.
  */
-// @ts-ignore -- @xmpp/client has no type declarations; typed below with our own.
+// @ts-expect-error -- @xmpp/client has no type declarations; typed below with our own.
 import { client as untypedClient } from '@xmpp/client';
 import type { Element } from 'ltx';
 import type { XmppJsClient, XmppJsReconnect, XmppJsStreamManagement } from '../../src/connection/xmppjs/types.js';

@@ -21,7 +21,7 @@ const NODE_GLOBALS = ['Buffer', 'process', 'global', '__dirname', '__filename'];
 const GUARDED_GLOBALS = ['setImmediate', 'clearImmediate'];
 const MARK = '__xmuc_node_global_';
 /** Budget for the whole library, minified + gzip (docs/browser.md). */
-const GZIP_BUDGET = 125_000;
+const GZIP_BUDGET = 140_000;
 
 /** The packages a user's install of xmuc brings: `dependencies`, transitively, from the lockfile. */
 function runtimePackages(): Set<string> {

@@ -6,7 +6,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Element } from 'ltx';
 import { AuthError, StreamError } from './errors.js';
-import { NativeConnection } from './native-connection.js';
+import type { NativeConnection } from './native-connection.js';
 import { connect } from './connect.js';
 import {
   type ScriptedConnection,

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { FakeClock } from '../../core/clock.js';
 import { DisconnectedError, StanzaError, TimeoutError } from '../../core/errors.js';
 import { recordingLogger } from '../../core/logger.js';
-import { AuthError, StreamError } from './errors.js';
+import { AuthError } from './errors.js';
 import { NativeConnection } from './native-connection.js';
 import { type ConnectOptions, resolveOptions } from './options.js';
 import { FakeServer, type FakeServerOptions, flush } from '../../../test/support/fake-transport.js';

@@ -9,6 +9,7 @@ import type { Element } from 'ltx';
  */
 
 /** A listener as xmpp.js's Node-style emitters call it. */
+// biome-ignore lint/suspicious/noExplicitAny: xmpp.js's emitters call listeners with arguments of any type
 export type XmppJsListener = (...args: any[]) => void;
 
 /** The Node `EventEmitter` methods we use on xmpp.js objects. */

@@ -30,7 +30,7 @@ function fail(input: string, reason: string): never {
 
 function isIpv4(s: string): boolean {
   const m = RE_IPV4.exec(s);
-  return m !== null && m.slice(1).every((o) => Number(o) <= 255 && (o.length === 1 || o[0] !== '0'));
+  return m?.slice(1).every((o) => Number(o) <= 255 && (o.length === 1 || o[0] !== '0')) === true;
 }
 
 /** True for the text of an IPv6 address (RFC 4291 §2.2), without brackets or zone. */

@@ -197,7 +197,7 @@ export function scanStartTag(b: string, t: PendingTag, idx: CharIndex, k: String
     const quote = b.charCodeAt(q);
     if (quote !== 0x22 && quote !== 0x27) fail('not-well-formed', 'unquoted attribute value');
     const vs = q + 1;
-    const ve = b.indexOf(quote === 0x22 ? '"' : "'", vs > t.valueScan ? vs : t.valueScan);
+    const ve = b.indexOf(quote === 0x22 ? '"' : "'", Math.max(vs, t.valueScan));
     if (ve === -1) {
       t.valueScan = n;
       t.quote = quote === 0x22 ? '"' : "'";

@@ -295,7 +295,7 @@ describe('hardening', () => {
         '<after xmlns="jabber:client"/>',
       ]);
       const body = rec.elements[0]?.getChild('body');
-      expect(Object.prototype.hasOwnProperty.call(body?.attrs, name)).toBe(false);
+      expect(Object.hasOwn(body!.attrs, name)).toBe(false);
       expect(Object.getPrototypeOf(body?.attrs)).toBe(Object.prototype);
       expect(body?.getText()).toBe('hi');
     },

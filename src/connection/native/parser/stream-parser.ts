@@ -33,7 +33,7 @@
 import { Element } from 'ltx';
 import { CharIndex, NONE, checkSplitEndTag, newPendingTag, scanStartTag, startTag, type StringKeeper } from './start-tag.js';
 import { InputDecoder } from './input-decoder.js';
-import { MAX_NAME_LENGTH, MAX_REF_LENGTH, ParseFailure, copyString, decodeRefs, fail, isWs } from './xml-chars.js';
+import { MAX_REF_LENGTH, ParseFailure, copyString, decodeRefs, fail, isWs } from './xml-chars.js';
 
 /**
  * Stream error conditions (RFC 6120 §4.9.3) the parser can report: `not-well-formed` (XML or
@@ -230,7 +230,7 @@ export class StreamParser implements StringKeeper {
       return;
     }
     const want = this.lastTopSize + (this.lastTopSize >> 2) + 64;
-    if (from >= this.regionStart && this.regionEnd - from >= (want < REGION ? want : REGION)) return;
+    if (from >= this.regionStart && this.regionEnd - from >= Math.min(want, REGION)) return;
     const end = n - from > REGION ? from + REGION : n;
     this.region = copyString(b.slice(from, end));
     this.regionStart = from;
@@ -435,7 +435,7 @@ export class StreamParser implements StringKeeper {
       const expanded: string[] = [];
       for (const name of prefixed) {
         const colon = name.indexOf(':');
-        const key = this.resolve(scope, name.slice(0, colon)) + ' ' + name.slice(colon + 1);
+        const key = `${this.resolve(scope, name.slice(0, colon))} ${name.slice(colon + 1)}`;
         if (expanded.indexOf(key) !== -1) fail('not-well-formed', `duplicate attribute ${name} (same namespace)`);
         expanded.push(key);
       }
@@ -511,7 +511,7 @@ export class StreamParser implements StringKeeper {
     if (this.usedOuter !== null) {
       const outer = this.stack[this.topDepth - 1] as Frame;
       for (const p of this.usedOuter) {
-        const key = 'xmlns:' + p;
+        const key = `xmlns:${p}`;
         const d = outer.scope[p];
         if (d !== undefined && el.attrs[key] === undefined) el.attrs[key] = d.uri;
       }

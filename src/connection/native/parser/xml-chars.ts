@@ -19,7 +19,7 @@ export function fail(condition: ParseFailure['condition'], message: string): nev
 const START =
   'A-Z_a-z\\u00C0-\\u00D6\\u00D8-\\u00F6\\u00F8-\\u02FF\\u0370-\\u037D\\u037F-\\u1FFF\\u200C-\\u200D' +
   '\\u2070-\\u218F\\u2C00-\\u2FEF\\u3001-\\uD7FF\\uF900-\\uFDCF\\uFDF0-\\uFFFD\\u{10000}-\\u{EFFFF}';
-const CHAR = START + '\\-.0-9\\u00B7\\u0300-\\u036F\\u203F-\\u2040';
+const CHAR = `${START}\\-.0-9\\u00B7\\u0300-\\u036F\\u203F-\\u2040`;
 const NCNAME = `[${START}][${CHAR}]*`;
 /** A namespace-well-formed qualified name: NCName or NCName ':' NCName. */
 const QNAME_RE = new RegExp(`^${NCNAME}(?::${NCNAME})?$`, 'u');
@@ -158,7 +158,7 @@ function checkRange(u8: Uint8Array, from: number, to: number): boolean {
  * concatenation is flattened into fresh memory before slicing.
  */
 export function copyString(s: string): string {
-  return s.length < 13 ? s : (' ' + s).slice(1);
+  return s.length < 13 ? s : ` ${s}`.slice(1);
 }
 
 function isXmlChar(cp: number): boolean {
