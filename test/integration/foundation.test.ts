@@ -12,6 +12,7 @@ import { NS } from '../../src/core/namespaces.js';
 import { fromXmppJs, type XmppJsConnection } from '../../src/connection/xmppjs/adapter.js';
 import { describeEachServer, type ServerInfo } from '../support/servers.js';
 import { createXmppJsClient, type TestXmppClient } from '../support/xmppjs-client.js';
+import { within } from '../support/within.js';
 
 const WAIT_MS = 15_000;
 
@@ -38,21 +39,7 @@ afterEach(async () => {
   }
 });
 
-function bounded<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${what}: no result within ${ms} ms`)), ms);
-    promise.then(
-      (v) => {
-        clearTimeout(timer);
-        resolve(v);
-      },
-      (e: unknown) => {
-        clearTimeout(timer);
-        reject(e instanceof Error ? e : new Error(String(e)));
-      },
-    );
-  });
-}
+const bounded = within;
 
 async function connect(server: ServerInfo, user: string): Promise<Session> {
   const account = server.users.find((u) => u.name === user)!;

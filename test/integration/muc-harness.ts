@@ -14,6 +14,7 @@ import { MucClient, type Room, type RoomEvents } from '../../src/muc/index.js';
 import { type Peer, type PeerLine, startPeer } from '../support/peer.js';
 import type { ServerInfo } from '../support/servers.js';
 import { createXmppJsClient } from '../support/xmppjs-client.js';
+import { within } from '../support/within.js';
 
 /** Bound of every single wait in the MUC suites. */
 export const WAIT_MS = 10_000;
@@ -31,21 +32,9 @@ export interface TestClient {
   bare: string;
 }
 
-/** Reject with an Error naming `what` when `promise` has not settled within `ms`. */
+/** A wait bounded by `ms` (default {@link WAIT_MS}). */
 export function bounded<T>(promise: Promise<T>, what: string, ms = WAIT_MS): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${what}: nothing within ${ms} ms`)), ms);
-    promise.then(
-      (v) => {
-        clearTimeout(timer);
-        resolve(v);
-      },
-      (e: unknown) => {
-        clearTimeout(timer);
-        reject(e instanceof Error ? e : new Error(String(e)));
-      },
-    );
-  });
+  return within(promise, ms, what);
 }
 
 /** Settle `promise` into its rejection reason (or fail when it resolves), bounded. */

@@ -17,24 +17,13 @@ import { type RecordingLogger, recordingLogger } from '../../src/core/logger.js'
 import { fromXmppJs } from '../../src/connection/xmppjs/adapter.js';
 import { MucClient, RoomState, StatusCode } from '../../src/muc/index.js';
 import { createXmppJsClient } from '../support/xmppjs-client.js';
+import { within } from '../support/within.js';
 
 /** Bound of every single wait. */
 const WAIT = 30_000;
 
 function bounded<T>(promise: Promise<T>, what: string, ms = WAIT): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${what}: nothing within ${ms} ms`)), ms);
-    promise.then(
-      (v) => {
-        clearTimeout(timer);
-        resolve(v);
-      },
-      (e: unknown) => {
-        clearTimeout(timer);
-        reject(e instanceof Error ? e : new Error(String(e)));
-      },
-    );
-  });
+  return within(promise, ms, what);
 }
 
 /** Room configuration making the room persistent, so it survives the restart. */

@@ -12,6 +12,7 @@ import {
   scriptHandshake,
   startScriptedServer,
 } from './scripted-server.js';
+import { within as bounded } from './within.js';
 
 /**
  * The handshake as `@xmpp/client` 0.14 performs it without credentials: SASL ANONYMOUS, bind
@@ -71,19 +72,7 @@ export async function teardown(h: Harness | undefined): Promise<void> {
 
 /** Settle `promise` or fail after `ms` real milliseconds. */
 export function within<T>(promise: Promise<T>, ms = 4000, what = 'operation'): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${what} did not settle within ${ms} ms`)), ms);
-    promise.then(
-      (v) => {
-        clearTimeout(timer);
-        resolve(v);
-      },
-      (e: unknown) => {
-        clearTimeout(timer);
-        reject(e instanceof Error ? e : new Error(String(e)));
-      },
-    );
-  });
+  return bounded(promise, ms, what);
 }
 
 /** Wait (real time, bounded) until `condition()` holds. */
