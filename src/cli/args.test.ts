@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_TIMEOUT_MS, USAGE, UsageError, loadPassword, parseCli } from './args.js';
+import { RoomPosition } from '../index.js';
 
 const ENV = { XMUC_JID: 'alice@localhost', XMUC_PASSWORD: 'alicepass' };
 
@@ -101,6 +102,20 @@ describe('parseCli', () => {
     expect(parseCli(['-h'], {})).toEqual({ help: true });
     expect(parseCli(['send', '--help'], {})).toEqual({ help: true });
     expect(USAGE).toContain('--password-file');
+  });
+
+  it('reads tail --since as a room position (with an @) or an ISO 8601 time', () => {
+    const position = ok(['tail', 'r@c.localhost', '--since', 'abc%40x@2026-12-07T04:00:00.250Z']).command;
+    expect(position.name === 'tail' && position.since).toEqual(
+      new RoomPosition({ stanzaId: 'abc@x', at: new Date('2026-12-07T04:00:00.250Z') }),
+    );
+    const time = ok(['tail', 'r@c.localhost', '--since', '2026-12-07T05:00:00+01:00']).command;
+    expect(time.name === 'tail' && time.since).toEqual(new Date('2026-12-07T04:00:00Z'));
+    expect(ok(['tail', 'r@c.localhost']).command).toMatchObject({ since: undefined });
+    for (const bad of ['yesterday', '2026-13-01T00:00:00Z', '@', 'a@b@c', '2026-12-07']) {
+      expect(usage(['tail', 'r@c.localhost', '--since', bad])).toMatch(/--since needs a position .* or an ISO 8601 time/);
+    }
+    expect(usage(['chat', 'r@c.localhost', '--since', '2026-12-07T04:00:00Z'])).toMatch(/chat does not take --since/);
   });
 
   it('refuses a --password flag, pointing at the safe ways', () => {

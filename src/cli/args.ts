@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { JID, prepareNickname } from '../index.js';
+import { JID, RoomPosition, prepareNickname } from '../index.js';
 import {
   ADMIN_COMMANDS,
   ADMIN_COMMAND_OPTIONS,
@@ -47,7 +47,15 @@ export interface ConnectionConfig {
 export type Command =
   | AdminCommand
   | { name: 'send'; room: JID; text: string; nick: string | undefined }
-  | { name: 'tail'; room: JID; nick: string | undefined; history: number | undefined; json: boolean }
+  | {
+      name: 'tail';
+      room: JID;
+      nick: string | undefined;
+      history: number | undefined;
+      json: boolean;
+      /** `--since`: a position (`RoomPosition` string form) or a time to catch up from. */
+      since: RoomPosition | Date | undefined;
+    }
   | { name: 'chat'; room: JID; nick: string | undefined; history: number | undefined; json: boolean }
   | { name: 'occupants'; room: JID; nick: string | undefined; json: boolean }
   | { name: 'disco'; jid: JID; node: string | undefined; json: boolean };
@@ -60,7 +68,8 @@ export const USAGE = `Usage: xmuc <command> [arguments] [options]
 
 Commands:
   send <room> <text>     join, send a message, wait until the room reflects it, leave
-  tail <room>            print room events until Ctrl-C
+  tail <room>            print room events until Ctrl-C; --since POSITION|TIME first
+                         catches up from the room's archive (--json lines carry position)
   chat <room>            tail, and send every line of stdin (/nick NEW, /topic TEXT,
                          /msg NICK TEXT, /me ACTION, /quit; //text sends "/text")
   occupants <room>       print the occupants (nick, role, affiliation, real JID)
@@ -83,6 +92,8 @@ Room administration:
 Command options:
   --nick N               nick in the room (default: the JID's localpart)
   --history N            tail/chat: ask for the last N messages on join
+  --since POSITION|TIME  tail: catch up after a position printed by tail --json, or
+                         since an ISO 8601 time (2026-12-07T04:00:00Z)
   --json                 one JSON object per line on stdout (every command printing data)
   --node NODE            disco: query this node
 
@@ -113,6 +124,7 @@ const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
   nick: { type: 'string' },
   history: { type: 'string' },
+  since: { type: 'string' },
   json: { type: 'boolean' },
   node: { type: 'string' },
   ...ADMIN_OPTIONS,
@@ -122,7 +134,7 @@ const OPTIONS = {
 const COMMAND_OPTIONS: Record<BasicName | AdminCommandName, readonly string[]> = {
   ...ADMIN_COMMAND_OPTIONS,
   send: ['nick'],
-  tail: ['nick', 'history', 'json'],
+  tail: ['nick', 'history', 'json', 'since'],
   chat: ['nick', 'history', 'json'],
   occupants: ['nick', 'json'],
   disco: ['node', 'json'],
@@ -174,6 +186,21 @@ function nickArg(value: string | undefined): string | undefined {
   } catch {
     throw new UsageError(`Malformed nick: ${JSON.stringify(value)}`);
   }
+}
+
+/** `--since`: a position (it has an `@`) or an ISO 8601 date-time. */
+function sinceArg(value: string | undefined): RoomPosition | Date | undefined {
+  if (value === undefined) return undefined;
+  try {
+    if (value.includes('@')) return RoomPosition.parse(value);
+    const at = RoomPosition.parse(`@${value}`).at;
+    if (at !== undefined) return at;
+  } catch {
+    // reported below
+  }
+  throw new UsageError(
+    `--since needs a position printed by tail --json or an ISO 8601 time (2026-12-07T04:00:00Z), got ${JSON.stringify(value)}`,
+  );
 }
 
 function serviceArg(value: string | undefined): string | undefined {
@@ -234,6 +261,7 @@ function checkOptions(name: BasicName | AdminCommandName, values: Values): void 
 const COMMAND_OPTION_NAMES: Record<string, true> = {
   nick: true,
   history: true,
+  since: true,
   json: true,
   node: true,
   ...Object.fromEntries(Object.keys(ADMIN_OPTIONS).map((k) => [k, true])),
@@ -251,6 +279,7 @@ function commandOf(name: BasicName, args: string[], values: Values): Command {
       if (second === '') throw new UsageError('xmuc send needs a non-empty text');
       return { name, room: roomArg(first), text: second, nick };
     case 'tail':
+      return { name, room: roomArg(first), nick, history, json, since: sinceArg(values.since) };
     case 'chat':
       return { name, room: roomArg(first), nick, history, json };
     case 'occupants':

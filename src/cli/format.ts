@@ -25,6 +25,10 @@ export type CliEvent =
       history: boolean;
       self: boolean;
       stanzaId?: string | undefined;
+      /** How it reached us: `stream`, or `archive`/`history` when caught up (`local`: our echo). */
+      source?: string | undefined;
+      /** The room's position after this message (`RoomPosition` string form): give it to `--since` to resume. */
+      position?: string | undefined;
     })
   | (EventBase & { type: 'private'; nick: string; text: string })
   | (EventBase & { type: 'join'; nick: string; role?: string | undefined; affiliation?: string | undefined; jid?: string | undefined })

@@ -1,7 +1,7 @@
 /**
  * Turn a {@link Room}'s events into the {@link CliEvent}s `xmuc tail` and `xmuc chat` print.
  */
-import type { Actor, Room } from '../index.js';
+import { type Actor, MessageSource, type Room } from '../index.js';
 import type { CliEvent } from './format.js';
 
 function actorName(actor: Actor | undefined): string | undefined {
@@ -10,7 +10,7 @@ function actorName(actor: Actor | undefined): string | undefined {
 
 /**
  * Subscribe to `room` and call `emit` with every printable event: enter/exit, messages
- * (with their history stamp), private messages, joins/leaves with their mode, nick, topic,
+ * (with their history stamp, source and the room's position after them), private messages, joins/leaves with their mode, nick, topic,
  * role and affiliation changes. Returns a function that unsubscribes all of them.
  */
 export function watchRoom(room: Room, emit: (event: CliEvent) => void, now: () => Date = () => new Date()): () => void {
@@ -29,7 +29,7 @@ export function watchRoom(room: Room, emit: (event: CliEvent) => void, now: () =
     room.on('exit', ({ mode, reason, actor }) => {
       emit({ ...base(), type: 'exit', mode, reason, actor: actorName(actor) });
     }),
-    room.on('message', ({ message, member, isHistory, delay, stanzaId }) => {
+    room.on('message', ({ message, member, isHistory, delay, stanzaId, source }) => {
       const text = message.body.any();
       if (text === undefined) return;
       emit({
@@ -38,9 +38,12 @@ export function watchRoom(room: Room, emit: (event: CliEvent) => void, now: () =
         type: 'message',
         nick: member.nick,
         text,
-        history: isHistory,
+        // Caught-up messages print like history (with their date).
+        history: isHistory || source === MessageSource.ARCHIVE || source === MessageSource.HISTORY,
         self: member.isSelf,
         stanzaId,
+        source,
+        position: room.position?.toString(),
       });
     }),
     room.on('privateMessage', ({ message, member }) => {

@@ -10,6 +10,7 @@ import {
   type Logger,
   MucClient,
   type Room,
+  type RoomPosition,
   StatusCode,
   type XmppConnection,
   connect,
@@ -172,6 +173,8 @@ export interface JoinRoomOptions {
   history?: HistoryOptions | undefined;
   /** Called right after `join()`, before any room event: attach listeners here. */
   attach?: ((room: Room) => void) | undefined;
+  /** Catch up from this position or time (the room's archive, else history), then follow. */
+  since?: RoomPosition | Date | undefined;
 }
 
 /** History options asking for no history (one-shot commands). */
@@ -198,6 +201,7 @@ export async function joinRoom(
   const { timeoutMs } = session.config;
   const { room, joined } = session.muc.join(roomJid, nick, {
     history: options.history,
+    since: options.since,
     timeoutMs,
     signal: io.signal,
   });

@@ -1,4 +1,7 @@
-/** `xmuc tail <room>`: join and print the room's events until Ctrl-C or until we are removed. */
+/**
+ * `xmuc tail <room>`: join and print the room's events until Ctrl-C or until we are removed;
+ * with `--since`, first catch up from the room's archive (else its history).
+ */
 import type { Room } from '../index.js';
 import type { Command } from './args.js';
 import { type CliEvent, formatJson, formatText } from './format.js';
@@ -38,6 +41,7 @@ export async function followRoom(
   const exited = new Promise<FollowEnd>((resolve) => (resolveExit = resolve));
   const { room } = await joinRoom(session, io, command.room, defaultNick(session.config.jid, command.nick), {
     history: command.history === undefined ? undefined : { maxStanzas: command.history },
+    since: command.name === 'tail' ? command.since : undefined,
     attach: (r) => {
       watchRoom(r, print);
       r.on('suspend', () => io.err(`xmuc: connection lost; ${r.jid.toString()} will be rejoined when it is back`));

@@ -4,7 +4,7 @@
  */
 import { expect, it } from 'vitest';
 import { describeEachServer, type ServerInfo } from '../support/servers.js';
-import { cliAccounts, exitOf, isEvent, json, xmuc } from './cli-harness.js';
+import { type Cli, cliAccounts, exitOf, isEvent, json, xmuc } from './cli-harness.js';
 
 describeEachServer('xmuc CLI', (server: ServerInfo) => {
   const { as, pass, room } = cliAccounts(server);
@@ -51,6 +51,50 @@ describeEachServer('xmuc CLI', (server: ServerInfo) => {
     expect(chat.stdout.at(-1)).toMatch(/<- left .* \(normal\)$/);
     expect(chat.stderr).toEqual([]);
     await tail.line(isEvent('leave', { nick: 'caz', mode: 'normal' }), 'tail sees caz leave');
+  });
+
+  it('tail --since <position> --json catches up exactly what was missed, then follows', async () => {
+    const jid = room('since');
+    const texts = (cli: Cli) => cli.stdout.filter(isEvent('message', { nick: 'alice' })).map((l) => String(json(l).text));
+    const first = xmuc(['tail', jid, '--json', ...as('bob')], pass('bob'));
+    await first.errLine((l) => l.includes('unlocked'), 'tail unlocks the new room');
+    await first.line(isEvent('enter'), 'first tail enter');
+    // alice stays in the room throughout, so that the (temporary) room and its archive live on.
+    const alice = xmuc(['chat', jid, ...as('alice')], pass('alice'));
+    await alice.line((l) => l.includes(`-> entered ${jid} as alice`), 'alice enters');
+    alice.child.stdin?.write('m1\nm2\nm3\n');
+    const last = json(await first.line(isEvent('message', { nick: 'alice', text: 'm3' }), 'first tail sees m3'));
+    expect(texts(first)).toEqual(['m1', 'm2', 'm3']);
+    const position = String(last.position);
+    expect(position).toMatch(/^[^@]+@\d{4}-/);
+    first.child.kill('SIGINT');
+    expect(await exitOf(first, 'first tail')).toBe(0);
+
+    alice.child.stdin?.write('m4\nm5\nm6\n');
+    await alice.line((l) => /<alice> m6$/.test(l), 'alice sees m6 reflected');
+    const resumed = xmuc(['tail', jid, '--since', position, '--json', ...as('bob')], pass('bob'));
+    await resumed.line(isEvent('message', { nick: 'alice', text: 'm6' }), 'resumed tail catches up to m6');
+    await resumed.line(isEvent('enter'), 'resumed tail enter');
+    alice.child.stdin?.write('m7\n');
+    const live = json(await resumed.line(isEvent('message', { nick: 'alice', text: 'm7' }), 'resumed tail follows m7'));
+    expect(live).toMatchObject({ history: false, source: 'stream' });
+    expect(texts(resumed)).toEqual(['m4', 'm5', 'm6', 'm7']);
+    const caughtUp = resumed.stdout
+      .filter(isEvent('message', { nick: 'alice' }))
+      .slice(0, 3)
+      .map(json);
+    for (const m of caughtUp) {
+      expect(m).toMatchObject({ history: true });
+      expect(['archive', 'history']).toContain(m.source);
+    }
+    // Every line carries the position after it: each one differs and the last is m7's.
+    const positions = resumed.stdout.filter(isEvent('message')).map((l) => String(json(l).position));
+    expect(new Set(positions).size).toBe(positions.length);
+    expect(positions).not.toContain(position);
+    resumed.child.kill('SIGINT');
+    expect(await exitOf(resumed, 'resumed tail')).toBe(0);
+    alice.child.stdin?.write('/quit\n');
+    expect(await exitOf(alice, 'alice chat')).toBe(0);
   });
 
   it('occupants lists the room with roles, affiliations and real JIDs', async () => {
