@@ -2,7 +2,7 @@
  * The terminal side of `xmuc chat`: Node's readline in terminal mode gives line editing
  * (arrows, Home/End, Ctrl-A/E/U/W, ...) and a history of the typed lines (Up/Down); room
  * events are printed above the input line, which is then redrawn; the prompt carries the
- * room's status (joining / joined / suspended / rejoining / left) and our nick; nicks are
+ * room's status (joining / joined / stale / suspended / rejoining / left) and our nick; nicks are
  * coloured (a fixed colour per nick) and timestamps dimmed. Without a terminal it is a plain
  * line reader and output is left alone.
  */

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../core/logger.js';
 import { ROOM, joinedRoom, setup } from '../../test/support/muc-setup.js';
 import { parseCli } from './args.js';
-import { type ChatInput, handleChatInput, parseChatLine } from './chat.js';
+import { type ChatInput, type ChatStatus, handleChatInput, parseChatLine, watchStatus } from './chat.js';
 import type { CliIO, Session } from './session.js';
 
 describe('parseChatLine', () => {
@@ -135,5 +135,40 @@ describe('handleChatInput', () => {
     expect(await handleChatInput(t.session, t.io, t.room, parseChatLine('/nick'))).toBe(true);
     t.conn.expectNothingSent();
     expect(t.errLines).toEqual(['xmuc: usage: /nick NEW']);
+  });
+});
+
+describe('watchStatus', () => {
+  const SELF_PING = { softTimeoutMs: 1000, hardTimeoutMs: 2000, pingIntervalMs: 500, pingTimeoutMs: 400 };
+  const said = (sid: string, body: string) =>
+    `<message from="${ROOM}/alice" type="groupchat" id="${sid}-id"><body>${body}</body><stanza-id xmlns="urn:xmpp:sid:0" by="${ROOM}" id="${sid}"/></message>`;
+
+  it('shows stale when the room goes silent, joined again on fresh, left on exit', async () => {
+    const e = setup(undefined, { selfPing: SELF_PING });
+    const room = await joinedRoom(e);
+    const shown: [ChatStatus, string | undefined][] = [];
+    const off = watchStatus(room, (status, nick) => shown.push([status, nick]));
+    e.conn.receive(said('s0', 'zero'));
+    // Silence: the self-pings go unanswered (inconclusive) until hardTimeoutMs.
+    for (let i = 0; i < 5; i++) {
+      e.clock.advance(500);
+      for (let j = 0; j < 50; j++) await Promise.resolve();
+    }
+    expect(room.isStale).toBe(true);
+    expect(shown).toEqual([['stale', undefined]]);
+    e.conn.takeSent();
+    e.conn.receive(said('s1', 'back'));
+    expect(room.isStale).toBe(false);
+    expect(shown).toEqual([
+      ['stale', undefined],
+      ['joined', undefined],
+    ]);
+    await e.muc.close();
+    expect(shown).toEqual([
+      ['stale', undefined],
+      ['joined', undefined],
+      ['left', undefined],
+    ]);
+    off();
   });
 });

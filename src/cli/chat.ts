@@ -144,6 +144,32 @@ function readLines(session: Session, io: CliIO, room: Room, screen: ChatScreen):
   });
 }
 
+/** The room statuses `chat` shows in its prompt. */
+export type ChatStatus = 'joined' | 'stale' | 'suspended' | 'rejoining' | 'left';
+
+/**
+ * Call `show` with the room's status as its events come: `joined` (with our nick) on enter and
+ * on our nick change, `stale` when the room went silent (XEP-0410) and `joined` again on
+ * `fresh`, `suspended`/`rejoining` around a lost connection, `left` on exit. Returns a
+ * function that unsubscribes all of them.
+ */
+export function watchStatus(room: Room, show: (status: ChatStatus, nick?: string) => void): () => void {
+  const offs = [
+    room.on('enter', ({ occupant }) => show('joined', occupant.nick)),
+    room.on('nickChanged', ({ member, newNick }) => {
+      if (member.isSelf) show('joined', newNick);
+    }),
+    room.on('stale', () => show('stale')),
+    room.on('fresh', () => show('joined')),
+    room.on('suspend', () => show('suspended')),
+    room.on('resume', () => show('rejoining')),
+    room.on('exit', () => show('left')),
+  ];
+  return () => {
+    for (const off of offs) off();
+  };
+}
+
 /** Run `xmuc chat`: 0 on `/quit`, end of input or Ctrl-C; 1 when the room removed us. */
 export async function runChat(
   session: Session,
@@ -158,15 +184,7 @@ export async function runChat(
   try {
     end = await followRoom(session, io, command, (room) => readLines(session, io, room, screen), {
       decorate: screen.decorate(),
-      attach: (room) => {
-        room.on('enter', ({ occupant }) => screen.setStatus('joined', occupant.nick));
-        room.on('nickChanged', ({ member, newNick }) => {
-          if (member.isSelf) screen.setStatus('joined', newNick);
-        });
-        room.on('suspend', () => screen.setStatus('suspended'));
-        room.on('resume', () => screen.setStatus('rejoining'));
-        room.on('exit', () => screen.setStatus('left'));
-      },
+      attach: (room) => watchStatus(room, (status, nick) => screen.setStatus(status, nick)),
     });
   } finally {
     screen.close();
