@@ -71,9 +71,19 @@ async function logIn(config: WebConfig): Promise<void> {
   show('join');
 }
 
-/** The room's status badge: joining, joined, suspended, rejoining (and the stale slot). */
+/**
+ * The room's status badge (joining, joined, suspended, rejoining) and its `stale` badge:
+ * shown on `stale` (XEP-0410: the room went silent and a self-ping could not yet confirm we
+ * are still in), hidden again on `fresh`, on a suspension and on exit.
+ */
 function trackRoomStatus(room: Room): void {
   let rejoining = false;
+  const stale = $('room-stale');
+  const showStale = (silentForMs: number | undefined): void => {
+    stale.hidden = silentForMs === undefined;
+    stale.title =
+      silentForMs === undefined ? '' : `no sign of the room for ${Math.round(silentForMs / 1000)} s; checking that we are still in`;
+  };
   const update = (): void => {
     switch (room.state) {
       case RoomState.ACTIVE:
@@ -89,21 +99,23 @@ function trackRoomStatus(room: Room): void {
   };
   const offs = [
     room.on('stateChanged', update),
-    room.on('suspend', update),
+    room.on('suspend', () => {
+      showStale(undefined); // the suspended badge says more
+      update();
+    }),
     room.on('resume', () => {
       rejoining = true;
       update();
     }),
+    room.on('stale', ({ silentForMs }) => showStale(silentForMs)),
+    room.on('fresh', () => showStale(undefined)),
   ];
   room.once('exit', () => {
     for (const off of offs) off();
     setBadge('room-status', 'none', 'no room');
-    $('room-stale').hidden = true;
+    showStale(undefined);
   });
-  // STALE SLOT: XEP-0410 self-ping (another part of xmuc) will add `stale`/`fresh` room
-  // events; `RoomEvents` has neither yet, so `room.on('stale', …)` does not type-check. When it
-  // does, show the badge here: room.on('stale', () => ($('room-stale').hidden = false));
-  // room.on('fresh', () => ($('room-stale').hidden = true));
+  showStale(room.isStale ? 0 : undefined);
   update();
 }
 
