@@ -9,9 +9,10 @@
  * no resumption possible (stream management off: a new session): suspend, resume, rejoin,
  * catch-up; (b3) socket cut and the server unreachable past its resumption window (30 s in
  * the test servers' configuration): the resumption is refused, a new session; (b2) the same after a dead link, the old session lingering on the server;
- * (d) server restart with the same data dir (last: the server is new afterwards). The others
- * of the issue are unit tests on fake time (src/muc/room-reliability.test.ts: self-ping
- * finding us out, 333 removal retried).
+ * (d) server restart with the same data dir (last: the server is new afterwards). Scenario (c),
+ * our occupant removed while the session stays up, is in reliability-selfping.test.ts; the 333
+ * removal, which neither server sends on demand, is a unit test on fake time with a synthetic
+ * presence (src/muc/room-reliability.test.ts).
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { connect } from '../../src/connection/native/connect.js';
