@@ -24,6 +24,8 @@ import { RoomPosition } from './position.js';
 import type { RoomContext } from './room-context.js';
 import type { RoomEvents } from './room-events.js';
 
+/** The features assumed of a room that stamped our messages with its stanza-id, before its disco#info is known. */
+const ASSUMED_ARCHIVE: ReadonlySet<string> = new Set([NS.MAM]);
 /** How long the disco#info and each archive page may take. @internal */
 export const CATCH_UP_REQUEST_TIMEOUT_MS = 20_000;
 
@@ -72,6 +74,11 @@ export class RoomCatchUp {
     return !this.#ctx.entered && (this.#stanzaId !== undefined || this.#at !== undefined);
   }
 
+  /** The room's disco#info was fetched (`room.getRoomInfo()`, or `fetchRoomInfo`): plan with its features from now on. */
+  featuresKnown(features: ReadonlySet<string>): void {
+    this.#features = features;
+  }
+
   /** Whether the room is known to have an archive. */
   get hasArchive(): boolean {
     return this.#features?.has(NS.MAM) ?? false;
@@ -105,9 +112,19 @@ export class RoomCatchUp {
     return this.#discovering;
   }
 
+  /**
+   * The features a catch-up plan can count on: those learnt from disco#info; before any, a
+   * stanza-id stamped by the room (XEP-0359 `by` = room, which a room adds when it archives:
+   * XEP-0313 uses it as the archive id) stands for the archive.
+   */
+  #planFeatures(): ReadonlySet<string> | undefined {
+    if (this.#features !== undefined || this.#stanzaId === undefined) return this.#features;
+    return ASSUMED_ARCHIVE;
+  }
+
   /** The `<history/>` of a rejoin (or a resumed first join); remembers the archive walk to run once entered. */
   joinHistory(requested: History | undefined): History | undefined {
-    const plan = catchUpPlan({ features: this.#features, position: this.position, history: requested });
+    const plan = catchUpPlan({ features: this.#planFeatures(), position: this.position, history: requested });
     this.#rejoining = this.#ctx.entered;
     this.#plan = plan.kind === 'archive-after-id' || plan.kind === 'archive-since' ? plan : undefined;
     return plan.joinHistory;
@@ -132,7 +149,7 @@ export class RoomCatchUp {
     void this.discover().then(() => {
       const position = this.position;
       if (generation !== this.#generation || this.#walking || this.#ctx.closed || !this.hasArchive || position === undefined) return;
-      const plan = catchUpPlan({ features: this.#features, position });
+      const plan = catchUpPlan({ features: this.#planFeatures(), position });
       if (plan.kind === 'archive-after-id' || plan.kind === 'archive-since') this.#walk(plan);
     });
   }

@@ -26,7 +26,7 @@ async function settle(): Promise<void> {
   for (let i = 0; i < 50; i++) await Promise.resolve();
 }
 
-/** Answer the disco#info a rejoin sends first, with or without the archive feature. */
+/** Answer the disco#info a first join resuming from a stored position sends first, with or without the archive feature. */
 async function answerDisco(env: Env, mam: boolean): Promise<void> {
   const feature = mam ? `<feature var="${MAM}"/>` : '';
   env.conn.replyTo(
@@ -98,7 +98,6 @@ describe('Room self-ping (XEP-0410)', () => {
     env.conn.expectNothingSent();
     env.clock.advance(1);
     expect(rec.names()).toEqual(['stateChanged', 'suspend', 'stateChanged', 'resume']);
-    await answerDisco(env, false);
     expect(env.conn.nextSent().attrs).toMatchObject({ to: `${ROOM}/bob` });
     env.conn.receive(loadFixture('prosody-self-presence-join'));
     expect(room.state).toBe(RoomState.HISTORY);
@@ -154,7 +153,6 @@ describe('Room rejoin retries', () => {
     expect(rec.names()).toEqual(['roleChanged', 'stateChanged', 'suspend']);
     expect(room.isJoined).toBe(true);
     env.clock.advance(1000);
-    await answerDisco(env, false);
     const join = env.conn.nextSent();
     env.conn.receive(`<presence from="${ROOM}/bob" type="error" id="${join.attrs.id}">${ERR('service-unavailable', 'wait')}</presence>`);
     await settle();
@@ -164,7 +162,6 @@ describe('Room rejoin retries', () => {
     env.clock.advance(1999);
     env.conn.expectNothingSent();
     env.clock.advance(1);
-    await answerDisco(env, false);
     env.conn.nextSent();
     env.conn.receive(loadFixture('prosody-self-presence-join'));
     expect(rec.names().slice(8)).toEqual(['stateChanged', 'resume', 'stateChanged', 'enter']);
@@ -177,7 +174,6 @@ describe('Room rejoin retries', () => {
     const rec = recordAll(room);
     env.conn.receive(REMOVED_333);
     env.clock.advance(1000);
-    await answerDisco(env, false);
     const join = env.conn.nextSent();
     env.conn.receive(`<presence from="${ROOM}/bob" type="error" id="${join.attrs.id}">${ERR('service-unavailable', 'wait')}</presence>`);
     await settle();
@@ -214,7 +210,6 @@ describe('Room catch-up', () => {
     expect(room.position?.stanzaId).toBe('s1');
     env.conn.destroy();
     env.conn.establish();
-    await answerDisco(env, true);
     env.conn.expectSent(
       `<presence to="${ROOM}/bob" id="*"><x xmlns="http://jabber.org/protocol/muc"><history maxstanzas="0"/></x></presence>`,
     );

@@ -187,7 +187,10 @@ export class Room extends TypedEmitter<RoomEvents> implements Conversation {
       requireActive: () => this.#requireActive(),
       terminate: (exit, joinError) => this.#terminate(exit, joinError),
       sendUnavailable: () => sendQuietly(this.#ctx, leavePresence(this.jid, this.#me?.nick ?? this.#nick), 'unavailable presence'),
-      featuresKnown: (features) => this.#replay.featuresKnown(features),
+      featuresKnown: (features) => {
+        this.#replay.featuresKnown(features);
+        this.#catchUp.featuresKnown(new Set(features));
+      },
     };
     this.#join = new RoomJoin(this.#ctx);
     this.#replay = new HistoryReplay(this.#ctx, init.history);
@@ -667,14 +670,21 @@ export class Room extends TypedEmitter<RoomEvents> implements Conversation {
   }
 
   /**
-   * Send the join presence. A rejoin, or a first join resuming from a stored position, first
-   * asks the room's disco#info whether it has an archive (the catch-up plan depends on it).
+   * Send the join presence. A rejoin sends it at once (so it goes out before whatever the
+   * connection queued during the outage), its catch-up planned on the features last known
+   * (or the room's stanza-ids, see `RoomCatchUp`); a first join resuming from a stored
+   * position first asks the room's disco#info whether it has an archive.
    */
   #sendJoin(): void {
     const token = ++this.#joinToken;
     const rejoin = this.#entered;
     if (!rejoin && !this.#catchUp.resumesFirstJoin) {
       this.#join.send(this.#nick, this.#replay.request, this.password);
+      return;
+    }
+    if (rejoin) {
+      this.#replay.rejoining();
+      this.#join.send(this.#nick, this.#catchUp.joinHistory(this.#replay.request), this.password);
       return;
     }
     void this.#catchUp.discover().then(() => {
