@@ -690,7 +690,6 @@ export class Room extends TypedEmitter<RoomEvents> implements Conversation {
     void this.#catchUp.discover().then(() => {
       if (token !== this.#joinToken || this.#closed || this.#state !== RoomState.JOIN_PRESENCE) return;
       if (this.#host.connection.status !== 'online') return;
-      if (rejoin) this.#replay.rejoining();
       this.#join.send(this.#nick, this.#catchUp.joinHistory(this.#replay.request), this.password);
     });
   }
