@@ -1,9 +1,10 @@
 /**
  * The internal seam between the public {@link Room} (room.ts) and the files that each handle
  * one concern of a room (room-join.ts, pending-ops.ts, history.ts, room-presences.ts,
- * room-messages.ts, room-moderation.ts, room-voice.ts, room-invitations.ts, room-config.ts;
- * next: self-ping, archive catch-up): what the client lends every room ({@link RoomServices}) and what a
- * concern sees of its room ({@link RoomContext}).
+ * room-messages.ts, room-moderation.ts, room-voice.ts, room-invitations.ts, room-config.ts,
+ * room-selfping.ts, room-rejoin.ts, room-catchup.ts, room-lifecycle.ts; wired by room-parts.ts):
+ * what the client lends every room ({@link RoomServices}) and what a concern sees of its room
+ * ({@link RoomContext}).
  * Nothing here is exported by the package.
  * @internal
  */
