@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from './errors.js';
-import { JID, JID_CACHE_SIZE, clearJidCache, nicknameKey, parseJid, prepareNickname } from './jid.js';
+import { JID, JID_CACHE_SIZE, clearJidCache, nicknameKey, parseJid, prepareNickname, tryParseOnce } from './jid.js';
 import { nicknameComparisonForm } from './precis/profiles.js';
 
 function parseError(input: string): string {
@@ -283,6 +283,26 @@ describe('shortcuts and caches agree with the full preparation', () => {
       }),
       { numRuns: 1000 },
     );
+  });
+
+  it('tryParseOnce gives what JID.tryParse gives', () => {
+    const text = fc.string({ unit: fc.constantFrom(...'aZ9 .-_@/é"[]:Σ\u0007'), maxLength: 12 });
+    fc.assert(
+      fc.property(text, (input) => {
+        const once = tryParseOnce(input);
+        const cached = JID.tryParse(input);
+        if (cached === undefined) expect(once).toBeUndefined();
+        else
+          expect([once?.local, once?.domain, once?.resource, once?.toString()]).toEqual([
+            cached.local,
+            cached.domain,
+            cached.resource,
+            cached.toString(),
+          ]);
+      }),
+      { numRuns: 2000 },
+    );
+    expect(tryParseOnce(`a@b/${'x'.repeat(5000)}`)).toBeUndefined();
   });
 
   it('rejects an over-long ASCII resource by its UTF-8 length, as before', () => {

@@ -260,6 +260,23 @@ export function parseJid(input: string): JID {
   return result;
 }
 
+/**
+ * {@link JID.tryParse} for a string seen about once (the real JID of an occupant presence):
+ * printable ASCII, which needs no Unicode work, is parsed directly instead of churning the
+ * {@link parseJid} cache; anything else goes through the cache. An equal JID (not necessarily
+ * the cached object), or `undefined` when malformed.
+ * @internal
+ */
+export function tryParseOnce(input: string): JID | undefined {
+  if (input.length > MAX_RAW_PART || !RE_PRINTABLE_ASCII.test(input)) return JID.tryParse(input);
+  try {
+    return parseUncached(input);
+  } catch (err) {
+    if (err instanceof InvalidArgumentError) return undefined;
+    throw err;
+  }
+}
+
 /** Empty the {@link parseJid} cache (for tests and memory pressure). */
 export function clearJidCache(): void {
   cache.clear();

@@ -3,7 +3,7 @@
  * status codes, items, invitations, declines, room destruction.
  */
 import { Element } from 'ltx';
-import { JID } from '../../core/jid.js';
+import { type JID, tryParseOnce } from '../../core/jid.js';
 import { NS } from '../../core/namespaces.js';
 import { type Codec, type DecodeOptions, element, required } from '../../xml/codec.js';
 import { attr, child, childText, children, custom, enumAttr, intAttr, jidAttr, parseInteger } from '../../xml/fields.js';
@@ -260,7 +260,7 @@ function quickItem(el: Element): UserItem | undefined {
   }
   const rawJid = attrValue(el, 'jid');
   if (rawJid !== undefined) {
-    const jid = JID.tryParse(rawJid);
+    const jid = tryParseOnce(rawJid); // the same JID as the codec's JID.tryParse
     if (jid === undefined) return undefined;
     item.jid = jid;
   }
