@@ -307,7 +307,10 @@ export function prepareNickname(nick: string): string {
 export function nicknameKey(nick: string | undefined): string | undefined {
   if (nick === undefined) return undefined;
   // Printable ASCII without spaces: enforcement keeps it as it is, the key is its lower case.
-  if (RE_PRINTABLE_ASCII.test(nick) && nick.length <= MAX_RAW_PART) return nick.toLowerCase();
+  if (RE_PRINTABLE_ASCII.test(nick) && nick.length <= MAX_RAW_PART) {
+    const lower = nick.toLowerCase();
+    return lower === nick ? nick : lower; // the nick itself when unchanged: a map keyed by it keeps no copy
+  }
   const cached = nickKeyCache.get(nick);
   if (cached !== undefined) return cached;
   let key: string;
