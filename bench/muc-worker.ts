@@ -11,7 +11,8 @@
  * - `messages M PASSES`: in a joined room of 500 occupants, M live groupchat messages per pass.
  * - `churn J`: in a joined room of 500 occupants, J occupants join and leave (2J presences).
  * - `rooms R K`: join R rooms of K occupants each at once (R x K occupants in all).
- * Env `BENCH_CPU_PROFILE=file.cpuprofile` profiles pass 1 (the cold pass) only.
+ * Env `BENCH_CPU_PROFILE=file.cpuprofile` profiles pass 1 (the cold pass) only; with
+ * `BENCH_PROFILE_PASS=N`, pass N instead (a warm pass when N >= 3).
  */
 import { writeFileSync } from 'node:fs';
 import { Element } from 'ltx';
@@ -134,7 +135,7 @@ async function measure(
   gc();
   const heap0 = heapKB();
   if (env) env.counter.n = 0;
-  const stop = await profile(pass === 1);
+  const stop = await profile(pass === Number(process.env.BENCH_PROFILE_PASS ?? 1));
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   await work();

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from './errors.js';
-import { JID, JID_CACHE_SIZE, clearJidCache, nicknameKey, parseJid, prepareNickname } from './jid.js';
+import { JID, JID_CACHE_SIZE, clearJidCache, nicknameKey, parseJid, prepareNickname, tryParseOnce } from './jid.js';
+import { nicknameComparisonForm } from './precis/profiles.js';
 
 function parseError(input: string): string {
   try {
@@ -229,6 +230,108 @@ describe('prepareNickname and nicknameKey', () => {
     expect(nicknameKey('a\u200bb')).toBe('\u0000a\u200bb');
     expect(nicknameKey('a\u200bb')).not.toBe(nicknameKey('a\u200cb'));
     expect(nicknameKey('')).toBe('\u0000');
+  });
+});
+
+describe('shortcuts and caches agree with the full preparation', () => {
+  /** RFC 8266 comparison of a nick, or the key of an invalid one, without any shortcut or cache. */
+  function referenceKey(nick: string): string {
+    try {
+      return nicknameComparisonForm(nick);
+    } catch {
+      return `\u0000${nick}`;
+    }
+  }
+  const asciiNick = fc.string({ unit: fc.constantFrom(...'aZ9 ._-@/~!"'), maxLength: 8 });
+  const anyNick = fc.string({ unit: fc.constantFrom(...'aZ9 .-é\u00a0ＡΣσ\u05d0\u2163\ufb00\u200b\u0007'), maxLength: 6 });
+
+  it('nicknameKey: printable ASCII keyed directly, the rest through its cache, each time the same', () => {
+    fc.assert(
+      fc.property(fc.oneof(asciiNick, anyNick), (nick) => {
+        expect(nicknameKey(nick)).toBe(referenceKey(nick));
+        expect(nicknameKey(nick)).toBe(referenceKey(nick)); // cached for non-ASCII
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('withResource prepares the nick as parsing room@service/nick does, errors included (cached or not)', () => {
+    const room = JID.parse('room@conference.example.org');
+    fc.assert(
+      fc.property(fc.oneof(asciiNick, anyNick), (nick) => {
+        for (let round = 0; round < 2; round++) {
+          let parsed: JID | string;
+          let made: JID | string;
+          try {
+            parsed = JID.of('room', 'conference.example.org', nick);
+          } catch (e) {
+            parsed = (e as Error).message;
+          }
+          try {
+            made = room.withResource(nick);
+          } catch (e) {
+            made = (e as Error).message;
+          }
+          if (typeof parsed === 'string') expect(made).toBe(parsed);
+          else {
+            expect(typeof made).not.toBe('string');
+            expect((made as JID).toString()).toBe(parsed.toString());
+            expect((made as JID).resource).toBe(parsed.resource);
+            expect((made as JID).equals(parsed)).toBe(true);
+          }
+        }
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('tryParseOnce gives what JID.tryParse gives', () => {
+    const text = fc.string({ unit: fc.constantFrom(...'aZ9 .-_@/é"[]:Σ\u0007'), maxLength: 12 });
+    fc.assert(
+      fc.property(text, (input) => {
+        const once = tryParseOnce(input);
+        const cached = JID.tryParse(input);
+        if (cached === undefined) expect(once).toBeUndefined();
+        else
+          expect([once?.local, once?.domain, once?.resource, once?.toString()]).toEqual([
+            cached.local,
+            cached.domain,
+            cached.resource,
+            cached.toString(),
+          ]);
+      }),
+      { numRuns: 2000 },
+    );
+    expect(tryParseOnce(`a@b/${'x'.repeat(5000)}`)).toBeUndefined();
+  });
+
+  it('rejects an over-long ASCII resource by its UTF-8 length, as before', () => {
+    expect(() => JID.parse('room@example.org').withResource('x'.repeat(1024))).toThrow('JID resourcepart is longer than 1023 octets');
+    expect(() => JID.parse(`room@example.org/${'x'.repeat(1024)}`)).toThrow('JID resourcepart is longer than 1023 octets');
+  });
+
+  it('prepares a domain once per spelling and keeps rejecting a malformed one', () => {
+    expect(JID.parse('a@EXAMPLE.org').domain).toBe('example.org');
+    expect(JID.parse('b@EXAMPLE.org').domain).toBe('example.org');
+    expect(JID.parse('c@example.org.').domain).toBe('example.org');
+    expect(JID.parse('d@Bücher.DE').domain).toBe('bücher.de');
+    expect(JID.parse('e@xn--bcher-kva.de').domain).toBe('bücher.de');
+    for (let i = 0; i < 2; i++) {
+      expect(JID.tryParse(`f${i}@exa mple.org`)).toBeUndefined();
+      expect(JID.tryParse(`g${i}@`)).toBeUndefined();
+    }
+  });
+
+  it('builds the string form on first use, from the normalised parts', () => {
+    const full = JID.of('Juliet', 'Example.COM', ' balcony ');
+    expect(full.toString()).toBe('juliet@example.com/balcony');
+    expect(full.toJSON()).toBe('juliet@example.com/balcony');
+    expect(JSON.stringify({ full })).toBe('{"full":"juliet@example.com/balcony"}');
+    const bare = full.bare();
+    expect(bare.toString()).toBe('juliet@example.com');
+    expect(bare.withResource('x').toString()).toBe('juliet@example.com/x');
+    expect(JID.of(undefined, 'example.com', 'r').toString()).toBe('example.com/r');
+    expect(`${JID.of(undefined, 'example.com')}`).toBe('example.com');
   });
 });
 

@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from './errors.js';
+import { ownString } from './own-string.js';
 import { clearDomainCache, enforceDomain } from './precis/domain.js';
 import { LruCache } from './precis/lru-cache.js';
 import { enforceNickname, enforceUsernameCaseMapped, nicknameComparisonForm } from './precis/profiles.js';
@@ -12,12 +13,18 @@ import { enforceNickname, enforceUsernameCaseMapped, nicknameComparisonForm } fr
  *   OpaqueString: spaces are mapped/trimmed/collapsed and NFKC applied, case is kept; equality
  *   of resources uses the nickname comparison (case-insensitive).
  * Every part is 1..1023 octets of UTF-8 after normalisation.
+ *
+ * Memory: a JID's parts are owned strings (never views on a stanza's source, see
+ * own-string.ts), domains are shared between JIDs (a small intern table), and the string form
+ * is built on first use.
  */
 
 const MAX_PART_BYTES = 1023;
 /** Raw parts longer than this (UTF-16 units) are rejected before any Unicode work. */
 const MAX_RAW_PART = 4096;
 const RE_LOCAL_FORBIDDEN = /["&'/:<>@]/;
+/** Non-empty printable ASCII without spaces. */
+const RE_PRINTABLE_ASCII = /^[\x21-\x7e]+$/;
 
 const encoder = new TextEncoder();
 
@@ -43,21 +50,52 @@ function prepareLocal(local: string): string {
   const bad = RE_LOCAL_FORBIDDEN.exec(out);
   if (bad) throw new InvalidArgumentError(`JID localpart ${JSON.stringify(local.slice(0, 64))} contains ${JSON.stringify(bad[0])}`);
   checkLength(local, out, 'JID localpart');
-  return out;
+  return ownString(out);
 }
 
+/** Domainpart as received -> its prepared form, one string shared by the JIDs of that domain. */
+const domains = new LruCache<string>(256);
+
 function prepareDomain(domain: string): string {
+  const known = domains.get(domain);
+  if (known !== undefined) return known;
   if (domain === '') throw new InvalidArgumentError('JID domainpart is empty');
   const out = enforceDomain(domain);
   checkLength(domain, out, 'JID domainpart');
-  return out;
+  const own = domains.get(out) ?? ownString(out);
+  domains.set(domain, own);
+  return own;
 }
+
+/** Printable ASCII and spaces: the resources RFC 8266 enforcement handles without Unicode work. */
+const RE_ASCII_WITH_SPACE = /^[\x20-\x7e]*$/;
+/** Non-ASCII resource -> its enforced form, or U+0000 + the error message (no valid resource holds U+0000). */
+const resourceCache = new LruCache<string>(1000);
 
 function prepareResource(resource: string): string {
   if (resource === '') throw new InvalidArgumentError('JID resourcepart is empty');
   rawGuard(resource, 'JID resourcepart');
-  const out = enforceNickname(resource);
-  checkLength(resource, out, 'JID resourcepart');
+  if (RE_ASCII_WITH_SPACE.test(resource)) {
+    // A few string checks: cheaper than a cache lookup.
+    const out = enforceNickname(resource);
+    checkLength(resource, out, 'JID resourcepart');
+    return ownString(out);
+  }
+  const cached = resourceCache.get(resource);
+  if (cached !== undefined) {
+    if (cached.charCodeAt(0) === 0) throw new InvalidArgumentError(cached.slice(1));
+    return cached;
+  }
+  let out: string;
+  try {
+    out = enforceNickname(resource);
+    checkLength(resource, out, 'JID resourcepart');
+  } catch (err) {
+    if (err instanceof InvalidArgumentError) resourceCache.set(resource, `\u0000${err.message}`);
+    throw err;
+  }
+  out = ownString(out);
+  resourceCache.set(resource, out);
   return out;
 }
 
@@ -73,7 +111,8 @@ export class JID {
   readonly domain: string;
   /** The resourcepart (for an occupant JID: the nick), or `undefined`. */
   readonly resource: string | undefined;
-  readonly #string: string;
+  /** The string form, built on first use. */
+  #string: string | undefined;
   #key: string | undefined;
   #bare: JID | undefined;
 
@@ -81,8 +120,6 @@ export class JID {
     this.local = local;
     this.domain = domain;
     this.resource = resource;
-    const bare = local === undefined ? domain : `${local}@${domain}`;
-    this.#string = resource === undefined ? bare : `${bare}/${resource}`;
   }
 
   /** Build a JID from parts, normalising each. Throws {@link InvalidArgumentError} when malformed. */
@@ -145,12 +182,16 @@ export class JID {
 
   /** The string form `local@domain/resource`, from the normalised parts. */
   toString(): string {
+    if (this.#string === undefined) {
+      const bare = this.#bare === undefined ? this.bareString() : this.#bare.toString();
+      this.#string = this.resource === undefined ? bare : `${bare}/${this.resource}`;
+    }
     return this.#string;
   }
 
   /** The string form, for `JSON.stringify`. */
   toJSON(): string {
-    return this.#string;
+    return this.toString();
   }
 
   /**
@@ -186,7 +227,7 @@ export const JID_CACHE_SIZE = 1000;
 
 /** Input string -> parsed JID, or the error message when malformed. */
 const cache = new LruCache<JID | string>(JID_CACHE_SIZE);
-/** Nickname -> comparison key. */
+/** Non-ASCII nickname -> comparison key (an ASCII one is cheaper to key than to look up). */
 const nickKeyCache = new LruCache<string>(JID_CACHE_SIZE);
 
 /** Parse through the cache: the JID, or the error message when malformed. */
@@ -219,10 +260,29 @@ export function parseJid(input: string): JID {
   return result;
 }
 
+/**
+ * {@link JID.tryParse} for a string seen about once (the real JID of an occupant presence):
+ * printable ASCII, which needs no Unicode work, is parsed directly instead of churning the
+ * {@link parseJid} cache; anything else goes through the cache. An equal JID (not necessarily
+ * the cached object), or `undefined` when malformed.
+ * @internal
+ */
+export function tryParseOnce(input: string): JID | undefined {
+  if (input.length > MAX_RAW_PART || !RE_PRINTABLE_ASCII.test(input)) return JID.tryParse(input);
+  try {
+    return parseUncached(input);
+  } catch (err) {
+    if (err instanceof InvalidArgumentError) return undefined;
+    throw err;
+  }
+}
+
 /** Empty the {@link parseJid} cache (for tests and memory pressure). */
 export function clearJidCache(): void {
   cache.clear();
   nickKeyCache.clear();
+  resourceCache.clear();
+  domains.clear();
   clearDomainCache();
 }
 
@@ -246,6 +306,11 @@ export function prepareNickname(nick: string): string {
  */
 export function nicknameKey(nick: string | undefined): string | undefined {
   if (nick === undefined) return undefined;
+  // Printable ASCII without spaces: enforcement keeps it as it is, the key is its lower case.
+  if (RE_PRINTABLE_ASCII.test(nick) && nick.length <= MAX_RAW_PART) {
+    const lower = nick.toLowerCase();
+    return lower === nick ? nick : lower; // the nick itself when unchanged: a map keyed by it keeps no copy
+  }
   const cached = nickKeyCache.get(nick);
   if (cached !== undefined) return cached;
   let key: string;
@@ -254,7 +319,7 @@ export function nicknameKey(nick: string | undefined): string | undefined {
     key = nicknameComparisonForm(nick);
   } catch (err) {
     if (!(err instanceof InvalidArgumentError)) throw err;
-    key = `\u0000${nick}`;
+    key = ownString(`\u0000${nick}`);
   }
   if (nick.length <= MAX_RAW_PART) nickKeyCache.set(nick, key);
   return key;

@@ -35,6 +35,28 @@ describe('MucClient routing and hostile input', () => {
     expect(rec[0]![1].member).toBe(room.getOccupant('alice'));
   });
 
+  it("prepares the nick of a from in the room's own spelling as a full parse would, and drops a malformed one", async () => {
+    const env = setup();
+    const room = await joinedRoom(env);
+    const rec = recordEvents(room, ['join', 'message']);
+    const presence = (nick: string) =>
+      `<presence from="${ROOM}/${nick}"><x xmlns="http://jabber.org/protocol/muc#user"><item role="participant" affiliation="none"/></x></presence>`;
+    expect(env.conn.receive(presence('  Carol\u00a0 Ann '))).toBe(true);
+    expect(env.conn.receive(presence('\uff24ave'))).toBe(true);
+    expect(env.conn.receive(presence('a\u200bb'))).toBe(true); // claimed (the room's), dropped
+    expect(env.conn.receive(presence(''))).toBe(true);
+    expect(env.conn.receive(`<message from="${ROOM.toUpperCase()}/carol ann" type="groupchat" id="m1"><body>hi</body></message>`)).toBe(
+      true,
+    );
+    expect(rec.map(([name, p]) => [name, p.member.nick])).toEqual([
+      ['join', 'Carol Ann'],
+      ['join', 'Dave'],
+      ['message', 'Carol Ann'],
+    ]);
+    expect(room.getOccupant('CAROL ANN')?.conversationJid.toString()).toBe(`${ROOM}/Carol Ann`);
+    expect(env.logger.records.filter((r) => r.message === 'stanza for a room with a malformed from: dropped')).toHaveLength(2);
+  });
+
   it('routes repeated senders to the room currently registered (left room, then a new one)', async () => {
     const env = setup();
     const first = await joinedRoom(env);

@@ -12,6 +12,7 @@ import { DisconnectedError, InvalidArgumentError } from '../core/errors.js';
 import { JID, parseJid, prepareNickname } from '../core/jid.js';
 import { type Logger, silentLogger } from '../core/logger.js';
 import { NS } from '../core/namespaces.js';
+import { ownString } from '../core/own-string.js';
 import { InviteMode } from '../im/conversation.js';
 import { setAffiliations } from './admin.js';
 import type { Affiliation } from './constants.js';
@@ -469,7 +470,9 @@ export class MucClient extends TypedEmitter<MucClientEvents> {
     if (name !== 'presence' && name !== 'message') return false;
     const from = stanza.attrs.from as unknown;
     if (typeof from !== 'string' || from === '') return false;
-    const hit = this.#lookupSafe(from);
+    // Only a message is remembered: the next stanza is often a message from the same occupant,
+    // while the presences of a join each come from another one.
+    const hit = this.#lookupSafe(from, name === 'message');
     if (!hit) return name === 'message' && this.#invitation(stanza);
     if (hit === 'drop') return true;
     const { ctl, jid } = hit;
@@ -486,15 +489,27 @@ export class MucClient extends TypedEmitter<MucClientEvents> {
     }
   }
 
-  #lookupSafe(from: string): { ctl: RoomController; jid: JID } | 'drop' | undefined {
+  #lookupSafe(from: string, remember = false): { ctl: RoomController; jid: JID } | 'drop' | undefined {
     const last = this.#lastHit;
     if (last !== undefined && last.from === from && this.#rooms.get(last.key) === last.ctl) return last;
     const slash = from.indexOf('/');
-    const rawBare = (slash === -1 ? from : from.slice(0, slash)).toLowerCase();
+    const bareFrom = slash === -1 ? from : from.slice(0, slash);
+    const rawBare = bareFrom.toLowerCase();
     const byRaw = this.#rooms.get(rawBare);
     let ctl = byRaw;
     let jid: JID | undefined;
     if (!ctl && ASCII.test(rawBare)) return undefined;
+    if (byRaw !== undefined && bareFrom === rawBare) {
+      // The bare part is the room's key, its normalised form: only the nick needs preparing.
+      const room = byRaw.room.jid;
+      try {
+        jid = slash === -1 ? room : room.withResource(from.slice(slash + 1));
+      } catch (error) {
+        this.#logger.debug('stanza for a room with a malformed from: dropped', { from, error });
+        return 'drop';
+      }
+      return remember ? this.#remember(from, byRaw, jid) : { ctl: byRaw, jid };
+    }
     try {
       jid = parseJid(from);
     } catch (error) {
@@ -506,12 +521,18 @@ export class MucClient extends TypedEmitter<MucClientEvents> {
     }
     ctl ??= this.#rooms.get(jid.bare().toString());
     if (!ctl || !jid.bare().equals(ctl.room.jid)) return undefined;
-    if (ctl === byRaw) {
-      // Same from, same room under the same key: the steps above would give the same answer.
-      this.#lastHit = { from: from.length < 13 ? from : ` ${from}`.slice(1), key: rawBare, ctl, jid }; // own copy: no parser buffer kept
-      return this.#lastHit;
-    }
+    if (ctl === byRaw && remember) return this.#remember(from, ctl, jid);
     return { ctl, jid };
+  }
+
+  /**
+   * Keep the lookup of a `from` whose lowercased bare part is the key of `ctl`'s room: the next
+   * stanza from the same `from` gets the same answer while that key still maps to that room.
+   */
+  #remember(from: string, ctl: RoomController, jid: JID): { ctl: RoomController; jid: JID } {
+    // Own copies: no parser buffer kept.
+    this.#lastHit = { from: ownString(from), key: ctl.room.jid.toString(), ctl, jid };
+    return this.#lastHit;
   }
 
   /** A message that may carry an invitation: emit `mucInvitation` and claim it. */

@@ -123,6 +123,33 @@ describe('Occupant state', () => {
     expect(o.uid).toBe(uid);
   });
 
+  it('keeps no status map until one is asked for; a map given is kept as it is', () => {
+    const o = Occupant.fromPresence(loadFixture('prosody-occupant-presence'), { isSelf: false })!;
+    const status = o.presenceStatus;
+    expect(status).toStrictEqual(new LanguageMap());
+    expect(o.presenceStatus).toBe(status);
+    const mine = new LanguageMap();
+    o.presenceStatus = mine;
+    expect(o.presenceStatus).toBe(mine);
+    const given = new LanguageMap();
+    expect(new Occupant({ conversationJid: j('probe@conference.localhost/x'), isSelf: false, presenceStatus: given }).presenceStatus).toBe(
+      given,
+    );
+  });
+
+  it('keeps the uid of the real JID it was made with, whatever is assigned to directJid later', () => {
+    const o = Occupant.fromPresence(loadFixture('prosody-occupant-presence-jid'), { isSelf: false })!;
+    o.directJid = j('mallory@localhost/x');
+    expect(o.uid).toBe('jid:bob@localhost');
+    const early = Occupant.fromPresence(loadFixture('prosody-occupant-presence-jid'), { isSelf: false })!;
+    expect(early.uid).toBe('jid:bob@localhost');
+    early.directJid = j('mallory@localhost/x');
+    expect(early.uid).toBe('jid:bob@localhost');
+    expect(new Occupant({ conversationJid: j('probe@conference.localhost/x'), isSelf: false, directJid: j('example.org/r') }).uid).toBe(
+      'jid:example.org',
+    );
+  });
+
   it('does not forget a known real JID when a later presence hides it', () => {
     const o = Occupant.fromPresence(loadFixture('prosody-occupant-presence-jid'), { isSelf: false })!;
     o.update(new Occupant({ conversationJid: j('probe@conference.localhost/bob'), isSelf: false, role: 'visitor' }));

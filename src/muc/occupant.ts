@@ -1,17 +1,16 @@
 /** Room members: {@link Occupant} (a participant) and {@link ServiceMember} (the room itself). */
-import type { Element } from 'ltx';
+import { Element } from 'ltx';
 import { JID } from '../core/jid.js';
 import { LanguageMap } from '../core/language-map.js';
 import { type Logger, silentLogger } from '../core/logger.js';
 import { NS } from '../core/namespaces.js';
+import { ownString } from '../core/own-string.js';
 import type { ConversationMember } from '../im/conversation.js';
 import type { Affiliation, Role } from './constants.js';
 import { type UserExt, findUserExt } from './payloads/user.js';
 
 /** The `<show/>` values of RFC 6121 §4.7.2.1. */
 export type PresenceShow = 'away' | 'chat' | 'dnd' | 'xa';
-
-const SHOWS: ReadonlySet<string> = new Set(['away', 'chat', 'dnd', 'xa']);
 
 /** Availability and `<show/>` of a presence (aioxmpp `PresenceState`). */
 export interface PresenceState {
@@ -21,30 +20,50 @@ export interface PresenceState {
   show?: PresenceShow;
 }
 
+const SHOWS = new Map<string, PresenceShow>([
+  ['away', 'away'],
+  ['chat', 'chat'],
+  ['dnd', 'dnd'],
+  ['xa', 'xa'],
+]);
+
 /** The {@link PresenceState} of a presence stanza. Never throws. */
 export function readPresenceState(presence: Element): PresenceState {
   if (presence.attrs.type === 'unavailable') return { available: false };
-  const show = presence.getChildText('show')?.trim();
-  return show !== undefined && SHOWS.has(show) ? { available: true, show: show as PresenceShow } : { available: true };
+  for (const c of presence.children) {
+    // The first <show/> by local name, in any namespace (as ltx `getChildText('show')`).
+    if (!(c instanceof Element) || c.getName() !== 'show') continue;
+    const show = SHOWS.get(c.getText().trim());
+    return show === undefined ? { available: true } : { available: true, show };
+  }
+  return { available: true };
 }
+
+/**
+ * The empty status of a presence without `<status/>`: {@link readPresenceStatus} returns it
+ * instead of a new map, and an {@link Occupant} given it keeps no map until one is asked for.
+ * Never exposed, never filled.
+ */
+const NO_STATUS: LanguageMap = new LanguageMap();
 
 /** The `<status/>` texts of a presence, by language. Never throws. */
 export function readPresenceStatus(presence: Element): LanguageMap {
-  const map = new LanguageMap();
-  for (const c of presence.getChildElements()) {
-    if (c.name !== 'status' || (c.attrs.xmlns !== undefined && c.attrs.xmlns !== NS.CLIENT)) continue;
+  let map: LanguageMap | undefined;
+  for (const c of presence.children) {
+    if (!(c instanceof Element) || c.name !== 'status' || (c.attrs.xmlns !== undefined && c.attrs.xmlns !== NS.CLIENT)) continue;
+    map ??= new LanguageMap();
     const lang = LanguageMap.langOf(c);
-    if (!map.has(lang)) map.set(lang, c.getText());
+    if (!map.has(lang)) map.set(lang === null ? null : ownString(lang), ownString(c.getText()));
   }
-  return map;
+  return map ?? NO_STATUS;
 }
 
 /** The XEP-0421 occupant id of a stanza (`<occupant-id xmlns='urn:xmpp:occupant-id:0' id/>`), if any. */
 export function readOccupantId(stanza: Element): string | undefined {
-  for (const c of stanza.getChildElements()) {
-    if (c.name === 'occupant-id' && c.attrs.xmlns === NS.OCCUPANT_ID) {
+  for (const c of stanza.children) {
+    if (c instanceof Element && c.name === 'occupant-id' && c.attrs.xmlns === NS.OCCUPANT_ID) {
       const id = c.attrs.id as unknown;
-      if (typeof id === 'string' && id !== '') return id;
+      if (typeof id === 'string' && id !== '') return ownString(id);
     }
   }
   return undefined;
@@ -60,9 +79,14 @@ export function randomUid(): string {
  * `oid:<XEP-0421 occupant id>` when known, else `rnd:<random>`. Opaque to users.
  */
 export function occupantUid(directJid: JID | undefined, occupantId: string | undefined, random: () => string = randomUid): string {
-  if (directJid !== undefined) return `jid:${directJid.bare().toString()}`;
+  if (directJid !== undefined) return jidUid(directJid);
   if (occupantId !== undefined) return `oid:${occupantId}`;
   return `rnd:${random()}`;
+}
+
+/** `jid:<bare JID>` (without making the bare JID). */
+function jidUid(jid: JID): string {
+  return jid.local === undefined ? `jid:${jid.domain}` : `jid:${jid.local}@${jid.domain}`;
 }
 
 /** What an {@link Occupant} is made of. */
@@ -99,6 +123,9 @@ export interface FromPresenceOptions {
   randomId?: (() => string) | undefined;
 }
 
+/** An occupant's status texts, as kept (set in `Occupant`'s static block). */
+let statusOf: (occupant: Occupant) => LanguageMap;
+
 /**
  * One occupant of a room (aioxmpp `Occupant`). The room keeps one object per occupant and
  * updates it in place (so it keeps its identity across a 303 nick change).
@@ -121,30 +148,40 @@ export class Occupant implements ConversationMember {
    * history message that carries the real JID and the live occupant share the same uid.
    */
   get uid(): string {
+    if (typeof this.#uid !== 'string') this.#uid = jidUid(this.#uid);
     return this.#uid;
   }
   /** Availability and show. */
   presenceState: PresenceState;
   /** Presence status texts by language. */
-  presenceStatus: LanguageMap;
+  get presenceStatus(): LanguageMap {
+    this.#status ??= new LanguageMap();
+    return this.#status;
+  }
+  set presenceStatus(status: LanguageMap) {
+    this.#status = status === NO_STATUS ? undefined : status;
+  }
   /** The affiliation (may be `undefined` with faulty services). */
   affiliation: Affiliation | undefined;
   /** The role (may be `undefined` with faulty services). */
   role: Role | undefined;
   /** The XEP-0421 occupant id, when the room supports it. */
   occupantId: string | undefined;
-  #uid: string;
+  /** The uid, or the real JID it is made from (the string is made on first use). */
+  #uid: string | JID;
+  /** The status texts; `undefined` while empty and never asked for (most occupants have none). */
+  #status: LanguageMap | undefined;
 
   constructor(init: OccupantInit) {
     this.conversationJid = init.conversationJid;
     this.isSelf = init.isSelf;
     this.directJid = init.directJid;
     this.presenceState = init.presenceState ?? { available: true };
-    this.presenceStatus = init.presenceStatus ?? new LanguageMap();
+    this.#status = init.presenceStatus === NO_STATUS ? undefined : init.presenceStatus;
     this.affiliation = init.affiliation;
     this.role = init.role;
     this.occupantId = init.occupantId;
-    this.#uid = occupantUid(init.directJid, init.occupantId, init.randomId);
+    this.#uid = init.directJid ?? occupantUid(undefined, init.occupantId, init.randomId);
   }
 
   /**
@@ -155,7 +192,7 @@ export class Occupant implements ConversationMember {
   learnDirectJid(jid: JID): boolean {
     if (this.directJid !== undefined) return false;
     this.directJid = jid;
-    this.#uid = occupantUid(jid, undefined);
+    this.#uid = jid;
     return true;
   }
 
@@ -210,6 +247,22 @@ export class Occupant implements ConversationMember {
     if (next.directJid !== undefined) this.learnDirectJid(next.directJid);
     if (next.occupantId !== undefined) this.occupantId = next.occupantId;
   }
+
+  static {
+    statusOf = (occupant) => occupant.#status ?? NO_STATUS;
+  }
+}
+
+/**
+ * Whether an occupant's status texts equal `status`, without making the occupant an empty
+ * map it does not have yet.
+ * @internal
+ */
+export function hasStatus(occupant: Occupant, status: LanguageMap): boolean {
+  const mine = statusOf(occupant);
+  if (mine.size !== status.size) return false;
+  for (const [k, v] of mine) if (status.get(k) !== v) return false;
+  return true;
 }
 
 /**

@@ -33,6 +33,34 @@ describe('diffPresence', () => {
     expect(diffPresence(reg, read(again))).toEqual([['presenceChanged', { member: reg.get('bob'), presence: again, changed: [] }]]);
   });
 
+  it("presenceChanged says 'status' when the status texts change, appear or go, and not otherwise", () => {
+    const reg = new OccupantRegistry();
+    const bobWith = (status: string) =>
+      x(
+        `<presence from="probe@conference.localhost/bob">${status}<x xmlns="http://jabber.org/protocol/muc#user"><item role="participant" affiliation="none"/></x></presence>`,
+      );
+    diffPresence(reg, read(bobWith('')));
+    const bob = reg.get('bob')!;
+    const changes = (status: string) => {
+      const [[name, payload]] = diffPresence(reg, read(bobWith(status))) as unknown as [[string, { changed: string[] }]];
+      expect(name).toBe('presenceChanged');
+      return payload.changed;
+    };
+    expect(changes('')).toEqual([]);
+    expect(bob.presenceStatus.size).toBe(0);
+    expect(changes('<status>lunch</status>')).toEqual(['status']);
+    expect(changes('<status>lunch</status>')).toEqual([]);
+    expect(changes('<status>lunch</status><status xml:lang="de">Mittag</status>')).toEqual(['status']);
+    expect([...bob.presenceStatus]).toEqual([
+      [null, 'lunch'],
+      ['de', 'Mittag'],
+    ]);
+    expect(changes('<status>back</status>')).toEqual(['status']);
+    expect(changes('')).toEqual(['status']);
+    expect(bob.presenceStatus.size).toBe(0);
+    expect(changes('')).toEqual([]);
+  });
+
   it('presenceChanged, roleChanged, affiliationChanged in that order for one stanza', () => {
     const reg = new OccupantRegistry();
     diffPresence(reg, read(BOB()));

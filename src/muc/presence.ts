@@ -16,7 +16,7 @@ import type { JID } from '../core/jid.js';
 import type { LanguageMap } from '../core/language-map.js';
 import { type Logger, silentLogger } from '../core/logger.js';
 import { LeaveMode, StatusCode, leaveModeFromStatusCodes } from './constants.js';
-import { Occupant, readOccupantId, readPresenceState, readPresenceStatus, type PresenceState } from './occupant.js';
+import { Occupant, hasStatus, readOccupantId, readPresenceState, readPresenceStatus, type PresenceState } from './occupant.js';
 import type { UserExt, UserItem } from './payloads/user.js';
 import type { OccupantRegistry } from './occupant-registry.js';
 import type { PresenceChange, RoomEventRecord } from './room-events.js';
@@ -73,12 +73,6 @@ export function occupantFromPresence(p: OccupantPresence, isSelf: boolean, rando
     occupantId: p.occupantId,
     randomId,
   });
-}
-
-function sameStatus(a: LanguageMap, b: LanguageMap): boolean {
-  if (a.size !== b.size) return false;
-  for (const [k, v] of a) if (b.get(k) !== v) return false;
-  return true;
 }
 
 /** Options of {@link diffPresence}. */
@@ -142,7 +136,7 @@ export function diffPresence(registry: OccupantRegistry, p: OccupantPresence, op
     // Every available presence (as aioxmpp): an avatar hash, caps or priority update is news too.
     const changed: PresenceChange[] = [];
     if (existing.presenceState.available !== p.state.available || existing.presenceState.show !== p.state.show) changed.push('show');
-    if (!sameStatus(existing.presenceStatus, p.status)) changed.push('status');
+    if (!hasStatus(existing, p.status)) changed.push('status');
     existing.presenceState = p.state;
     existing.presenceStatus = p.status;
     // The real JID revealed by a later presence: uid changes, once (see Occupant.uid).

@@ -72,11 +72,12 @@ export function enumAttr<const V extends string>(
   values: readonly V[],
   options?: { strict?: boolean },
 ): Field<string | undefined> {
-  const known = new Set<string>(values);
+  // A known value is returned as the constant itself: the objects that keep it share one string.
+  const known = new Map<string, string>(values.map((v) => [v, v]));
   const strict = options?.strict === true;
   return attrField(
     name,
-    (raw) => (known.has(raw) || !strict ? raw : undefined),
+    (raw) => known.get(raw) ?? (strict ? undefined : raw),
     (v) => v,
   );
 }

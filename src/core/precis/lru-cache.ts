@@ -1,3 +1,5 @@
+import { ownString } from '../own-string.js';
+
 /**
  * A bounded string-keyed cache with approximate least-recently-used eviction, in the
  * two-generation style of `quick-lru`: entries live in a young and an old Map of at most
@@ -5,7 +7,8 @@
  * when the young generation fills up it becomes the old one (dropping the previous old
  * generation wholesale). Every operation is O(1) and a hit in the young generation is a single
  * `Map.get`, which matters on hot paths (refreshing recency by delete + set costs far more).
- * Used to run PRECIS/IDNA once per distinct string.
+ * Used to run PRECIS/IDNA once per distinct string. Keys are kept as owned copies
+ * ({@link ownString}), so a key sliced from a stanza's source does not keep that source alive.
  */
 export class LruCache<V> {
   #young = new Map<string, V>();
@@ -50,7 +53,7 @@ export class LruCache<V> {
       this.#old = this.#young;
       this.#young = new Map();
     }
-    this.#young.set(key, value);
+    this.#young.set(ownString(key), value);
   }
 
   /** Remove every entry. */

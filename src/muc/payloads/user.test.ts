@@ -1,4 +1,7 @@
+import { readdirSync } from 'node:fs';
+import type { Element } from 'ltx';
 import { describe, expect, it } from 'vitest';
+import { loadFixture } from '../../../test/fixtures/xep0045/load.js';
 import { canonical, x } from '../../../test/support/xml.js';
 import { PayloadError } from '../../core/errors.js';
 import { JID } from '../../core/jid.js';
@@ -6,7 +9,7 @@ import { recordingLogger } from '../../core/logger.js';
 import { adminQuery } from './admin.js';
 import { directInvite } from './direct-invite.js';
 import { ownerQuery } from './owner.js';
-import { findUserExt, mucJoin, userExt } from './user.js';
+import { findUserExt, mucJoin, quickUserExt, userExt } from './user.js';
 
 const j = (s: string) => JID.parse(s);
 
@@ -83,6 +86,67 @@ describe('findUserExt', () => {
       x`<presence><x xmlns='vcard-temp:x:update'/><x xmlns='http://jabber.org/protocol/muc#user'><status code='110'/></x></presence>`,
     );
     expect(ext?.statusCodes).toStrictEqual(new Set([110]));
+  });
+});
+
+describe('findUserExt without the generic codec (quickUserExt)', () => {
+  const MUC_USER = 'http://jabber.org/protocol/muc#user';
+  const payloadOf = (stanza: Element) => stanza.getChildElements().find((c) => userExt.matches(c));
+
+  it('decodes every captured muc#user payload exactly as the codec does', () => {
+    const names = readdirSync(new URL('../../../test/fixtures/xep0045/', import.meta.url)).filter((f) => f.endsWith('.xml'));
+    let quick = 0;
+    let checked = 0;
+    for (const name of names) {
+      const stanza = loadFixture(name);
+      const payload = payloadOf(stanza);
+      if (!payload) continue;
+      checked++;
+      if (quickUserExt(payload) !== undefined) quick++;
+      expect(findUserExt(stanza), name).toStrictEqual(userExt.decode(payload));
+    }
+    expect(checked).toBeGreaterThan(40);
+    expect(quick).toBeGreaterThan(25); // occupant and self presences, kicks, bans, nick changes...
+  });
+
+  it('takes the usual occupant presence shape (items without children, status codes)', () => {
+    const payload = x`<x xmlns='${MUC_USER}'><status code='100'/><item jid='Bob@Example.org/Phone' role='moderator' affiliation='owner' nick='b'/><status code='110'/>text<status code='100'/></x>`;
+    const ext = quickUserExt(payload);
+    expect(ext).toStrictEqual({
+      invites: [],
+      items: [{ affiliation: 'owner', role: 'moderator', jid: j('bob@example.org/Phone'), nick: 'b' }],
+      statusCodes: new Set([100, 110]),
+    });
+    expect(ext).toStrictEqual(userExt.decode(payload));
+  });
+
+  it.each([
+    ['an item with an actor', `<item role='none'><actor nick='mod'/></item>`],
+    ['an item with a reason', `<item role='none'><reason>bye</reason></item>`],
+    ['an unknown role', `<item role='god'/>`],
+    ['an unknown affiliation', `<item affiliation='king'/>`],
+    ['a malformed real JID', `<item jid='@/'/>`],
+    ['a malformed status code', `<status code='abc'/>`],
+    ['a status without code', `<status/>`],
+    ['a child of another namespace', `<item xmlns='urn:evil' nick='evil'/>`],
+    ['an explicit namespace', `<item xmlns='${MUC_USER}' nick='a'/>`],
+    ['an invitation', `<invite to='x@example.org'/>`],
+    ['a destroy', `<destroy jid='other@conference.example.org'/>`],
+    ['a password', `<password>pw</password>`],
+  ])('leaves %s to the codec, which logs what it drops', (_, child) => {
+    const stanza = x`<presence><x xmlns='${MUC_USER}'><status code='110'/>${child}</x></presence>`;
+    const payload = payloadOf(stanza)!;
+    expect(quickUserExt(payload)).toBeUndefined();
+    const viaFind = recordingLogger();
+    const viaCodec = recordingLogger();
+    expect(findUserExt(stanza, { logger: viaFind })).toStrictEqual(userExt.decode(payload, { logger: viaCodec }));
+    expect(viaFind.records).toEqual(viaCodec.records);
+  });
+
+  it('leaves a prefixed <x/> to the codec (its children are in another default namespace)', () => {
+    const stanza = x`<presence><u:x xmlns:u='${MUC_USER}'><u:status code='110'/><item nick='a'/></u:x></presence>`;
+    expect(quickUserExt(payloadOf(stanza)!)).toBeUndefined();
+    expect(findUserExt(stanza)).toStrictEqual({ invites: [], items: [], statusCodes: new Set([110]) });
   });
 });
 

@@ -2,11 +2,11 @@
  * The muc#user payload (`<x xmlns='http://jabber.org/protocol/muc#user'/>`, XEP-0045 §19.1):
  * status codes, items, invitations, declines, room destruction.
  */
-import type { Element } from 'ltx';
-import type { JID } from '../../core/jid.js';
+import { Element } from 'ltx';
+import { type JID, tryParseOnce } from '../../core/jid.js';
 import { NS } from '../../core/namespaces.js';
 import { type Codec, type DecodeOptions, element, required } from '../../xml/codec.js';
-import { attr, child, childText, children, custom, enumAttr, intAttr, jidAttr } from '../../xml/fields.js';
+import { attr, child, childText, children, custom, enumAttr, intAttr, jidAttr, parseInteger } from '../../xml/fields.js';
 import { AFFILIATIONS, type Affiliation, ROLES, type Role } from '../constants.js';
 
 export { type History, type MucJoin, history, mucJoin } from './muc.js';
@@ -187,10 +187,84 @@ export const userExt: Codec<UserExt> = element<UserExt>(NS.MUC_USER, 'x', {
  * payload the codec rejects is reported as absent).
  */
 export function findUserExt(stanza: Element, options?: DecodeOptions): UserExt | undefined {
-  try {
-    return userExt.findIn(stanza, options);
-  } catch (error) {
-    options?.logger?.debug('dropping malformed muc#user payload', { error });
-    return undefined;
+  for (const c of stanza.children) {
+    if (!(c instanceof Element) || !isX(c.name) || !userExt.matches(c)) continue;
+    try {
+      return quickUserExt(c) ?? userExt.decode(c, options);
+    } catch (error) {
+      options?.logger?.debug('dropping malformed muc#user payload', { error });
+      return undefined;
+    }
   }
+  return undefined;
+}
+
+/** Whether an element name's local part is `x` (a cheap test before the namespace). */
+function isX(name: string): boolean {
+  return name === 'x' || name.endsWith(':x');
+}
+
+const KNOWN_AFFILIATIONS = new Map<string, Affiliation>(AFFILIATIONS.map((a) => [a, a]));
+const KNOWN_ROLES = new Map<string, Role>(ROLES.map((r) => [r, r]));
+
+function attrValue(el: Element, name: string): string | undefined {
+  const v = el.attrs[name] as unknown;
+  return v === undefined || v === null ? undefined : String(v);
+}
+
+/**
+ * The {@link userExt} decoding of the muc#user `<x/>` of an occupant presence in its usual
+ * shape (only `<item/>`s without children and `<status/>`es, every value well-formed), without
+ * the codec's generic machinery: the same object the codec builds, or `undefined` for any other
+ * shape (the codec decides then, and logs what it drops).
+ * @internal
+ */
+export function quickUserExt(x: Element): UserExt | undefined {
+  if (x.name !== 'x') return undefined; // a prefixed <x/> would change its children's default namespace
+  const items: UserItem[] = [];
+  const statusCodes = new Set<number>();
+  for (const c of x.children) {
+    if (!(c instanceof Element)) continue;
+    // No xmlns and no prefix: the child is in muc#user, as its parent.
+    if (c.attrs.xmlns !== undefined) return undefined;
+    if (c.name === 'item') {
+      const item = quickItem(c);
+      if (item === undefined) return undefined;
+      items.push(item);
+    } else if (c.name === 'status') {
+      const raw = attrValue(c, 'code');
+      const code = raw === undefined ? undefined : parseInteger(raw);
+      if (code === undefined) return undefined;
+      statusCodes.add(code);
+    } else {
+      return undefined;
+    }
+  }
+  return { invites: [], items, statusCodes };
+}
+
+function quickItem(el: Element): UserItem | undefined {
+  for (const c of el.children) if (c instanceof Element) return undefined; // actor, reason, continue
+  const item: UserItem = {};
+  const rawAffiliation = attrValue(el, 'affiliation');
+  if (rawAffiliation !== undefined) {
+    const affiliation = KNOWN_AFFILIATIONS.get(rawAffiliation);
+    if (affiliation === undefined) return undefined;
+    item.affiliation = affiliation;
+  }
+  const rawRole = attrValue(el, 'role');
+  if (rawRole !== undefined) {
+    const role = KNOWN_ROLES.get(rawRole);
+    if (role === undefined) return undefined;
+    item.role = role;
+  }
+  const rawJid = attrValue(el, 'jid');
+  if (rawJid !== undefined) {
+    const jid = tryParseOnce(rawJid); // the same JID as the codec's JID.tryParse
+    if (jid === undefined) return undefined;
+    item.jid = jid;
+  }
+  const nick = attrValue(el, 'nick');
+  if (nick !== undefined) item.nick = nick;
+  return item;
 }
