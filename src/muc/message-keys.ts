@@ -95,19 +95,50 @@ export function isSameMessage(a: MessageKeys, b: MessageKeys): boolean {
 /** How many messages a {@link MessageKeyIndex} remembers by default. */
 export const MESSAGE_KEY_INDEX_LIMIT = 500;
 
+/** One remembered message: its keys and its place in the order of remembered messages. */
+interface Entry {
+  readonly keys: MessageKeys;
+  readonly seq: number;
+}
+
+/** One generation of the index: the newest remembered message per key, one map per key kind. */
+class Generation {
+  readonly byStanzaId = new Map<string, Entry>();
+  readonly byOrigin = new Map<string, Entry>();
+  readonly byId = new Map<string, Entry>();
+  /** How many messages were remembered into this generation. */
+  count = 0;
+}
+
+/**
+ * The newest remembered message with `key` in a map of the current generation, else of the
+ * previous one (a key in the current one is newer), if it is still among the newest
+ * (sequence number at least `oldest`).
+ */
+function newest(current: Map<string, Entry>, previous: Map<string, Entry>, key: string, oldest: number): MessageKeys | undefined {
+  const entry = current.get(key) ?? previous.get(key);
+  return entry !== undefined && entry.seq >= oldest ? entry.keys : undefined;
+}
+
 /**
  * The messages already seen, by their {@link MessageKeys}, answering "seen before?" by
  * {@link isSameMessage} in O(1): one map per key kind. Bounded: the oldest messages are
  * forgotten first. When several remembered messages share an origin or id key, the newest
  * one is compared.
+ *
+ * How it stays cheap per message: every remembered message gets a sequence number, and only
+ * the newest `limit` of them count. The maps are kept in two generations of at most `limit`
+ * messages each: a lookup reads the current generation, then the previous one, and ignores
+ * an entry older than the newest `limit`; when the current generation is full it becomes the
+ * previous one and the one before it (all of whose messages are past the limit) is dropped.
+ * So nothing is deleted message by message, and at most 2 × `limit` entries are held.
  */
 export class MessageKeyIndex {
   readonly #limit: number;
-  /** Remembered messages, oldest first. */
-  readonly #order = new Set<MessageKeys>();
-  readonly #byStanzaId = new Map<string, MessageKeys>();
-  readonly #byOrigin = new Map<string, MessageKeys>();
-  readonly #byId = new Map<string, MessageKeys>();
+  #current = new Generation();
+  #previous = new Generation();
+  /** How many messages were remembered in all (the next sequence number). */
+  #seq = 0;
 
   constructor(limit = MESSAGE_KEY_INDEX_LIMIT) {
     this.#limit = limit;
@@ -115,16 +146,19 @@ export class MessageKeyIndex {
 
   /** The remembered message that `keys` is the same as, if any. */
   find(keys: MessageKeys): MessageKeys | undefined {
+    const oldest = this.#seq - this.#limit;
+    const cur = this.#current;
+    const prev = this.#previous;
     if (keys.stanzaId !== undefined) {
-      const hit = this.#byStanzaId.get(keys.stanzaId);
+      const hit = newest(cur.byStanzaId, prev.byStanzaId, keys.stanzaId, oldest);
       if (hit !== undefined) return hit;
     }
     if (keys.originKey !== undefined) {
-      const hit = this.#byOrigin.get(keys.originKey);
+      const hit = newest(cur.byOrigin, prev.byOrigin, keys.originKey, oldest);
       if (hit !== undefined && isSameMessage(keys, hit)) return hit;
     }
     if (keys.idKey !== undefined) {
-      const hit = this.#byId.get(keys.idKey);
+      const hit = newest(cur.byId, prev.byId, keys.idKey, oldest);
       if (hit !== undefined && isSameMessage(keys, hit)) return hit;
     }
     return undefined;
@@ -139,23 +173,21 @@ export class MessageKeyIndex {
   add(keys: MessageKeys): boolean {
     if (this.has(keys)) return false;
     if (keys.stanzaId === undefined && keys.originKey === undefined && keys.idKey === undefined) return true;
-    this.#order.add(keys);
-    if (keys.stanzaId !== undefined) this.#byStanzaId.set(keys.stanzaId, keys);
-    if (keys.originKey !== undefined) this.#byOrigin.set(keys.originKey, keys);
-    if (keys.idKey !== undefined) this.#byId.set(keys.idKey, keys);
-    if (this.#order.size > this.#limit) this.#forget(this.#order.values().next().value as MessageKeys);
+    let gen = this.#current;
+    if (gen.count >= this.#limit) {
+      this.#previous = gen;
+      gen = this.#current = new Generation();
+    }
+    const entry: Entry = { keys, seq: this.#seq++ };
+    gen.count++;
+    if (keys.stanzaId !== undefined) gen.byStanzaId.set(keys.stanzaId, entry);
+    if (keys.originKey !== undefined) gen.byOrigin.set(keys.originKey, entry);
+    if (keys.idKey !== undefined) gen.byId.set(keys.idKey, entry);
     return true;
-  }
-
-  #forget(keys: MessageKeys): void {
-    this.#order.delete(keys);
-    if (keys.stanzaId !== undefined && this.#byStanzaId.get(keys.stanzaId) === keys) this.#byStanzaId.delete(keys.stanzaId);
-    if (keys.originKey !== undefined && this.#byOrigin.get(keys.originKey) === keys) this.#byOrigin.delete(keys.originKey);
-    if (keys.idKey !== undefined && this.#byId.get(keys.idKey) === keys) this.#byId.delete(keys.idKey);
   }
 
   /** How many messages are remembered. */
   get size(): number {
-    return this.#order.size;
+    return Math.min(this.#seq, this.#limit);
   }
 }
