@@ -4,7 +4,7 @@ import { x } from '../../test/support/xml.js';
 import { JID } from '../core/jid.js';
 import { fetchArchivePage } from './archive.js';
 import { readMessage } from './message.js';
-import { MessageKeyIndex, type MessageKeys, isSameMessage, messageKeys } from './message-keys.js';
+import { MessageKeyIndex, type MessageKeys, isSameMessage, keysWith, messageKeys } from './message-keys.js';
 import { FakeConnection } from '../testing/fake-connection.js';
 
 const ROOM = JID.parse('room@conference.localhost');
@@ -172,14 +172,18 @@ describe('MessageKeyIndex', () => {
       const index = new MessageKeyIndex(limit);
       const reference = new Reference(limit);
       for (let i = 0; i < 3000; i++) {
-        const k = keys({
+        // Stretches where every message has a stanza-id, and the keys of a room's own hot path.
+        const alwaysSid = Math.floor(i / 100) % 2 === 1;
+        const m = msg({
           nick: ['alice', 'bob'][rand(2)],
-          sid: some('s', 40),
+          sid: alwaysSid ? `s${rand(40)}` : some('s', 40),
           oid: some('o', 15),
           id: some('m', 10),
           body: ['a', 'b'][rand(2)],
           stamp: rand(2) === 0 ? undefined : `2026-01-01T00:00:0${rand(4)}Z`,
         });
+        const k = rand(2) === 0 ? messageKeys(m, ROOM) : keysWith(m, messageKeys(m, ROOM).stanzaId, m.from?.resource, m.delay?.stamp);
+        expect([k.stanzaId, k.originKey, k.idKey, k.stamp]).toEqual(Object.values(messageKeys(m, ROOM)));
         if (rand(2) === 0) expect(index.find(k)).toBe(reference.find(k));
         else expect(index.add(k)).toBe(reference.add(k));
         expect(index.size).toBe(reference.remembered.length);
