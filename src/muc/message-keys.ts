@@ -258,7 +258,9 @@ export class MessageKeyIndex {
   add(keys: MessageKeys): boolean {
     if (this.has(keys)) return false;
     const keyed =
-      keys instanceof LazyMessageKeys ? keys.keyed : keys.stanzaId !== undefined || keys.originKey !== undefined || keys.idKey !== undefined;
+      keys instanceof LazyMessageKeys
+        ? keys.keyed
+        : keys.stanzaId !== undefined || keys.originKey !== undefined || keys.idKey !== undefined;
     if (!keyed) return true;
     let gen = this.#current;
     if (gen.entries.length >= this.#limit) {

@@ -15,7 +15,7 @@ import { MessageSource } from '../im/conversation.js';
 import { RoomState } from './constants.js';
 import { classifyGroupchat } from './groupchat.js';
 import { type HistoryReplay, liveSender } from './history.js';
-import { type Message, readMessage } from './message.js';
+import { type Message, readMessage, readMessageFrom } from './message.js';
 import type { ServiceMember } from './occupant.js';
 import { findUserExt } from './payloads/user.js';
 import type { TopicChanges } from './pending-ops.js';
@@ -53,7 +53,7 @@ export class RoomMessages {
     if (ctx.closed) return false;
     const type = stanza.attrs.type as string | undefined;
     if (type === 'groupchat') {
-      this.#groupchat(readMessage(stanza, ctx.host.logger), from);
+      this.#groupchat(readMessageFrom(stanza, ctx.host.logger, from), from);
       return true;
     }
     if (type === 'error') {
