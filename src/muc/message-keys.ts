@@ -215,11 +215,12 @@ export class MessageKeyIndex {
   #previous = new Generation();
   /** How many messages were remembered in all (the next sequence number). */
   #seq = 0;
-  /** The sequence number of the newest remembered message without a stanza-id. */
-  #lastWithoutStanzaId = Number.NEGATIVE_INFINITY;
+  /** The sequence number of the newest remembered message without a stanza-id (below every `oldest` while none). */
+  #lastWithoutStanzaId: number;
 
   constructor(limit = MESSAGE_KEY_INDEX_LIMIT) {
     this.#limit = limit;
+    this.#lastWithoutStanzaId = -limit - 1;
   }
 
   /** The remembered message that `keys` is the same as, if any. */
