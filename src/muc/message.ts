@@ -75,13 +75,19 @@ function own(s: string): string {
 const occupantIds = new Map<string, string>();
 const OCCUPANT_ID_CACHE_SIZE = 512;
 
+/** The last occupant id read (consecutive messages often come from one occupant). */
+let lastOccupantId = '';
+
 /** An owned copy of an occupant id, the same string for the same id while cached. */
 function ownOccupantId(raw: string): string {
-  const hit = occupantIds.get(raw);
-  if (hit !== undefined) return hit;
-  const v = own(raw);
-  if (occupantIds.size >= OCCUPANT_ID_CACHE_SIZE) occupantIds.clear();
-  occupantIds.set(v, v);
+  if (raw === lastOccupantId) return lastOccupantId;
+  let v = occupantIds.get(raw);
+  if (v === undefined) {
+    v = own(raw);
+    if (occupantIds.size >= OCCUPANT_ID_CACHE_SIZE) occupantIds.clear();
+    occupantIds.set(v, v);
+  }
+  lastOccupantId = v;
   return v;
 }
 
