@@ -183,6 +183,9 @@ class Generation {
   }
 }
 
+/** The previous generation of an index that has not filled its first one yet (stays empty). */
+const NO_GENERATION = new Generation();
+
 /**
  * The newest remembered message with `key` in a map of the current generation, else of the
  * previous one (a key in the current one is newer), if it is still among the newest
@@ -212,7 +215,8 @@ function newest(current: Map<string, Entry>, previous: Map<string, Entry>, key: 
 export class MessageKeyIndex {
   readonly #limit: number;
   #current = new Generation();
-  #previous = new Generation();
+  /** Until the first rotation: a shared empty generation (nothing is ever added to a previous one). */
+  #previous = NO_GENERATION;
   /** How many messages were remembered in all (the next sequence number). */
   #seq = 0;
   /** The sequence number of the newest remembered message without a stanza-id (below every `oldest` while none). */
