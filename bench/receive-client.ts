@@ -6,15 +6,18 @@
  * CPU is `process.cpuUsage()` from the first to the last message received (n - 1 messages).
  *
  * Usage: `node --expose-gc --import tsx bench/receive-client.ts KIND PORT N PASSES` with KIND
- * one of `xmppjs`, `native`, `native-room`, `adapter`.
+ * one of `xmppjs`, `native`, `native-room`, `adapter`, `adapter-room`. Env
+ * `BENCH_CPU_PROFILE=file.cpuprofile` writes a V8 CPU profile of pass `BENCH_CPU_PROFILE_PASS`
+ * (default 1, the cold pass) only (read it with `bench/profile-summary.ts`).
  */
+import { writeFileSync } from 'node:fs';
 import { Element } from 'ltx';
 import type { XmppConnection } from '../src/core/connection.js';
 import { gc } from './harness.js';
 import { ROOM, SELF_NICK } from './replay-room.js';
 
 /** The benchmark's client kinds. */
-export type ClientKind = 'xmppjs' | 'native' | 'native-room' | 'adapter';
+export type ClientKind = 'xmppjs' | 'native' | 'native-room' | 'adapter' | 'adapter-room';
 
 interface XmppJsClientLike {
   // biome-ignore lint/suspicious/noExplicitAny: xmpp.js's emitters call listeners with arguments of any type
@@ -62,7 +65,8 @@ async function subject(): Promise<Subject> {
       await xmpp.start();
       return { onMessage: (fn) => counters.push(fn), trigger: (el) => xmpp.send(el), stop: () => xmpp.stop() };
     }
-    case 'adapter': {
+    case 'adapter':
+    case 'adapter-room': {
       const xmpp = await xmppJsClient();
       xmpp.on('error', () => {});
       const { fromXmppJs } = await import('../src/connection/xmppjs/adapter.js');
@@ -70,6 +74,12 @@ async function subject(): Promise<Subject> {
       const online = conn.events.waitFor('established', { timeoutMs: 30_000 });
       await xmpp.start();
       await online;
+      if (kind === 'adapter-room') {
+        return roomSubject(conn, async () => {
+          conn.dispose();
+          await xmpp.stop();
+        });
+      }
       return {
         onMessage: (fn) =>
           void conn.addHandler((el) => {
@@ -136,7 +146,25 @@ async function roomSubject(conn: XmppConnection, close: () => Promise<void>): Pr
   };
 }
 
+/** Start a CPU profile (100 µs sampling) when `BENCH_CPU_PROFILE` is set and `on`; returns the stopper. */
+async function profile(on: boolean): Promise<() => Promise<void>> {
+  const file = process.env.BENCH_CPU_PROFILE;
+  if (!on || !file) return async () => {};
+  const { Session } = await import('node:inspector/promises');
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.setSamplingInterval', { interval: 100 });
+  await session.post('Profiler.start');
+  return async () => {
+    const { profile: p } = await session.post('Profiler.stop');
+    writeFileSync(file, JSON.stringify(p));
+    session.disconnect();
+  };
+}
+
 async function main(): Promise<void> {
+  const profiledPass = Number(process.env.BENCH_CPU_PROFILE_PASS ?? 1);
   const s = await subject();
   let count = 0;
   let start: NodeJS.CpuUsage | undefined;
@@ -161,8 +189,10 @@ async function main(): Promise<void> {
     const result = new Promise<{ cpuUs: number; wallMs: number; heapAfterKB: number }>((resolve) => {
       done = resolve;
     });
+    const stopProfile = await profile(pass === profiledPass);
     await s.trigger(new Element('message', { to: 'replay@localhost', id: `flood-${pass}-${n}` }));
     const r = await result;
+    await stopProfile();
     gc();
     const retainedKB = process.memoryUsage().heapUsed / 1024 - heapBeforeKB;
     process.stdout.write(`PASS ${JSON.stringify({ pass, ...r, heapBeforeKB, retainedKB })}\n`);

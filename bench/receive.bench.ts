@@ -7,7 +7,8 @@
  * - `xmppjs`: bare `@xmpp/client`, counting `stanza` events (the baseline);
  * - `adapter`: the same client wrapped by `fromXmppJs()`, counting through `addHandler`;
  * - `native`: xmuc's `connect()`, counting through `addHandler`;
- * - `native-room`: `connect()` + `MucClient` + a joined `Room`, counting `message` events.
+ * - `native-room`: `connect()` + `MucClient` + a joined `Room`, counting `message` events;
+ * - `adapter-room`: `fromXmppJs(@xmpp/client)` + `MucClient` + a joined `Room`, counting `message` events.
  *
  * Run alone: `npx tsx bench/receive.bench.ts` (env: BENCH_MESSAGES, BENCH_PROCS, BENCH_PASSES).
  */
@@ -28,6 +29,7 @@ const KINDS: { kind: ClientKind; label: string }[] = [
   { kind: 'adapter', label: 'fromXmppJs(@xmpp/client)' },
   { kind: 'native', label: 'xmuc connect()' },
   { kind: 'native-room', label: 'connect() + MucClient Room' },
+  { kind: 'adapter-room', label: 'fromXmppJs + MucClient Room' },
 ];
 
 interface Pass {

@@ -4,7 +4,7 @@ import { x } from '../../test/support/xml.js';
 import { JID } from '../core/jid.js';
 import { fetchArchivePage } from './archive.js';
 import { readMessage } from './message.js';
-import { MessageKeyIndex, type MessageKeys, isSameMessage, messageKeys } from './message-keys.js';
+import { MessageKeyIndex, type MessageKeys, isSameMessage, keysWith, messageKeys } from './message-keys.js';
 import { FakeConnection } from '../testing/fake-connection.js';
 
 const ROOM = JID.parse('room@conference.localhost');
@@ -128,5 +128,66 @@ describe('MessageKeyIndex', () => {
     expect(index.has(keys({ oid: 'shared' }))).toBe(true);
     index.add(keys({ sid: 's4' }));
     expect(index.has(keys({ oid: 'shared' }))).toBe(false);
+  });
+
+  it('answers exactly as the plain rule over the newest `limit` messages remembered (random streams)', () => {
+    /** The rule written out plainly: the remembered messages in order, the newest per key compared. */
+    class Reference {
+      readonly remembered: MessageKeys[] = [];
+      constructor(readonly limit: number) {}
+      newest(pick: (k: MessageKeys) => string | undefined, key: string): MessageKeys | undefined {
+        for (let i = this.remembered.length - 1; i >= 0; i--) if (pick(this.remembered[i]!) === key) return this.remembered[i];
+        return undefined;
+      }
+      find(k: MessageKeys): MessageKeys | undefined {
+        if (k.stanzaId !== undefined) {
+          const hit = this.newest((r) => r.stanzaId, k.stanzaId);
+          if (hit) return hit;
+        }
+        if (k.originKey !== undefined) {
+          const hit = this.newest((r) => r.originKey, k.originKey);
+          if (hit && isSameMessage(k, hit)) return hit;
+        }
+        if (k.idKey !== undefined) {
+          const hit = this.newest((r) => r.idKey, k.idKey);
+          if (hit && isSameMessage(k, hit)) return hit;
+        }
+        return undefined;
+      }
+      add(k: MessageKeys): boolean {
+        if (this.find(k)) return false;
+        if (k.stanzaId === undefined && k.originKey === undefined && k.idKey === undefined) return true;
+        this.remembered.push(k);
+        if (this.remembered.length > this.limit) this.remembered.shift();
+        return true;
+      }
+    }
+    let seed = 42;
+    const rand = (n: number) => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return (seed >>> 8) % n;
+    };
+    const some = (prefix: string, n: number) => (rand(3) === 0 ? undefined : `${prefix}${rand(n)}`);
+    for (const limit of [1, 2, 3, 7, 20]) {
+      const index = new MessageKeyIndex(limit);
+      const reference = new Reference(limit);
+      for (let i = 0; i < 3000; i++) {
+        // Stretches where every message has a stanza-id, and the keys of a room's own hot path.
+        const alwaysSid = Math.floor(i / 100) % 2 === 1;
+        const m = msg({
+          nick: ['alice', 'bob'][rand(2)],
+          sid: alwaysSid ? `s${rand(40)}` : some('s', 40),
+          oid: some('o', 15),
+          id: some('m', 10),
+          body: ['a', 'b'][rand(2)],
+          stamp: rand(2) === 0 ? undefined : `2026-01-01T00:00:0${rand(4)}Z`,
+        });
+        const k = rand(2) === 0 ? messageKeys(m, ROOM) : keysWith(m, messageKeys(m, ROOM).stanzaId, m.from?.resource, m.delay?.stamp);
+        expect([k.stanzaId, k.originKey, k.idKey, k.stamp]).toEqual(Object.values(messageKeys(m, ROOM)));
+        if (rand(2) === 0) expect(index.find(k)).toBe(reference.find(k));
+        else expect(index.add(k)).toBe(reference.add(k));
+        expect(index.size).toBe(reference.remembered.length);
+      }
+    }
   });
 });

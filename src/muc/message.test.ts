@@ -5,7 +5,7 @@ import { canonical, x } from '../../test/support/xml.js';
 import { JID } from '../core/jid.js';
 import { LanguageMap } from '../core/language-map.js';
 import { recordingLogger } from '../core/logger.js';
-import { buildMessage, readMessage } from './message.js';
+import { buildMessage, readMessage, readMessageFrom } from './message.js';
 
 const j = (s: string) => JID.parse(s);
 const lm = (...entries: [string | null, string][]) => new LanguageMap(entries);
@@ -230,5 +230,38 @@ describe('buildMessage', () => {
     expect(m.body).toStrictEqual(lm(['en', 'hi']));
     expect(m.originId).toBe('o');
     expect(m.id).toBe('r');
+  });
+});
+
+describe('readMessage on consecutive messages (the JIDs and occupant id that recur are reused)', () => {
+  it('reads each message its own to, stanza-id by and occupant id, malformed ones dropped, also between equal ones', () => {
+    const read = (to: string, by: string, occupantId: string) =>
+      readMessage(
+        x(
+          `<message to='${to}' type='groupchat'><body>b</body><occupant-id xmlns='urn:xmpp:occupant-id:0' id='${occupantId}'/><stanza-id xmlns='urn:xmpp:sid:0' id='s' by='${by}'/></message>`,
+        ),
+      );
+    const seen = [
+      read('a@localhost/r', 'room@muc.example', 'occ-A'),
+      read('a@localhost/r', 'room@muc.example', 'occ-A'),
+      read('b@localhost/r', 'other@muc.example', 'occ-B'),
+      read('a@@bad', 'room@@bad', 'occ-B'),
+      read('a@localhost/r', 'room@muc.example', 'occ-A'),
+    ].map((m) => [m.to?.toString(), m.stanzaId?.[0]?.by.toString(), m.occupantId]);
+    expect(seen).toEqual([
+      ['a@localhost/r', 'room@muc.example', 'occ-A'],
+      ['a@localhost/r', 'room@muc.example', 'occ-A'],
+      ['b@localhost/r', 'other@muc.example', 'occ-B'],
+      [undefined, undefined, 'occ-B'],
+      ['a@localhost/r', 'room@muc.example', 'occ-A'],
+    ]);
+  });
+
+  it('readMessageFrom takes the from JID the stanza was routed by, and reads the rest as readMessage does', () => {
+    const el = loadFixture('prosody-history-message');
+    const from = j('probe@conference.localhost/alice');
+    const m = readMessageFrom(el, recordingLogger(), from);
+    expect(m.from).toBe(from);
+    expect(m).toStrictEqual(readMessage(el));
   });
 });

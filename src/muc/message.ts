@@ -75,13 +75,19 @@ function own(s: string): string {
 const occupantIds = new Map<string, string>();
 const OCCUPANT_ID_CACHE_SIZE = 512;
 
+/** The last occupant id read (consecutive messages often come from one occupant). */
+let lastOccupantId = '';
+
 /** An owned copy of an occupant id, the same string for the same id while cached. */
 function ownOccupantId(raw: string): string {
-  const hit = occupantIds.get(raw);
-  if (hit !== undefined) return hit;
-  const v = own(raw);
-  if (occupantIds.size >= OCCUPANT_ID_CACHE_SIZE) occupantIds.clear();
-  occupantIds.set(v, v);
+  if (raw === lastOccupantId) return lastOccupantId;
+  let v = occupantIds.get(raw);
+  if (v === undefined) {
+    v = own(raw);
+    if (occupantIds.size >= OCCUPANT_ID_CACHE_SIZE) occupantIds.clear();
+    occupantIds.set(v, v);
+  }
+  lastOccupantId = v;
   return v;
 }
 
@@ -90,11 +96,25 @@ function strAttr(el: Element, name: string): string | undefined {
   return typeof v === 'string' ? v : undefined;
 }
 
-function jidAttr(el: Element, name: string, logger: Logger): JID | undefined {
+/** The last JID read from one attribute: the `to` of every message is our JID, the `by` of every stanza-id the room's. */
+class LastJid {
+  raw = '';
+  jid: JID | undefined;
+}
+const lastTo = new LastJid();
+const lastBy = new LastJid();
+
+function jidAttr(el: Element, name: string, logger: Logger, last?: LastJid): JID | undefined {
   const raw = strAttr(el, name);
   if (raw === undefined) return undefined;
+  if (last !== undefined && last.jid !== undefined && last.raw === raw) return last.jid;
   try {
-    return parseJid(raw); // memoised: the same room and occupant JIDs recur on every message
+    const jid = parseJid(raw); // memoised: the same room and occupant JIDs recur on every message
+    if (last !== undefined) {
+      last.raw = raw;
+      last.jid = jid;
+    }
+    return jid;
   } catch {
     logger.debug('dropping malformed JID', { element: el.name, attribute: name });
     return undefined;
@@ -117,6 +137,15 @@ function setLang(map: LanguageMap, el: Element): void {
  * ```
  */
 export function readMessage(el: Element, logger: Logger = silentLogger): Message {
+  return readMessageFrom(el, logger, undefined);
+}
+
+/**
+ * {@link readMessage}, with the `from` JID already parsed from `el.attrs.from` (by whoever
+ * routed the stanza), so that it is not looked up again.
+ * @internal
+ */
+export function readMessageFrom(el: Element, logger: Logger, from: JID | undefined): Message {
   const rawType = strAttr(el, 'type');
   const msg: Message = {
     type: rawType !== undefined && TYPES.has(rawType) ? (rawType as MessageType) : 'normal',
@@ -127,9 +156,9 @@ export function readMessage(el: Element, logger: Logger = silentLogger): Message
   try {
     const id = strAttr(el, 'id');
     if (id !== undefined) msg.id = own(id);
-    const from = jidAttr(el, 'from', logger);
-    if (from !== undefined) msg.from = from;
-    const to = jidAttr(el, 'to', logger);
+    const sender = from ?? jidAttr(el, 'from', logger);
+    if (sender !== undefined) msg.from = sender;
+    const to = jidAttr(el, 'to', logger, lastTo);
     if (to !== undefined) msg.to = to;
     for (const c of el.children) {
       if (typeof c === 'string') continue;
@@ -191,7 +220,7 @@ function readDelay(msg: Message, c: Element, logger: Logger): void {
 
 function readStanzaId(msg: Message, c: Element, logger: Logger): void {
   const id = strAttr(c, 'id');
-  const by = jidAttr(c, 'by', logger);
+  const by = jidAttr(c, 'by', logger, lastBy);
   if (!id || by === undefined) {
     logger.debug('dropping malformed stanza-id', { id, by: c.attrs.by });
     return;

@@ -15,14 +15,13 @@ import { MessageSource } from '../im/conversation.js';
 import { RoomState } from './constants.js';
 import { classifyGroupchat } from './groupchat.js';
 import { type HistoryReplay, liveSender } from './history.js';
-import { type Message, readMessage } from './message.js';
+import { type Message, readMessage, readMessageFrom } from './message.js';
 import type { ServiceMember } from './occupant.js';
 import { findUserExt } from './payloads/user.js';
 import type { TopicChanges } from './pending-ops.js';
 import type { RoomContext } from './room-context.js';
 import type { RoomEvents, RoomMember } from './room-events.js';
 import { bodyOf } from './room-stanzas.js';
-import { roomStanzaId } from './seen-messages.js';
 import { MessageState, MessageTracker, type ReflectionMatcher } from './tracking.js';
 
 /** The parts of its room that message handling works with. @internal */
@@ -41,6 +40,8 @@ export class RoomMessages {
   subjectSetter: string | undefined;
   readonly #ctx: RoomContext;
   readonly #parts: MessageParts;
+  /** The last stanza-id `by` JID found equal to the room's (the same object on every message). */
+  #roomBy: JID | undefined;
 
   constructor(ctx: RoomContext, parts: MessageParts) {
     this.#ctx = ctx;
@@ -53,7 +54,7 @@ export class RoomMessages {
     if (ctx.closed) return false;
     const type = stanza.attrs.type as string | undefined;
     if (type === 'groupchat') {
-      this.#groupchat(readMessage(stanza, ctx.host.logger), from);
+      this.#groupchat(readMessageFrom(stanza, ctx.host.logger, from), from);
       return true;
     }
     if (type === 'error') {
@@ -137,11 +138,26 @@ export class RoomMessages {
     this.#ctx.emit('messageError', { message, error });
   }
 
+  /** The id of the XEP-0359 `<stanza-id/>` assigned by the room (its `by`), if any (as `roomStanzaId`). */
+  #roomStanzaId(message: Message): string | undefined {
+    const ids = message.stanzaId;
+    if (ids === undefined) return undefined;
+    const room = this.#ctx.jid;
+    for (const s of ids) {
+      if (s.by === this.#roomBy || s.by === room) return s.id;
+      if (s.by.equals(room)) {
+        this.#roomBy = s.by;
+        return s.id;
+      }
+    }
+    return undefined;
+  }
+
   #groupchat(message: Message, from: JID): void {
     const ctx = this.#ctx;
     const { replay, trackers, serviceMember } = this.#parts;
     const nick = from.resource;
-    const stanzaId = roomStanzaId(message, ctx.jid);
+    const stanzaId = this.#roomStanzaId(message);
     const verdict = classifyGroupchat({ message, nick, stanzaId, state: ctx.state, myNick: ctx.me?.nick, seen: replay.seen, trackers });
     const { kind, isHistory } = verdict;
     if (verdict.endsHistory === 'before') ctx.setState(RoomState.ACTIVE);
