@@ -4,7 +4,7 @@
  * by one `indexOf` per buffer region instead of one scan per attribute value. Split end tags are
  * checked as far as they go.
  */
-import { MAX_NAME_LENGTH, decodeRefs, fail, guessAtom, internAt, isProtoKey, isWs, rememberAtom } from './xml-chars.js';
+import { MAX_NAME_LENGTH, decodeRefs, fail, guessAtom, guessAttr, internAt, isProtoKey, isWs, rememberAtom } from './xml-chars.js';
 
 /** "Not found" position for {@link CharIndex}. */
 export const NONE = 0x7fffffff;
@@ -12,10 +12,14 @@ export const NONE = 0x7fffffff;
 /** Next-occurrence caches over one buffer; each is valid for queries at or before its position. */
 export class CharIndex {
   private b = '';
-  private cLt = -1;
-  private cAmp = -1;
-  private cTab = -1;
-  private cNl = -1;
+  /** Cached next `<` (read directly by the start-tag scanner: no `<` between a query and this). */
+  cLt = -1;
+  /** Cached next `&`. */
+  cAmp = -1;
+  /** Cached next TAB. */
+  cTab = -1;
+  /** Cached next LF. */
+  cNl = -1;
   private cCdataEnd = -1;
 
   /** Starts indexing a new buffer. */
@@ -152,9 +156,9 @@ export function scanStartTag(b: string, t: PendingTag, idx: CharIndex, k: String
   for (;;) {
     t.p = p;
     const s0 = p;
-    while (p < n && isWs(b.charCodeAt(p))) p++;
+    let c = 0;
+    while (p < n && ((c = b.charCodeAt(p)) === 0x20 || c === 0x0a || c === 0x09 || c === 0x0d)) p++;
     if (p >= n) return false;
-    let c = b.charCodeAt(p);
     if (c === 0x3e) {
       t.end = p + 1;
       t.selfClose = false;
@@ -168,51 +172,48 @@ export function scanStartTag(b: string, t: PendingTag, idx: CharIndex, k: String
       return true;
     }
     if (p === s0) fail('not-well-formed', 'missing whitespace between attributes');
-    let name = guessAtom(b, p, n, true);
+    // q: the `=` after the name. A guessed name is directly followed by `=` and is never a prototype key.
+    let name = guessAttr(b, p, n);
     let q: number;
+    let drop = false;
     if (name !== null) {
       q = p + name.length;
     } else {
-      // Name chars above '>' or among ':', '-', '.', digits; everything else ends the name (NaN at the end).
-      q = p;
-      for (;;) {
-        c = b.charCodeAt(q);
-        if (c > 0x3e || c === 0x3a || c === 0x2d || c === 0x2e || (c >= 0x30 && c <= 0x39)) q++;
-        else break;
-      }
-      if (q >= n) {
-        if (q - p > MAX_NAME_LENGTH) fail('not-well-formed', 'name too long');
-        return false;
-      }
-      if (q === p) fail('not-well-formed', 'invalid attribute name');
-      name = internAt(b, p, q, true);
-      rememberAtom(b, p, n, name, true);
+      const r = scanAttrName(b, p, n);
+      if (r === null) return false;
+      name = r;
+      drop = isProtoKey(name);
+      q = p + name.length;
+      while (q < n && isWs(b.charCodeAt(q))) q++;
+      if (q >= n) return false;
+      if (b.charCodeAt(q) !== 0x3d) fail('not-well-formed', `attribute ${name} without value`);
     }
-    while (q < n && isWs(b.charCodeAt(q))) q++;
-    if (q >= n) return false;
-    if (b.charCodeAt(q) !== 0x3d) fail('not-well-formed', `attribute ${name} without value`);
     q++;
-    while (q < n && isWs(b.charCodeAt(q))) q++;
-    if (q >= n) return false;
-    const quote = b.charCodeAt(q);
-    if (quote !== 0x22 && quote !== 0x27) fail('not-well-formed', 'unquoted attribute value');
+    let quote = q < n ? b.charCodeAt(q) : 0;
+    if (quote !== 0x22 && quote !== 0x27) {
+      while (q < n && isWs(b.charCodeAt(q))) q++;
+      if (q >= n) return false;
+      quote = b.charCodeAt(q);
+      if (quote !== 0x22 && quote !== 0x27) fail('not-well-formed', 'unquoted attribute value');
+    }
     const vs = q + 1;
-    const ve = b.indexOf(quote === 0x22 ? '"' : "'", Math.max(vs, t.valueScan));
+    const ve = b.indexOf(quote === 0x22 ? '"' : "'", vs > t.valueScan ? vs : t.valueScan);
     if (ve === -1) {
       t.valueScan = n;
       t.quote = quote === 0x22 ? '"' : "'";
       return false;
     }
     t.valueScan = -1;
-    if (idx.lt(vs) < ve) fail('not-well-formed', '< in attribute value');
-    let v = k.keep(b, vs, ve);
-    if (idx.tab(vs) < ve || idx.nl(vs) < ve) v = v.replace(/[\t\n]/g, ' ');
-    const amp = idx.amp(vs);
-    if (amp < ve) v = decodeRefs(v, amp - vs);
-    if (isProtoKey(name)) {
-      p = ve + 1;
-      continue;
+    p = ve + 1;
+    // The caches are consulted (a call) only when they may hold a position inside the value.
+    if (idx.cLt < ve && idx.lt(vs) < ve) fail('not-well-formed', '< in attribute value');
+    let v = ve - vs < 13 ? b.slice(vs, ve) : k.keep(b, vs, ve);
+    if ((idx.cTab < ve && idx.tab(vs) < ve) || (idx.cNl < ve && idx.nl(vs) < ve)) v = v.replace(/[\t\n]/g, ' ');
+    if (idx.cAmp < ve) {
+      const amp = idx.amp(vs);
+      if (amp < ve) v = decodeRefs(v, amp - vs);
     }
+    if (drop) continue;
     // Names are internalized atoms: `===` is a pointer comparison.
     const names = t.names;
     const count = t.count;
@@ -225,9 +226,26 @@ export function scanStartTag(b: string, t: PendingTag, idx: CharIndex, k: String
     t.count = count + 1;
     attrs[name] = v;
     if (name === 'xmlns') t.xmlns = v;
-    else if (name.indexOf(':') !== -1) t.colon = true;
-    p = ve + 1;
+    else if (name !== 'xml:lang' && name.indexOf(':') !== -1) t.colon = true;
   }
+}
+
+/**
+ * The slow path for an attribute name at `p` (not guessed): scans, validates and interns it and
+ * remembers it for {@link guessAttr}. Null when the buffer ends inside the name.
+ */
+function scanAttrName(b: string, p: number, n: number): string | null {
+  // Name chars above '>' or among ':', '-', '.', digits; everything else ends the name.
+  let q = p;
+  while (q < n && nameChar(b.charCodeAt(q))) q++;
+  if (q >= n) {
+    if (q - p > MAX_NAME_LENGTH) fail('not-well-formed', 'name too long');
+    return null;
+  }
+  if (q === p) fail('not-well-formed', 'invalid attribute name');
+  const name = internAt(b, p, q, true);
+  rememberAtom(b, p, n, name, true);
+  return name;
 }
 
 /**

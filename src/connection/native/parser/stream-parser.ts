@@ -128,7 +128,9 @@ export class StreamParser implements StringKeeper {
   private lastTopSize = 512;
   private buf = '';
   private absBase = 0;
-  private stack: Frame[] = [];
+  /** Open elements: `frames[0, depth)`; frame objects are reused (one allocation per nesting level). */
+  private frames: Frame[] = [];
+  private depth = 0;
   private pending = false;
   private readonly tag = newPendingTag();
   private inCdata = false;
@@ -157,7 +159,7 @@ export class StreamParser implements StringKeeper {
     this.regionEnd = -1;
     this.buf = '';
     this.absBase = 0;
-    this.stack = [];
+    this.clearFrames();
     this.pending = false;
     this.inCdata = false;
     this.text = '';
@@ -197,7 +199,7 @@ export class StreamParser implements StringKeeper {
       this.buf = '';
       this.region = '';
       this.regionEnd = -1;
-      this.stack = [];
+      this.clearFrames();
       this.pending = false;
       this.safe(() => this.opts.onError(err));
     }
@@ -304,7 +306,7 @@ export class StreamParser implements StringKeeper {
       if (lt + 1 >= n) break;
       const c = b.charCodeAt(lt + 1);
       if (c === 0x2f /* / */) {
-        const top = this.stack[this.stack.length - 1];
+        const top = this.depth > 0 ? (this.frames[this.depth - 1] as Frame) : undefined;
         if (top !== undefined) {
           // Fast path: `</qname>` exactly.
           const after = lt + 2 + top.qname.length;
@@ -328,7 +330,7 @@ export class StreamParser implements StringKeeper {
         if (!this.closeElement(pos) || gen !== this.gen) return;
       } else if (c === 0x21 /* ! */) {
         if (b.startsWith(CDATA_OPEN, lt)) {
-          if (this.stack.length <= this.topDepth) fail('not-well-formed', 'CDATA outside an element');
+          if (this.depth <= this.topDepth) fail('not-well-formed', 'CDATA outside an element');
           this.inCdata = true;
           pos = lt + CDATA_OPEN.length;
         } else if (b.startsWith('<!--', lt)) {
@@ -356,7 +358,7 @@ export class StreamParser implements StringKeeper {
         if (!XML_DECL_RE.test(b.slice(lt, end + 2))) fail('not-well-formed', 'bad XML declaration');
         pos = end + 2;
       } else {
-        if (this.stack.length === this.topDepth) {
+        if (this.depth === this.topDepth) {
           this.topStart = this.absBase + lt;
           this.setRegion(b, lt);
         }
@@ -385,7 +387,7 @@ export class StreamParser implements StringKeeper {
   }
 
   private addText(b: string, s: number, e: number): void {
-    if (this.stack.length <= this.topDepth) {
+    if (this.depth <= this.topDepth) {
       for (let i = s; i < e; i++) {
         if (!isWs(b.charCodeAt(i))) fail('not-well-formed', 'text outside elements');
       }
@@ -445,8 +447,8 @@ export class StreamParser implements StringKeeper {
 
   private openElement(): boolean {
     const t = this.tag;
-    const depth = this.stack.length;
-    const parent = this.stack[depth - 1];
+    const depth = this.depth;
+    const parent = depth > 0 ? (this.frames[depth - 1] as Frame) : undefined;
     const qname = t.qname as string;
     const attrs = t.attrs;
     if (depth === this.topDepth) this.usedOuter = null;
@@ -461,7 +463,7 @@ export class StreamParser implements StringKeeper {
       if (ns !== STREAM_NS) fail('invalid-namespace', `stream header in namespace "${ns}"`);
       if (!CONTENT_NS.has(defNs)) fail('invalid-namespace', `unsupported content namespace "${defNs}"`);
       this.streamLang = attrs['xml:lang'];
-      this.stack.push({ el: null, qname, defNs, scope });
+      this.pushFrame(null, qname, defNs, scope);
       if (this.opts.onStreamStart !== undefined) {
         const cb = this.opts.onStreamStart;
         if (!this.safe(() => cb.call(this.opts, { ...attrs }))) return false;
@@ -483,14 +485,37 @@ export class StreamParser implements StringKeeper {
       pel.children.push(el);
       el.parent = pel;
     }
-    this.stack.push({ el, qname, defNs, scope });
+    this.pushFrame(el, qname, defNs, scope);
     return t.selfClose ? this.closeElement(t.end) : true;
+  }
+
+  private pushFrame(el: Element | null, qname: string, defNs: string, scope: Scope): void {
+    const f = this.frames[this.depth];
+    if (f === undefined) this.frames.push({ el, qname, defNs, scope });
+    else {
+      f.el = el;
+      f.qname = qname;
+      f.defNs = defNs;
+      f.scope = scope;
+    }
+    this.depth++;
+  }
+
+  /** Drops every open element (the frames are kept for reuse, emptied). */
+  private clearFrames(): void {
+    for (const f of this.frames) {
+      f.el = null;
+      f.scope = EMPTY_SCOPE;
+    }
+    this.depth = 0;
   }
 
   /** Pops the current element; `end` is the position just after its end tag. */
   private closeElement(end: number): boolean {
-    const frame = this.stack.pop() as Frame;
+    const frame = this.frames[--this.depth] as Frame;
     const el = frame.el;
+    frame.el = null;
+    frame.scope = EMPTY_SCOPE;
     if (el === null) {
       this.ended = true;
       if (this.opts.onStreamEnd !== undefined) {
@@ -503,13 +528,13 @@ export class StreamParser implements StringKeeper {
       el.children.push(this.text);
       this.text = '';
     }
-    if (this.stack.length !== this.topDepth) return true;
+    if (this.depth !== this.topDepth) return true;
     const size = this.absBase + end - this.topStart;
     if (size > this.max) this.tooBig();
     this.lastTopSize = size;
     this.topStart = -1;
     if (this.usedOuter !== null) {
-      const outer = this.stack[this.topDepth - 1] as Frame;
+      const outer = this.frames[this.topDepth - 1] as Frame;
       for (const p of this.usedOuter) {
         const key = `xmlns:${p}`;
         const d = outer.scope[p];

@@ -75,11 +75,7 @@ export function internAt(b: string, p: number, q: number, attr: boolean): string
   const h = (len * 31 + b.charCodeAt(p) * 7 + b.charCodeAt(q - 1) * 13 + b.charCodeAt(p + (len >> 1))) & 511;
   const atoms = attr ? attrAtoms : elementAtoms;
   const cand = atoms[h];
-  if (cand !== undefined && cand.length === len) {
-    let i = 0;
-    while (i < len && cand.charCodeAt(i) === b.charCodeAt(p + i)) i++;
-    if (i === len) return cand;
-  }
+  if (cand !== undefined && cand.length === len && b.startsWith(cand, p)) return cand;
   const name = internName(b.slice(p, q));
   atoms[h] = name;
   return name;
@@ -101,17 +97,30 @@ export function guessAtom(b: string, p: number, n: number, attr: boolean): strin
   if (p + 2 >= n) return null;
   const cand = (attr ? attrGuess : elementGuess)[guessSlot(b, p)];
   if (cand === undefined) return null;
-  const len = cand.length;
-  if (p + len >= n) return null;
-  for (let i = 0; i < len; i++) if (cand.charCodeAt(i) !== b.charCodeAt(p + i)) return null;
-  const c = b.charCodeAt(p + len);
+  const end = p + cand.length;
+  if (end >= n || !b.startsWith(cand, p)) return null;
+  const c = b.charCodeAt(end);
   if (c > 0x3e || c === 0x3a || c === 0x2d || c === 0x2e || (c >= 0x30 && c <= 0x39)) return null;
   return cand;
 }
 
-/** Records `name` (validated, at `p` in `b`) for {@link guessAtom}. */
+/**
+ * Fast path for attribute names: the guessed atom (see {@link guessAtom}) if the name at `p` is
+ * exactly that atom and is directly followed by `=`; else null. `Object.prototype` keys are never
+ * remembered, so a hit is an attribute to keep.
+ */
+export function guessAttr(b: string, p: number, n: number): string | null {
+  if (p + 2 >= n) return null;
+  const cand = attrGuess[guessSlot(b, p)];
+  if (cand === undefined) return null;
+  const end = p + cand.length;
+  if (end >= n || b.charCodeAt(end) !== 0x3d || !b.startsWith(cand, p)) return null;
+  return cand;
+}
+
+/** Records `name` (validated, at `p` in `b`) for {@link guessAtom}; never an `Object.prototype` key. */
 export function rememberAtom(b: string, p: number, n: number, name: string, attr: boolean): void {
-  if (p + 2 < n) (attr ? attrGuess : elementGuess)[guessSlot(b, p)] = name;
+  if (p + 2 < n && !(attr && PROTO_KEYS.has(name))) (attr ? attrGuess : elementGuess)[guessSlot(b, p)] = name;
 }
 
 /**
