@@ -4,7 +4,7 @@
  * by one `indexOf` per buffer region instead of one scan per attribute value. Split end tags are
  * checked as far as they go.
  */
-import { MAX_NAME_LENGTH, decodeRefs, fail, guessAtom, guessAttr, internAt, isProtoKey, isWs, rememberAtom } from './xml-chars.js';
+import { MAX_NAME_LENGTH, decodeRefs, fail, guessAttr, guessElement, internAt, isProtoKey, isWs, rememberAtom } from './xml-chars.js';
 
 /** "Not found" position for {@link CharIndex}. */
 export const NONE = 0x7fffffff;
@@ -133,7 +133,7 @@ export function scanStartTag(b: string, t: PendingTag, idx: CharIndex, k: String
   const n = b.length;
   let p = t.p;
   if (t.qname === null) {
-    const guess = guessAtom(b, p, n, false);
+    const guess = guessElement(b, p, n);
     if (guess !== null) {
       t.qname = guess;
       p += guess.length;
@@ -197,7 +197,7 @@ export function scanStartTag(b: string, t: PendingTag, idx: CharIndex, k: String
       if (quote !== 0x22 && quote !== 0x27) fail('not-well-formed', 'unquoted attribute value');
     }
     const vs = q + 1;
-    const ve = b.indexOf(quote === 0x22 ? '"' : "'", vs > t.valueScan ? vs : t.valueScan);
+    const ve = b.indexOf(quote === 0x22 ? '"' : "'", Math.max(vs, t.valueScan));
     if (ve === -1) {
       t.valueScan = n;
       t.quote = quote === 0x22 ? '"' : "'";

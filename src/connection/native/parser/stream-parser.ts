@@ -283,7 +283,7 @@ export class StreamParser implements StringKeeper {
         continue;
       }
       if (pos >= n) break;
-      let lt = idx.lt(pos);
+      let lt = idx.cLt >= pos ? idx.cLt : idx.lt(pos);
       if (lt === NONE) lt = -1;
       if (lt !== pos) {
         const end = lt === -1 ? n : lt;
@@ -363,8 +363,14 @@ export class StreamParser implements StringKeeper {
           this.setRegion(b, lt);
         }
         startTag(t, this.absBase + lt, lt + 1);
-        this.pending = true;
-        pos = lt;
+        if (!scanStartTag(b, t, idx, this)) {
+          this.pending = true;
+          pos = lt;
+          break;
+        }
+        if (this.absBase + t.end - t.startAbs > this.max) this.tooBig();
+        pos = t.end;
+        if (!this.openElement() || gen !== this.gen) return;
       }
     }
     // Keep what is not consumed, rebased to 0. Of a split start tag only the attribute being

@@ -84,18 +84,21 @@ export function internAt(b: string, p: number, q: number, attr: boolean): string
 const elementGuess: (string | undefined)[] = new Array<string | undefined>(1024);
 const attrGuess: (string | undefined)[] = new Array<string | undefined>(1024);
 
-function guessSlot(b: string, p: number): number {
-  return (b.charCodeAt(p) * 961 + b.charCodeAt(p + 1) * 31 + b.charCodeAt(p + 2)) & 1023;
-}
+/*
+ * Guess slots are keyed by the first four characters at the name's position (for a name shorter
+ * than that, what follows it): `xmlns`/`xml:lang` and `status`/`stanza-id` get distinct slots.
+ * Callers check `p + 3 < n`.
+ */
 
 /**
- * Fast path for names: the atom last seen starting with the same three characters, if the name
- * at `p` is exactly that atom (followed by a char that cannot continue a name); else null. Only
- * atoms that {@link internAt} validated are ever guessed, so a hit needs no further check.
+ * Fast path for element names: the atom last seen at a position starting with the same four
+ * characters, if the name at `p` is exactly that atom (followed by a char that cannot continue a
+ * name); else null. Only atoms that {@link internAt} validated are ever guessed, so a hit needs
+ * no further check.
  */
-export function guessAtom(b: string, p: number, n: number, attr: boolean): string | null {
-  if (p + 2 >= n) return null;
-  const cand = (attr ? attrGuess : elementGuess)[guessSlot(b, p)];
+export function guessElement(b: string, p: number, n: number): string | null {
+  if (p + 3 >= n) return null;
+  const cand = elementGuess[(b.charCodeAt(p) * 29791 + b.charCodeAt(p + 1) * 961 + b.charCodeAt(p + 2) * 31 + b.charCodeAt(p + 3)) & 1023];
   if (cand === undefined) return null;
   const end = p + cand.length;
   if (end >= n || !b.startsWith(cand, p)) return null;
@@ -105,22 +108,24 @@ export function guessAtom(b: string, p: number, n: number, attr: boolean): strin
 }
 
 /**
- * Fast path for attribute names: the guessed atom (see {@link guessAtom}) if the name at `p` is
- * exactly that atom and is directly followed by `=`; else null. `Object.prototype` keys are never
- * remembered, so a hit is an attribute to keep.
+ * Fast path for attribute names: the remembered atom (see {@link guessElement}) if the name at
+ * `p` is exactly that atom and is directly followed by `=`; else null. `Object.prototype` keys
+ * are never remembered, so a hit is an attribute to keep.
  */
 export function guessAttr(b: string, p: number, n: number): string | null {
-  if (p + 2 >= n) return null;
-  const cand = attrGuess[guessSlot(b, p)];
+  if (p + 3 >= n) return null;
+  const cand = attrGuess[(b.charCodeAt(p) * 29791 + b.charCodeAt(p + 1) * 961 + b.charCodeAt(p + 2) * 31 + b.charCodeAt(p + 3)) & 1023];
   if (cand === undefined) return null;
   const end = p + cand.length;
   if (end >= n || b.charCodeAt(end) !== 0x3d || !b.startsWith(cand, p)) return null;
   return cand;
 }
 
-/** Records `name` (validated, at `p` in `b`) for {@link guessAtom}; never an `Object.prototype` key. */
+/** Records `name` (validated, at `p` in `b`) for the guesses above; never an `Object.prototype` key. */
 export function rememberAtom(b: string, p: number, n: number, name: string, attr: boolean): void {
-  if (p + 2 < n && !(attr && PROTO_KEYS.has(name))) (attr ? attrGuess : elementGuess)[guessSlot(b, p)] = name;
+  if (p + 3 >= n || (attr && PROTO_KEYS.has(name))) return;
+  const slot = (b.charCodeAt(p) * 29791 + b.charCodeAt(p + 1) * 961 + b.charCodeAt(p + 2) * 31 + b.charCodeAt(p + 3)) & 1023;
+  (attr ? attrGuess : elementGuess)[slot] = name;
 }
 
 /**
