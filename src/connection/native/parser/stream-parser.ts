@@ -181,12 +181,17 @@ export class StreamParser implements StringKeeper {
     try {
       const text = this.input.decode(chunk);
       if (text.length === 0) return;
-      this.buf = this.buf.length === 0 ? text : this.buf + text;
-      const t = this.tag;
-      if (this.pending && t.valueScan >= 0 && text.indexOf(t.quote) === -1) {
-        // Still inside a split attribute value: append only (no rescan, no flattening).
-        if (this.absBase + this.buf.length - (this.topStart >= 0 ? this.topStart : t.startAbs) > this.max) this.tooBig();
-        return;
+      if (this.buf.length === 0) this.buf = text;
+      else {
+        const t = this.tag;
+        if (this.pending && t.valueScan >= 0 && text.indexOf(t.quote) === -1) {
+          // Still inside a split attribute value: append only (no rescan, no flattening).
+          this.buf += text;
+          if (this.absBase + this.buf.length - (this.topStart >= 0 ? this.topStart : t.startAbs) > this.max) this.tooBig();
+          return;
+        }
+        // One flat string (`+` would make a rope that every charCodeAt/indexOf has to unwrap).
+        this.buf = [this.buf, text].join('');
       }
       this.parse(gen);
     } catch (e) {
