@@ -79,10 +79,6 @@ export interface PendingTag {
   xmlns: string | null;
   /** Some attribute name has a colon (`xmlns:p` declaration or prefixed attribute). */
   colon: boolean;
-  /** Number of attributes so far. */
-  count: number;
-  /** The first 16 attribute names (for the duplicate check; reused between tags). */
-  names: string[];
   end: number;
   selfClose: boolean;
 }
@@ -98,8 +94,6 @@ export function newPendingTag(): PendingTag {
     attrs: {},
     xmlns: null,
     colon: false,
-    count: 0,
-    names: [],
     end: 0,
     selfClose: false,
   };
@@ -114,7 +108,6 @@ export function startTag(t: PendingTag, startAbs: number, p: number): void {
   t.attrs = {};
   t.xmlns = null;
   t.colon = false;
-  t.count = 0;
   t.end = 0;
   t.selfClose = false;
 }
@@ -124,41 +117,37 @@ function nameChar(c: number): boolean {
   return c > 0x3e || c === 0x3a || c === 0x2d || c === 0x2e || (c >= 0x30 && c <= 0x39);
 }
 
+/** The first position at or after `p` that is not XML whitespace (`n` at the end). */
+function skipWs(b: string, p: number, n: number): number {
+  while (p < n && isWs(b.charCodeAt(p))) p++;
+  return p;
+}
+
 /**
  * Scans a start tag from `t.p`; returns false if more input is needed. Attributes whose names
  * are `Object.prototype` keys are dropped (see `isProtoKey`), so `attrs` has no inherited key
  * and `attrs[name] !== undefined` is an exact duplicate test.
+ *
+ * Kept small and free of inner loops on the common path (one space between attributes, a name
+ * seen before directly followed by `=`, a quoted value without special characters): the rest is
+ * in helpers called only when needed. A loop body that TurboFan does not have to peel and
+ * duplicate compiles several times faster, and compilation is most of what a fresh process
+ * spends on its first stanzas.
  */
 export function scanStartTag(b: string, t: PendingTag, idx: CharIndex, k: StringKeeper): boolean {
   const n = b.length;
   let p = t.p;
   if (t.qname === null) {
-    const guess = guessElement(b, p, n);
-    if (guess !== null) {
-      t.qname = guess;
-      p += guess.length;
-    }
-  }
-  if (t.qname === null) {
-    let q = p;
-    while (q < n && nameChar(b.charCodeAt(q))) q++;
-    if (q >= n) {
-      if (q - p > MAX_NAME_LENGTH) fail('not-well-formed', 'name too long');
-      return false;
-    }
-    const c = b.charCodeAt(q);
-    if (q === p || !(isWs(c) || c === 0x3e || c === 0x2f)) fail('not-well-formed', 'invalid element name');
-    t.qname = internAt(b, p, q, false);
-    rememberAtom(b, p, n, t.qname, false);
-    p = q;
+    const qname = guessElement(b, p, n) ?? scanElementName(b, p, n);
+    if (qname === null) return false;
+    t.qname = qname;
+    p += qname.length;
   }
   const attrs = t.attrs;
   for (;;) {
     t.p = p;
-    const s0 = p;
-    let c = 0;
-    while (p < n && ((c = b.charCodeAt(p)) === 0x20 || c === 0x0a || c === 0x09 || c === 0x0d)) p++;
     if (p >= n) return false;
+    let c = b.charCodeAt(p);
     if (c === 0x3e) {
       t.end = p + 1;
       t.selfClose = false;
@@ -171,7 +160,16 @@ export function scanStartTag(b: string, t: PendingTag, idx: CharIndex, k: String
       t.selfClose = true;
       return true;
     }
-    if (p === s0) fail('not-well-formed', 'missing whitespace between attributes');
+    if (c !== 0x20 && c !== 0x0a && c !== 0x09 && c !== 0x0d) fail('not-well-formed', 'missing whitespace between attributes');
+    p++;
+    if (p >= n) return false;
+    c = b.charCodeAt(p);
+    if (c === 0x20 || c === 0x0a || c === 0x09 || c === 0x0d) {
+      p = skipWs(b, p, n);
+      if (p >= n) return false;
+      c = b.charCodeAt(p);
+    }
+    if (c === 0x3e || c === 0x2f) continue;
     // q: the `=` after the name. A guessed name is directly followed by `=` and is never a prototype key.
     let name = guessAttr(b, p, n);
     let q: number;
@@ -179,19 +177,17 @@ export function scanStartTag(b: string, t: PendingTag, idx: CharIndex, k: String
     if (name !== null) {
       q = p + name.length;
     } else {
-      const r = scanAttrName(b, p, n);
-      if (r === null) return false;
-      name = r;
+      name = scanAttrName(b, p, n);
+      if (name === null) return false;
       drop = isProtoKey(name);
-      q = p + name.length;
-      while (q < n && isWs(b.charCodeAt(q))) q++;
+      q = skipWs(b, p + name.length, n);
       if (q >= n) return false;
       if (b.charCodeAt(q) !== 0x3d) fail('not-well-formed', `attribute ${name} without value`);
     }
     q++;
     let quote = q < n ? b.charCodeAt(q) : 0;
     if (quote !== 0x22 && quote !== 0x27) {
-      while (q < n && isWs(b.charCodeAt(q))) q++;
+      q = skipWs(b, q, n);
       if (q >= n) return false;
       quote = b.charCodeAt(q);
       if (quote !== 0x22 && quote !== 0x27) fail('not-well-formed', 'unquoted attribute value');
@@ -208,26 +204,41 @@ export function scanStartTag(b: string, t: PendingTag, idx: CharIndex, k: String
     // The caches are consulted (a call) only when they may hold a position inside the value.
     if (idx.cLt < ve && idx.lt(vs) < ve) fail('not-well-formed', '< in attribute value');
     let v = ve - vs < 13 ? b.slice(vs, ve) : k.keep(b, vs, ve);
-    if ((idx.cTab < ve && idx.tab(vs) < ve) || (idx.cNl < ve && idx.nl(vs) < ve)) v = v.replace(/[\t\n]/g, ' ');
+    if ((idx.cTab < ve && idx.tab(vs) < ve) || (idx.cNl < ve && idx.nl(vs) < ve)) v = normaliseValueWs(v);
     if (idx.cAmp < ve) {
       const amp = idx.amp(vs);
       if (amp < ve) v = decodeRefs(v, amp - vs);
     }
     if (drop) continue;
-    // Names are internalized atoms: `===` is a pointer comparison.
-    const names = t.names;
-    const count = t.count;
-    if (count < 16) {
-      for (let i = 0; i < count; i++) if (names[i] === name) fail('not-well-formed', `duplicate attribute ${name}`);
-      names[count] = name;
-    } else if (attrs[name] !== undefined) {
-      fail('not-well-formed', `duplicate attribute ${name}`);
-    }
-    t.count = count + 1;
+    // No inherited keys (prototype keys are dropped), so this is an exact duplicate test.
+    if (attrs[name] !== undefined) fail('not-well-formed', `duplicate attribute ${name}`);
     attrs[name] = v;
     if (name === 'xmlns') t.xmlns = v;
     else if (name !== 'xml:lang' && name.indexOf(':') !== -1) t.colon = true;
   }
+}
+
+/** Attribute-value normalisation of literal TAB and LF (CR is already LF): each becomes a space. */
+function normaliseValueWs(v: string): string {
+  return v.replace(/[\t\n]/g, ' ');
+}
+
+/**
+ * The slow path for an element name at `p` (not guessed): scans, validates and interns it and
+ * remembers it for {@link guessElement}. Null when the buffer ends inside the name.
+ */
+function scanElementName(b: string, p: number, n: number): string | null {
+  let q = p;
+  while (q < n && nameChar(b.charCodeAt(q))) q++;
+  if (q >= n) {
+    if (q - p > MAX_NAME_LENGTH) fail('not-well-formed', 'name too long');
+    return null;
+  }
+  const c = b.charCodeAt(q);
+  if (q === p || !(isWs(c) || c === 0x3e || c === 0x2f)) fail('not-well-formed', 'invalid element name');
+  const name = internAt(b, p, q, false);
+  rememberAtom(b, p, n, name, false);
+  return name;
 }
 
 /**
