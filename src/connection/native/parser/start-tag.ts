@@ -4,7 +4,7 @@
  * by one `indexOf` per buffer region instead of one scan per attribute value. Split end tags are
  * checked as far as they go.
  */
-import { MAX_NAME_LENGTH, decodeRefs, fail, guessAttr, guessElement, internAt, isProtoKey, isWs, rememberAtom } from './xml-chars.js';
+import { MAX_NAME_LENGTH, fail, guessAttr, guessElement, internAt, isProtoKey, isWs, rememberAtom, withRefs } from './xml-chars.js';
 
 /** "Not found" position for {@link CharIndex}. */
 export const NONE = 0x7fffffff;
@@ -20,12 +20,20 @@ export class CharIndex {
   cTab = -1;
   /** Cached next LF. */
   cNl = -1;
-  private cCdataEnd = -1;
+  /** Cached next `]]>`. */
+  cCdataEnd = -1;
 
-  /** Starts indexing a new buffer. */
+  /**
+   * Starts indexing a new buffer. The rare characters are located at once (a few native
+   * `indexOf`s per chunk): a buffer without them never needs a lookup call on the hot path.
+   */
   reset(b: string): void {
     this.b = b;
-    this.cLt = this.cAmp = this.cTab = this.cNl = this.cCdataEnd = -1;
+    this.cLt = -1;
+    this.cAmp = this.next('&', -1, 0);
+    this.cTab = this.next('\t', -1, 0);
+    this.cNl = this.next('\n', -1, 0);
+    this.cCdataEnd = this.next(']]>', -1, 0);
   }
 
   private next(ch: string, cached: number, from: number): number {
@@ -138,7 +146,7 @@ export function scanStartTag(b: string, t: PendingTag, idx: CharIndex, k: String
   const n = b.length;
   let p = t.p;
   if (t.qname === null) {
-    const qname = guessElement(b, p, n) ?? scanElementName(b, p, n);
+    const qname = elementName(b, p, n);
     if (qname === null) return false;
     t.qname = qname;
     p += qname.length;
@@ -170,22 +178,18 @@ export function scanStartTag(b: string, t: PendingTag, idx: CharIndex, k: String
       c = b.charCodeAt(p);
     }
     if (c === 0x3e || c === 0x2f) continue;
-    // q: the `=` after the name. A guessed name is directly followed by `=` and is never a prototype key.
-    let name = guessAttr(b, p, n);
-    let q: number;
-    let drop = false;
-    if (name !== null) {
-      q = p + name.length;
-    } else {
-      name = scanAttrName(b, p, n);
-      if (name === null) return false;
-      drop = isProtoKey(name);
-      q = skipWs(b, p + name.length, n);
+    const name = attrName(b, p, n);
+    if (name === null) return false;
+    // q: the `=` after the name (a guessed name is directly followed by it).
+    let q = p + name.length;
+    if (b.charCodeAt(q) !== 0x3d) {
+      q = skipWs(b, q, n);
       if (q >= n) return false;
       if (b.charCodeAt(q) !== 0x3d) fail('not-well-formed', `attribute ${name} without value`);
     }
     q++;
-    let quote = q < n ? b.charCodeAt(q) : 0;
+    if (q >= n) return false;
+    let quote = b.charCodeAt(q);
     if (quote !== 0x22 && quote !== 0x27) {
       q = skipWs(b, q, n);
       if (q >= n) return false;
@@ -193,23 +197,20 @@ export function scanStartTag(b: string, t: PendingTag, idx: CharIndex, k: String
       if (quote !== 0x22 && quote !== 0x27) fail('not-well-formed', 'unquoted attribute value');
     }
     const vs = q + 1;
-    const ve = b.indexOf(quote === 0x22 ? '"' : "'", Math.max(vs, t.valueScan));
-    if (ve === -1) {
-      t.valueScan = n;
-      t.quote = quote === 0x22 ? '"' : "'";
-      return false;
-    }
-    t.valueScan = -1;
+    const qs = quote === 0x22 ? '"' : "'";
+    const ve = b.indexOf(qs, Math.max(vs, t.valueScan));
+    // Written on every attribute (not only when the value is split at the end of the buffer),
+    // so that optimised code never meets a store it has no feedback for.
+    t.valueScan = ve === -1 ? n : -1;
+    t.quote = qs;
+    if (ve === -1) return false;
     p = ve + 1;
     // The caches are consulted (a call) only when they may hold a position inside the value.
     if (idx.cLt < ve && idx.lt(vs) < ve) fail('not-well-formed', '< in attribute value');
     let v = ve - vs < 13 ? b.slice(vs, ve) : k.keep(b, vs, ve);
     if ((idx.cTab < ve && idx.tab(vs) < ve) || (idx.cNl < ve && idx.nl(vs) < ve)) v = normaliseValueWs(v);
-    if (idx.cAmp < ve) {
-      const amp = idx.amp(vs);
-      if (amp < ve) v = decodeRefs(v, amp - vs);
-    }
-    if (drop) continue;
+    if (idx.cAmp < ve) v = withRefs(v, idx.amp(vs) - vs);
+    if (name.length >= 7 && isProtoKey(name)) continue; // (every Object.prototype key has 7+ characters)
     // No inherited keys (prototype keys are dropped), so this is an exact duplicate test.
     if (attrs[name] !== undefined) fail('not-well-formed', `duplicate attribute ${name}`);
     attrs[name] = v;
@@ -221,6 +222,18 @@ export function scanStartTag(b: string, t: PendingTag, idx: CharIndex, k: String
 /** Attribute-value normalisation of literal TAB and LF (CR is already LF): each becomes a space. */
 function normaliseValueWs(v: string): string {
   return v.replace(/[\t\n]/g, ' ');
+}
+
+/** The element name at `p`: guessed, else scanned; null when the buffer ends inside it. */
+function elementName(b: string, p: number, n: number): string | null {
+  const guess = guessElement(b, p, n);
+  return guess !== null ? guess : scanElementName(b, p, n);
+}
+
+/** The attribute name at `p`: guessed, else scanned; null when the buffer ends inside it. */
+function attrName(b: string, p: number, n: number): string | null {
+  const guess = guessAttr(b, p, n);
+  return guess !== null ? guess : scanAttrName(b, p, n);
 }
 
 /**

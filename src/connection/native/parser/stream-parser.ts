@@ -33,7 +33,7 @@
 import { Element } from 'ltx';
 import { CharIndex, NONE, checkSplitEndTag, newPendingTag, scanStartTag, startTag, type StringKeeper } from './start-tag.js';
 import { InputDecoder } from './input-decoder.js';
-import { MAX_REF_LENGTH, ParseFailure, copyString, decodeRefs, fail, isWs } from './xml-chars.js';
+import { MAX_REF_LENGTH, ParseFailure, copyString, fail, isWs, withRefs } from './xml-chars.js';
 
 /**
  * Stream error conditions (RFC 6120 §4.9.3) the parser can report: `not-well-formed` (XML or
@@ -404,11 +404,10 @@ export class StreamParser implements StringKeeper {
       }
       return;
     }
-    if (this.idx.cdataEnd(s) < e) fail('not-well-formed', ']]> in text');
-    let seg = this.keep(b, s, e);
-    const amp = this.idx.amp(s);
-    if (amp < e) seg = decodeRefs(seg, amp - s);
-    this.text += seg;
+    const idx = this.idx;
+    if (idx.cCdataEnd < e && idx.cdataEnd(s) < e) fail('not-well-formed', ']]> in text');
+    const seg = this.keep(b, s, e);
+    this.text += idx.cAmp < e ? withRefs(seg, idx.amp(s) - s) : seg;
   }
 
   /** Resolves `prefix` in `scope`, recording prefixes a top-level element borrows from outside. */

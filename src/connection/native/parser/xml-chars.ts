@@ -229,6 +229,11 @@ export function decodeRefs(s: string, first: number): string {
   return out + s.slice(last);
 }
 
+/** `s` with its references replaced (see {@link decodeRefs}) when its first `&` is at `first` < `s.length`; else `s`. */
+export function withRefs(s: string, first: number): string {
+  return first < s.length ? decodeRefs(s, first) : s;
+}
+
 /** True when `c` is an XML whitespace char code (space, TAB, LF, CR). */
 export function isWs(c: number): boolean {
   return c === 0x20 || c === 0x0a || c === 0x09 || c === 0x0d;
