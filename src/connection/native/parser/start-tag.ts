@@ -4,7 +4,7 @@
  * by one `indexOf` per buffer region instead of one scan per attribute value. Split end tags are
  * checked as far as they go.
  */
-import { MAX_NAME_LENGTH, fail, guessAttr, guessElement, internAt, isProtoKey, isWs, rememberAtom, withRefs } from './xml-chars.js';
+import { MAX_NAME_LENGTH, decodeRefs, fail, guessAttr, guessElement, internAt, isProtoKey, isWs, rememberAtom } from './xml-chars.js';
 
 /** "Not found" position for {@link CharIndex}. */
 export const NONE = 0x7fffffff;
@@ -205,11 +205,13 @@ export function scanStartTag(b: string, t: PendingTag, idx: CharIndex, k: String
     t.quote = qs;
     if (ve === -1) return false;
     p = ve + 1;
-    // The caches are consulted (a call) only when they may hold a position inside the value.
-    if (idx.cLt < ve && idx.lt(vs) < ve) fail('not-well-formed', '< in attribute value');
+    // Cache lookups (inlined field reads once optimised), made for every value: a lookup first
+    // needed after optimisation (the first `&` of a stream) would cost a deoptimisation.
+    if (idx.lt(vs) < ve) fail('not-well-formed', '< in attribute value');
     let v = ve - vs < 13 ? b.slice(vs, ve) : k.keep(b, vs, ve);
-    if ((idx.cTab < ve && idx.tab(vs) < ve) || (idx.cNl < ve && idx.nl(vs) < ve)) v = normaliseValueWs(v);
-    if (idx.cAmp < ve) v = withRefs(v, idx.amp(vs) - vs);
+    if (idx.tab(vs) < ve || idx.nl(vs) < ve) v = normaliseValueWs(v);
+    const amp = idx.amp(vs);
+    if (amp < ve) v = decodeRefs(v, amp - vs);
     if (name.length >= 7 && isProtoKey(name)) continue; // (every Object.prototype key has 7+ characters)
     // No inherited keys (prototype keys are dropped), so this is an exact duplicate test.
     if (attrs[name] !== undefined) fail('not-well-formed', `duplicate attribute ${name}`);

@@ -31,9 +31,10 @@
  * consecutive top-level elements instead of being copied one by one.
  */
 import { Element } from 'ltx';
-import { CharIndex, NONE, checkSplitEndTag, newPendingTag, scanStartTag, startTag, type StringKeeper } from './start-tag.js';
+import { CharIndex, NONE, newPendingTag, scanStartTag, startTag, type StringKeeper } from './start-tag.js';
+import { cdataStartAt, completeTextEnd, declarationAt, endTagAt } from './markup.js';
 import { InputDecoder } from './input-decoder.js';
-import { MAX_REF_LENGTH, ParseFailure, copyString, fail, isWs, withRefs } from './xml-chars.js';
+import { ParseFailure, copyString, fail, isWs, withRefs } from './xml-chars.js';
 
 /**
  * Stream error conditions (RFC 6120 §4.9.3) the parser can report: `not-well-formed` (XML or
@@ -88,8 +89,6 @@ const STREAM_NS = 'http://etherx.jabber.org/streams';
 const XML_NS = 'http://www.w3.org/XML/1998/namespace';
 const FRAMING_NS = 'urn:ietf:params:xml:ns:xmpp-framing';
 const CONTENT_NS = new Set(['jabber:client', 'jabber:server', 'jabber:component:accept']);
-const XML_DECL_RE =
-  /^<\?xml[ \t\n]+version[ \t\n]*=[ \t\n]*(['"])1\.[0-9]+\1([ \t\n]+encoding[ \t\n]*=[ \t\n]*(['"])[Uu][Tt][Ff]-8\3)?([ \t\n]+standalone[ \t\n]*=[ \t\n]*(['"])(yes|no)\5)?[ \t\n]*\?>$/;
 
 interface NsBinding {
   uri: string;
@@ -106,7 +105,6 @@ interface Frame {
   scope: Scope;
 }
 
-const CDATA_OPEN = '<![CDATA[';
 /** A decoded buffer at most this long may be pinned by kept strings as it is. */
 const SMALL_BUFFER = 1024;
 /** Source characters of a top-level element copied as one region (see `setRegion`). */
@@ -278,33 +276,20 @@ export class StreamParser implements StringKeeper {
         continue;
       }
       if (this.inCdata) {
-        const close = b.indexOf(']]>', pos);
-        const end = close === -1 ? Math.max(pos, n - 2) : close;
-        this.text += this.keep(b, pos, end);
-        pos = end;
-        if (close === -1) break;
-        pos += 3;
-        this.inCdata = false;
+        pos = this.cdata(b, pos);
+        if (this.inCdata) break;
         continue;
       }
       if (pos >= n) break;
       let lt = idx.cLt >= pos ? idx.cLt : idx.lt(pos);
       if (lt === NONE) lt = -1;
       if (lt !== pos) {
-        const end = lt === -1 ? n : lt;
-        let segEnd = end;
         if (lt === -1) {
-          const amp = b.lastIndexOf('&', end - 1);
-          if (amp >= pos && b.indexOf(';', amp) === -1) {
-            if (end - amp > MAX_REF_LENGTH + 1) fail('not-well-formed', 'malformed reference');
-            segEnd = amp;
-          } else {
-            while (segEnd > pos && end - segEnd < 2 && b.charCodeAt(segEnd - 1) === 0x5d) segEnd--;
-          }
+          pos = this.tailText(b, pos);
+          break;
         }
-        if (segEnd > pos) this.addText(b, pos, segEnd);
-        pos = segEnd;
-        if (lt === -1) break;
+        this.addText(b, pos, lt);
+        pos = lt;
       }
       // b[lt] === '<'
       if (this.topStart >= 0 && this.absBase + lt - this.topStart > this.max) this.tooBig();
@@ -321,47 +306,18 @@ export class StreamParser implements StringKeeper {
             continue;
           }
         }
-        const gt = b.indexOf('>', lt + 2);
-        if (gt === -1) {
-          checkSplitEndTag(b, lt + 2, top === undefined ? undefined : top.qname);
-          break;
-        }
-        let e = gt;
-        while (e > lt + 2 && isWs(b.charCodeAt(e - 1))) e--;
-        if (top === undefined || e - lt - 2 !== top.qname.length || !b.startsWith(top.qname, lt + 2)) {
-          fail('not-well-formed', `unexpected end tag </${b.slice(lt + 2, Math.min(e, lt + 42))}>`);
-        }
-        pos = gt + 1;
+        const end = endTagAt(b, lt, top === undefined ? undefined : top.qname);
+        if (end === -1) break;
+        pos = end;
         if (!this.closeElement(pos) || gen !== this.gen) return;
       } else if (c === 0x21 /* ! */) {
-        if (b.startsWith(CDATA_OPEN, lt)) {
-          if (this.depth <= this.topDepth) fail('not-well-formed', 'CDATA outside an element');
-          this.inCdata = true;
-          pos = lt + CDATA_OPEN.length;
-        } else if (b.startsWith('<!--', lt)) {
-          fail('restricted-xml', 'comment');
-        } else if (b.startsWith('<!DOCTYPE', lt)) {
-          fail('restricted-xml', 'DOCTYPE');
-        } else {
-          const head = b.slice(lt, lt + 9);
-          if (n - lt < 9 && (CDATA_OPEN.startsWith(head) || '<!DOCTYPE'.startsWith(head) || '<!--'.startsWith(head))) {
-            pos = lt;
-            break;
-          }
-          fail('not-well-formed', 'markup declaration');
-        }
+        const end = this.markup(b, lt);
+        if (end === -1) break;
+        pos = end;
       } else if (c === 0x3f /* ? */) {
-        if (this.absBase + lt !== 0 || !(n < 6 ? '<?xml '.startsWith(b) : /^<\?xml[ \t\n]/.test(b.slice(0, 6)))) {
-          fail('restricted-xml', 'processing instruction');
-        }
-        const end = b.indexOf('?>', lt);
-        if (end === -1) {
-          if (n > 256) fail('not-well-formed', 'XML declaration too long');
-          pos = lt;
-          break;
-        }
-        if (!XML_DECL_RE.test(b.slice(lt, end + 2))) fail('not-well-formed', 'bad XML declaration');
-        pos = end + 2;
+        const end = declarationAt(b, lt, this.absBase + lt === 0);
+        if (end === -1) break;
+        pos = end;
       } else {
         if (this.depth === this.topDepth) {
           this.topStart = this.absBase + lt;
@@ -393,6 +349,36 @@ export class StreamParser implements StringKeeper {
     if (this.absBase + this.buf.length - from > this.max) this.tooBig();
   }
 
+  /*
+   * The rarer constructs are out of the parse loop (here and in markup.ts): the loop stays small,
+   * so it is compiled sooner and at less cost. Each returns the position after what it consumed,
+   * or -1 when the buffer ends first (the caller keeps the input from the `<`).
+   */
+
+  /** Inside a CDATA section at `pos`: adds its text; clears `inCdata` at its end. */
+  private cdata(b: string, pos: number): number {
+    const close = b.indexOf(']]>', pos);
+    const end = close === -1 ? Math.max(pos, b.length - 2) : close;
+    this.text += this.keep(b, pos, end);
+    if (close === -1) return end;
+    this.inCdata = false;
+    return end + 3;
+  }
+
+  /** Text from `pos` to the end of the buffer: adds what is complete, returns where the kept tail starts. */
+  private tailText(b: string, pos: number): number {
+    const end = completeTextEnd(b, pos);
+    if (end > pos) this.addText(b, pos, end);
+    return end;
+  }
+
+  /** `<!` at `lt`: a CDATA section starts (anything else is refused). */
+  private markup(b: string, lt: number): number {
+    const end = cdataStartAt(b, lt, this.depth > this.topDepth);
+    if (end !== -1) this.inCdata = true;
+    return end;
+  }
+
   private tooBig(): never {
     fail('policy-violation', `top-level element larger than ${this.max} characters`);
   }
@@ -405,9 +391,8 @@ export class StreamParser implements StringKeeper {
       return;
     }
     const idx = this.idx;
-    if (idx.cCdataEnd < e && idx.cdataEnd(s) < e) fail('not-well-formed', ']]> in text');
-    const seg = this.keep(b, s, e);
-    this.text += idx.cAmp < e ? withRefs(seg, idx.amp(s) - s) : seg;
+    if (idx.cdataEnd(s) < e) fail('not-well-formed', ']]> in text');
+    this.text += withRefs(this.keep(b, s, e), idx.amp(s) - s);
   }
 
   /** Resolves `prefix` in `scope`, recording prefixes a top-level element borrows from outside. */
