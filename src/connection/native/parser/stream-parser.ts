@@ -12,23 +12,29 @@
  * `toString`, ...) is dropped and the element kept (well-formed, but it would shadow what every
  * ltx `attrs` object inherits; no XMPP protocol uses such names, and refusing the stanza would let
  * any room occupant end every other occupant's stream through a relayed payload), so `attrs` is
- * always a plain object with only the stanza's other attributes as own keys. Two attributes with the same local name
- * in the same namespace (through two prefixes) are `not-well-formed` (Namespaces in XML §6.3).
+ * always a plain object with only the stanza's other attributes as own keys. Two attributes
+ * with the same local name in the same namespace (through two prefixes) are `not-well-formed` (Namespaces in XML §6.3).
  * Markup that can no longer become well-formed (`<<`, `</wrong`) fails at once, without waiting
  * for the rest of the tag.
  *
  * Performance (bench/parser.bench.ts: 20,000 captured Prosody/ejabberd stanzas of 432 B average
- * in 64 KiB byte chunks, Node 20, pinned, paired in-process with `@xmpp/xml`): about 0.8-0.86x
- * ltx's CPU cost (3.5 µs vs 4.1 µs per stanza on a quiet run; the parser before this rewrite
- * was 1.3x ltx at 5.4 µs), the same ratio with non-ASCII bodies; `copyStrings: false` saves
- * another ~5%. How: byte chunks are checked for forbidden controls four bytes at a time and
- * all-ASCII ones decoded as latin1 (others by a fatal streaming TextDecoder); scanning is
- * `indexOf`/`charCodeAt` over the decoded buffer with next-occurrence caches; names are
- * validated once and then interned atoms, guessed from their first three characters and
- * compared in place; `attrs` is built directly (duplicates found by atom identity); entity
- * decoding runs only when there is an `&`; a split tag resumes at its current attribute. Kept
- * strings are sliced from a flat copy of the source region (at most 2 KiB) shared by
- * consecutive top-level elements instead of being copied one by one.
+ * in 64 KiB byte chunks, Node 20, paired in-process with `@xmpp/xml`): about 0.6x ltx's CPU cost
+ * warm (4.7 µs vs 7.6 µs per stanza on a loaded 2-core box), also with non-ASCII bodies. In a
+ * fresh process most of the cost is the JIT, not the parsing: on the first 2,000 MUC presences
+ * TurboFan's (background) compilation took more CPU than running the code, and every branch first
+ * met after a function was optimised (the first `&`, a value cut by a chunk boundary) cost a
+ * deoptimisation and a recompilation. So the hot functions are small, loop bodies have no inner
+ * loops on the common path, rare constructs live in helpers (`markup.ts`), and values consult the
+ * index caches on every attribute rather than only when a cache may be stale.
+ *
+ * How: byte chunks are checked for forbidden controls four bytes at a time and all-ASCII ones
+ * decoded as latin1 (others by a fatal streaming TextDecoder); a held tail and the next chunk are
+ * joined into one flat string; scanning is `indexOf`/`charCodeAt` over it with next-occurrence
+ * caches; names are validated once and then interned atoms, guessed from their first four
+ * characters and compared with `startsWith`; `attrs` is built directly (duplicates found through
+ * it: no inherited keys); entity decoding runs only when there is an `&`; a split tag resumes at
+ * its current attribute. Kept strings are sliced from a flat copy of the source region (at most
+ * 2 KiB) shared by consecutive top-level elements instead of being copied one by one.
  */
 import { Element } from 'ltx';
 import { CharIndex, NONE, newPendingTag, scanStartTag, startTag, type StringKeeper } from './start-tag.js';
