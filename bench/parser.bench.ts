@@ -2,7 +2,12 @@
  * Quick local benchmark: xmuc's StreamParser vs xmpp.js's parser (`@xmpp/xml`, ltx tokenizer)
  * on the captured Prosody/ejabberd stanzas (test/fixtures/streams). Not a test.
  * Run: `npx tsx bench/parser.bench.ts` (ideally pinned: `taskset -c 0 npx tsx ...`).
+ *
+ * Warm: in-process, paired, after warm-up runs. Cold: the first pass of a fresh process
+ * (`BENCH_PARSER_COLD=ours|ltx` runs this file as that child), which is what a process that has
+ * just started pays: its CPU includes the JIT's compilation on background threads.
  */
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { StreamParser } from '../src/connection/native/parser/stream-parser.js';
 
@@ -88,6 +93,40 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)] as number;
 }
 
+/** Child mode: one cold pass of one parser, printed as `COLD <µs/stanza>`. */
+const COLD = process.env.BENCH_PARSER_COLD;
+
+/** Median µs/stanza of the first pass of `rounds` fresh processes per parser, interleaved. */
+function coldRuns(rounds: number): { ours: number; theirs: number; ratio: number } {
+  const run = (which: 'ours' | 'ltx'): number => {
+    const r = spawnSync(process.execPath, [...process.execArgv, new URL(import.meta.url).pathname], {
+      env: { ...process.env, BENCH_PARSER_COLD: which },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    const m = /COLD ([0-9.]+)/.exec(r.stdout ?? '');
+    if (!m) throw new Error(`cold ${which} run failed: ${r.stderr}`);
+    return Number(m[1]);
+  };
+  const ours: number[] = [];
+  const theirs: number[] = [];
+  const ratios: number[] = [];
+  for (let i = 0; i < rounds; i++) {
+    const o = run('ours');
+    const t = run('ltx');
+    ours.push(o);
+    theirs.push(t);
+    ratios.push(o / t);
+  }
+  return { ours: median(ours), theirs: median(theirs), ratio: median(ratios) };
+}
+
+if (COLD !== undefined) {
+  chunks = chunked(false).chunks;
+  process.stdout.write(`COLD ${cpuMicros(COLD === 'ltx' ? runXmppJs : runOurs)}\n`);
+  process.exit(0);
+}
+
 for (const nonAscii of [false, true]) {
   const data = chunked(nonAscii);
   chunks = data.chunks;
@@ -119,4 +158,13 @@ for (const nonAscii of [false, true]) {
   console.log(`  copyStrings:false : ${oc.toFixed(2)} µs/stanza (${(oc / t).toFixed(2)}x ltx)`);
   console.log(`  @xmpp/xml (ltx)   : ${t.toFixed(2)} µs/stanza`);
   console.log(`  ratio xmuc/ltx    : ${(o / t).toFixed(2)} (median of paired ratios ${median(ratios).toFixed(2)})`);
+}
+
+{
+  const rounds = SMOKE ? 1 : 5;
+  const c = coldRuns(rounds);
+  console.log(`cold (first pass of a fresh process, ASCII, median of ${rounds} interleaved processes each):`);
+  console.log(`  cold xmuc StreamParser : ${c.ours.toFixed(2)} µs/stanza`);
+  console.log(`  cold @xmpp/xml (ltx)   : ${c.theirs.toFixed(2)} µs/stanza`);
+  console.log(`  ratio cold xmuc/ltx    : ${c.ratio.toFixed(2)} (median of paired ratios)`);
 }

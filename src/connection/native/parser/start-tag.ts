@@ -4,7 +4,7 @@
  * by one `indexOf` per buffer region instead of one scan per attribute value. Split end tags are
  * checked as far as they go.
  */
-import { MAX_NAME_LENGTH, decodeRefs, fail, guessAtom, internAt, isProtoKey, isWs, rememberAtom } from './xml-chars.js';
+import { MAX_NAME_LENGTH, decodeRefs, fail, guessAttr, guessElement, internAt, isProtoKey, isWs, rememberAtom } from './xml-chars.js';
 
 /** "Not found" position for {@link CharIndex}. */
 export const NONE = 0x7fffffff;
@@ -12,16 +12,28 @@ export const NONE = 0x7fffffff;
 /** Next-occurrence caches over one buffer; each is valid for queries at or before its position. */
 export class CharIndex {
   private b = '';
-  private cLt = -1;
-  private cAmp = -1;
-  private cTab = -1;
-  private cNl = -1;
-  private cCdataEnd = -1;
+  /** Cached next `<` (read directly by the start-tag scanner: no `<` between a query and this). */
+  cLt = -1;
+  /** Cached next `&`. */
+  cAmp = -1;
+  /** Cached next TAB. */
+  cTab = -1;
+  /** Cached next LF. */
+  cNl = -1;
+  /** Cached next `]]>`. */
+  cCdataEnd = -1;
 
-  /** Starts indexing a new buffer. */
+  /**
+   * Starts indexing a new buffer. The rare characters are located at once (a few native
+   * `indexOf`s per chunk): a buffer without them never needs a lookup call on the hot path.
+   */
   reset(b: string): void {
     this.b = b;
-    this.cLt = this.cAmp = this.cTab = this.cNl = this.cCdataEnd = -1;
+    this.cLt = -1;
+    this.cAmp = this.next('&', -1, 0);
+    this.cTab = this.next('\t', -1, 0);
+    this.cNl = this.next('\n', -1, 0);
+    this.cCdataEnd = this.next(']]>', -1, 0);
   }
 
   private next(ch: string, cached: number, from: number): number {
@@ -75,10 +87,6 @@ export interface PendingTag {
   xmlns: string | null;
   /** Some attribute name has a colon (`xmlns:p` declaration or prefixed attribute). */
   colon: boolean;
-  /** Number of attributes so far. */
-  count: number;
-  /** The first 16 attribute names (for the duplicate check; reused between tags). */
-  names: string[];
   end: number;
   selfClose: boolean;
 }
@@ -94,8 +102,6 @@ export function newPendingTag(): PendingTag {
     attrs: {},
     xmlns: null,
     colon: false,
-    count: 0,
-    names: [],
     end: 0,
     selfClose: false,
   };
@@ -110,7 +116,6 @@ export function startTag(t: PendingTag, startAbs: number, p: number): void {
   t.attrs = {};
   t.xmlns = null;
   t.colon = false;
-  t.count = 0;
   t.end = 0;
   t.selfClose = false;
 }
@@ -120,39 +125,35 @@ function nameChar(c: number): boolean {
   return c > 0x3e || c === 0x3a || c === 0x2d || c === 0x2e || (c >= 0x30 && c <= 0x39);
 }
 
+/** The first position at or after `p` that is not XML whitespace (`n` at the end). */
+function skipWs(b: string, p: number, n: number): number {
+  while (p < n && isWs(b.charCodeAt(p))) p++;
+  return p;
+}
+
 /**
  * Scans a start tag from `t.p`; returns false if more input is needed. Attributes whose names
  * are `Object.prototype` keys are dropped (see `isProtoKey`), so `attrs` has no inherited key
  * and `attrs[name] !== undefined` is an exact duplicate test.
+ *
+ * Kept small and free of inner loops on the common path (one space between attributes, a name
+ * seen before directly followed by `=`, a quoted value without special characters): the rest is
+ * in helpers called only when needed. A loop body that TurboFan does not have to peel and
+ * duplicate compiles several times faster, and compilation is most of what a fresh process
+ * spends on its first stanzas.
  */
 export function scanStartTag(b: string, t: PendingTag, idx: CharIndex, k: StringKeeper): boolean {
   const n = b.length;
   let p = t.p;
   if (t.qname === null) {
-    const guess = guessAtom(b, p, n, false);
-    if (guess !== null) {
-      t.qname = guess;
-      p += guess.length;
-    }
-  }
-  if (t.qname === null) {
-    let q = p;
-    while (q < n && nameChar(b.charCodeAt(q))) q++;
-    if (q >= n) {
-      if (q - p > MAX_NAME_LENGTH) fail('not-well-formed', 'name too long');
-      return false;
-    }
-    const c = b.charCodeAt(q);
-    if (q === p || !(isWs(c) || c === 0x3e || c === 0x2f)) fail('not-well-formed', 'invalid element name');
-    t.qname = internAt(b, p, q, false);
-    rememberAtom(b, p, n, t.qname, false);
-    p = q;
+    const qname = elementName(b, p, n);
+    if (qname === null) return false;
+    t.qname = qname;
+    p += qname.length;
   }
   const attrs = t.attrs;
   for (;;) {
     t.p = p;
-    const s0 = p;
-    while (p < n && isWs(b.charCodeAt(p))) p++;
     if (p >= n) return false;
     let c = b.charCodeAt(p);
     if (c === 0x3e) {
@@ -167,67 +168,110 @@ export function scanStartTag(b: string, t: PendingTag, idx: CharIndex, k: String
       t.selfClose = true;
       return true;
     }
-    if (p === s0) fail('not-well-formed', 'missing whitespace between attributes');
-    let name = guessAtom(b, p, n, true);
-    let q: number;
-    if (name !== null) {
-      q = p + name.length;
-    } else {
-      // Name chars above '>' or among ':', '-', '.', digits; everything else ends the name (NaN at the end).
-      q = p;
-      for (;;) {
-        c = b.charCodeAt(q);
-        if (c > 0x3e || c === 0x3a || c === 0x2d || c === 0x2e || (c >= 0x30 && c <= 0x39)) q++;
-        else break;
-      }
-      if (q >= n) {
-        if (q - p > MAX_NAME_LENGTH) fail('not-well-formed', 'name too long');
-        return false;
-      }
-      if (q === p) fail('not-well-formed', 'invalid attribute name');
-      name = internAt(b, p, q, true);
-      rememberAtom(b, p, n, name, true);
+    if (c !== 0x20 && c !== 0x0a && c !== 0x09 && c !== 0x0d) fail('not-well-formed', 'missing whitespace between attributes');
+    p++;
+    if (p >= n) return false;
+    c = b.charCodeAt(p);
+    if (c === 0x20 || c === 0x0a || c === 0x09 || c === 0x0d) {
+      p = skipWs(b, p, n);
+      if (p >= n) return false;
+      c = b.charCodeAt(p);
     }
-    while (q < n && isWs(b.charCodeAt(q))) q++;
-    if (q >= n) return false;
-    if (b.charCodeAt(q) !== 0x3d) fail('not-well-formed', `attribute ${name} without value`);
+    if (c === 0x3e || c === 0x2f) continue;
+    const name = attrName(b, p, n);
+    if (name === null) return false;
+    // q: the `=` after the name (a guessed name is directly followed by it).
+    let q = p + name.length;
+    if (b.charCodeAt(q) !== 0x3d) {
+      q = skipWs(b, q, n);
+      if (q >= n) return false;
+      if (b.charCodeAt(q) !== 0x3d) fail('not-well-formed', `attribute ${name} without value`);
+    }
     q++;
-    while (q < n && isWs(b.charCodeAt(q))) q++;
     if (q >= n) return false;
-    const quote = b.charCodeAt(q);
-    if (quote !== 0x22 && quote !== 0x27) fail('not-well-formed', 'unquoted attribute value');
-    const vs = q + 1;
-    const ve = b.indexOf(quote === 0x22 ? '"' : "'", Math.max(vs, t.valueScan));
-    if (ve === -1) {
-      t.valueScan = n;
-      t.quote = quote === 0x22 ? '"' : "'";
-      return false;
+    let quote = b.charCodeAt(q);
+    if (quote !== 0x22 && quote !== 0x27) {
+      q = skipWs(b, q, n);
+      if (q >= n) return false;
+      quote = b.charCodeAt(q);
+      if (quote !== 0x22 && quote !== 0x27) fail('not-well-formed', 'unquoted attribute value');
     }
-    t.valueScan = -1;
+    const vs = q + 1;
+    const qs = quote === 0x22 ? '"' : "'";
+    const ve = b.indexOf(qs, Math.max(vs, t.valueScan));
+    // Written on every attribute (not only when the value is split at the end of the buffer),
+    // so that optimised code never meets a store it has no feedback for.
+    t.valueScan = ve === -1 ? n : -1;
+    t.quote = qs;
+    if (ve === -1) return false;
+    p = ve + 1;
+    // Cache lookups (inlined field reads once optimised), made for every value: a lookup first
+    // needed after optimisation (the first `&` of a stream) would cost a deoptimisation.
     if (idx.lt(vs) < ve) fail('not-well-formed', '< in attribute value');
-    let v = k.keep(b, vs, ve);
-    if (idx.tab(vs) < ve || idx.nl(vs) < ve) v = v.replace(/[\t\n]/g, ' ');
+    let v = ve - vs < 13 ? b.slice(vs, ve) : k.keep(b, vs, ve);
+    if (idx.tab(vs) < ve || idx.nl(vs) < ve) v = normaliseValueWs(v);
     const amp = idx.amp(vs);
     if (amp < ve) v = decodeRefs(v, amp - vs);
-    if (isProtoKey(name)) {
-      p = ve + 1;
-      continue;
-    }
-    // Names are internalized atoms: `===` is a pointer comparison.
-    const names = t.names;
-    const count = t.count;
-    if (count < 16) {
-      for (let i = 0; i < count; i++) if (names[i] === name) fail('not-well-formed', `duplicate attribute ${name}`);
-      names[count] = name;
-    } else if (attrs[name] !== undefined) {
-      fail('not-well-formed', `duplicate attribute ${name}`);
-    }
-    t.count = count + 1;
+    if (name.length >= 7 && isProtoKey(name)) continue; // (every Object.prototype key has 7+ characters)
+    // No inherited keys (prototype keys are dropped), so this is an exact duplicate test.
+    if (attrs[name] !== undefined) fail('not-well-formed', `duplicate attribute ${name}`);
     attrs[name] = v;
     if (name === 'xmlns') t.xmlns = v;
-    else if (name.indexOf(':') !== -1) t.colon = true;
-    p = ve + 1;
+    else if (name !== 'xml:lang' && name.indexOf(':') !== -1) t.colon = true;
   }
+}
+
+/** Attribute-value normalisation of literal TAB and LF (CR is already LF): each becomes a space. */
+function normaliseValueWs(v: string): string {
+  return v.replace(/[\t\n]/g, ' ');
+}
+
+/** The element name at `p`: guessed, else scanned; null when the buffer ends inside it. */
+function elementName(b: string, p: number, n: number): string | null {
+  const guess = guessElement(b, p, n);
+  return guess !== null ? guess : scanElementName(b, p, n);
+}
+
+/** The attribute name at `p`: guessed, else scanned; null when the buffer ends inside it. */
+function attrName(b: string, p: number, n: number): string | null {
+  const guess = guessAttr(b, p, n);
+  return guess !== null ? guess : scanAttrName(b, p, n);
+}
+
+/**
+ * The slow path for an element name at `p` (not guessed): scans, validates and interns it and
+ * remembers it for {@link guessElement}. Null when the buffer ends inside the name.
+ */
+function scanElementName(b: string, p: number, n: number): string | null {
+  let q = p;
+  while (q < n && nameChar(b.charCodeAt(q))) q++;
+  if (q >= n) {
+    if (q - p > MAX_NAME_LENGTH) fail('not-well-formed', 'name too long');
+    return null;
+  }
+  const c = b.charCodeAt(q);
+  if (q === p || !(isWs(c) || c === 0x3e || c === 0x2f)) fail('not-well-formed', 'invalid element name');
+  const name = internAt(b, p, q, false);
+  rememberAtom(b, p, n, name, false);
+  return name;
+}
+
+/**
+ * The slow path for an attribute name at `p` (not guessed): scans, validates and interns it and
+ * remembers it for {@link guessAttr}. Null when the buffer ends inside the name.
+ */
+function scanAttrName(b: string, p: number, n: number): string | null {
+  // Name chars above '>' or among ':', '-', '.', digits; everything else ends the name.
+  let q = p;
+  while (q < n && nameChar(b.charCodeAt(q))) q++;
+  if (q >= n) {
+    if (q - p > MAX_NAME_LENGTH) fail('not-well-formed', 'name too long');
+    return null;
+  }
+  if (q === p) fail('not-well-formed', 'invalid attribute name');
+  const name = internAt(b, p, q, true);
+  rememberAtom(b, p, n, name, true);
+  return name;
 }
 
 /**

@@ -385,3 +385,46 @@ describe('hardening', () => {
     expect(on.elements[0]?.getChildText('body')).toBe(`${long}&${long}`);
   });
 });
+
+describe('start-tag fast paths', () => {
+  /** Events of `input` parsed whole must equal those at every single split offset. */
+  function expectSplitStable(input: string, expected: string[]): void {
+    const bytes = new TextEncoder().encode(input);
+    expect(parseSplit(bytes).events).toEqual(expected);
+    for (let cut = 1; cut < bytes.length; cut++) expect(parseSplit(bytes, [cut]).events, `cut at ${cut}`).toEqual(expected);
+  }
+
+  it('reads a name seen before when it is followed by whitespace before =, and with runs of whitespace', () => {
+    expectSplitStable(`${HEADER}<message to='a' id='1'/><message to = 'b'\tid\n=\n"2" /><message  to='c'  id='3'  ></message>`, [
+      'start',
+      '<message to="a" id="1" xmlns="jabber:client"/>',
+      '<message to="b" id="2" xmlns="jabber:client"/>',
+      '<message to="c" id="3" xmlns="jabber:client"/>',
+    ]);
+  });
+
+  it('keeps names that share their first three characters apart (xmlns/xml:lang, status/stanza-id)', () => {
+    const stanza =
+      "<presence xml:lang='de' xmlns='jabber:client'><status>s</status><stanza-id xmlns='urn:xmpp:sid:0' id='i' by='r'/><status xml:lang='fr'>t</status></presence>";
+    const expected =
+      '<presence xml:lang="de" xmlns="jabber:client"><status>s</status><stanza-id xmlns="urn:xmpp:sid:0" id="i" by="r"/><status xml:lang="fr">t</status></presence>';
+    expectSplitStable(`${HEADER}${stanza}${stanza}`, ['start', expected, expected]);
+  });
+
+  it('decodes and normalises values after a buffer whose first & or TAB lies earlier, split anywhere', () => {
+    expectSplitStable(`${HEADER}<message><body>a &amp; b\tc</body><x a='1 &lt; 2' b='p\tq\nr' c='Grüße 😀 &#x263A;'/></message>`, [
+      'start',
+      '<message xmlns="jabber:client"><body>a &amp; b\tc</body><x a="1 &lt; 2" b="p q r" c="Grüße 😀 ☺"/></message>',
+    ]);
+  });
+
+  it('finds a duplicate attribute among more than 16 and after a dropped prototype key', () => {
+    const many = Array.from({ length: 20 }, (_, i) => `k${i}='${i}'`).join(' ');
+    expect(parseSplit(`${HEADER}<a ${many} toString='x' k3='again'/>`).events).toEqual(['start', 'error:not-well-formed']);
+    expect(parseSplit(`${HEADER}<a ${many} toString='x' k20='new'/>`).elements[0]?.attrs.k20).toBe('new');
+  });
+
+  it('relies on every Object.prototype key having at least 7 characters (the cheap pre-check)', () => {
+    expect(Object.getOwnPropertyNames(Object.prototype).filter((k) => k.length < 7)).toEqual([]);
+  });
+});

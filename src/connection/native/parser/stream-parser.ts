@@ -12,28 +12,35 @@
  * `toString`, ...) is dropped and the element kept (well-formed, but it would shadow what every
  * ltx `attrs` object inherits; no XMPP protocol uses such names, and refusing the stanza would let
  * any room occupant end every other occupant's stream through a relayed payload), so `attrs` is
- * always a plain object with only the stanza's other attributes as own keys. Two attributes with the same local name
- * in the same namespace (through two prefixes) are `not-well-formed` (Namespaces in XML §6.3).
+ * always a plain object with only the stanza's other attributes as own keys. Two attributes
+ * with the same local name in the same namespace (through two prefixes) are `not-well-formed` (Namespaces in XML §6.3).
  * Markup that can no longer become well-formed (`<<`, `</wrong`) fails at once, without waiting
  * for the rest of the tag.
  *
  * Performance (bench/parser.bench.ts: 20,000 captured Prosody/ejabberd stanzas of 432 B average
- * in 64 KiB byte chunks, Node 20, pinned, paired in-process with `@xmpp/xml`): about 0.8-0.86x
- * ltx's CPU cost (3.5 µs vs 4.1 µs per stanza on a quiet run; the parser before this rewrite
- * was 1.3x ltx at 5.4 µs), the same ratio with non-ASCII bodies; `copyStrings: false` saves
- * another ~5%. How: byte chunks are checked for forbidden controls four bytes at a time and
- * all-ASCII ones decoded as latin1 (others by a fatal streaming TextDecoder); scanning is
- * `indexOf`/`charCodeAt` over the decoded buffer with next-occurrence caches; names are
- * validated once and then interned atoms, guessed from their first three characters and
- * compared in place; `attrs` is built directly (duplicates found by atom identity); entity
- * decoding runs only when there is an `&`; a split tag resumes at its current attribute. Kept
- * strings are sliced from a flat copy of the source region (at most 2 KiB) shared by
- * consecutive top-level elements instead of being copied one by one.
+ * in 64 KiB byte chunks, Node 20, paired in-process with `@xmpp/xml`): about 0.6x ltx's CPU cost
+ * warm (4.7 µs vs 7.6 µs per stanza on a loaded 2-core box), also with non-ASCII bodies. In a
+ * fresh process most of the cost is the JIT, not the parsing: on the first 2,000 MUC presences
+ * TurboFan's (background) compilation took more CPU than running the code, and every branch first
+ * met after a function was optimised (the first `&`, a value cut by a chunk boundary) cost a
+ * deoptimisation and a recompilation. So the hot functions are small, loop bodies have no inner
+ * loops on the common path, rare constructs live in helpers (`markup.ts`), and values consult the
+ * index caches on every attribute rather than only when a cache may be stale.
+ *
+ * How: byte chunks are checked for forbidden controls four bytes at a time and all-ASCII ones
+ * decoded as latin1 (others by a fatal streaming TextDecoder); a held tail and the next chunk are
+ * joined into one flat string; scanning is `indexOf`/`charCodeAt` over it with next-occurrence
+ * caches; names are validated once and then interned atoms, guessed from their first four
+ * characters and compared with `startsWith`; `attrs` is built directly (duplicates found through
+ * it: no inherited keys); entity decoding runs only when there is an `&`; a split tag resumes at
+ * its current attribute. Kept strings are sliced from a flat copy of the source region (at most
+ * 2 KiB) shared by consecutive top-level elements instead of being copied one by one.
  */
 import { Element } from 'ltx';
-import { CharIndex, NONE, checkSplitEndTag, newPendingTag, scanStartTag, startTag, type StringKeeper } from './start-tag.js';
+import { CharIndex, NONE, newPendingTag, scanStartTag, startTag, type StringKeeper } from './start-tag.js';
+import { cdataStartAt, completeTextEnd, declarationAt, endTagAt } from './markup.js';
 import { InputDecoder } from './input-decoder.js';
-import { MAX_REF_LENGTH, ParseFailure, copyString, decodeRefs, fail, isWs } from './xml-chars.js';
+import { ParseFailure, copyString, fail, isWs, withRefs } from './xml-chars.js';
 
 /**
  * Stream error conditions (RFC 6120 §4.9.3) the parser can report: `not-well-formed` (XML or
@@ -88,8 +95,6 @@ const STREAM_NS = 'http://etherx.jabber.org/streams';
 const XML_NS = 'http://www.w3.org/XML/1998/namespace';
 const FRAMING_NS = 'urn:ietf:params:xml:ns:xmpp-framing';
 const CONTENT_NS = new Set(['jabber:client', 'jabber:server', 'jabber:component:accept']);
-const XML_DECL_RE =
-  /^<\?xml[ \t\n]+version[ \t\n]*=[ \t\n]*(['"])1\.[0-9]+\1([ \t\n]+encoding[ \t\n]*=[ \t\n]*(['"])[Uu][Tt][Ff]-8\3)?([ \t\n]+standalone[ \t\n]*=[ \t\n]*(['"])(yes|no)\5)?[ \t\n]*\?>$/;
 
 interface NsBinding {
   uri: string;
@@ -106,7 +111,6 @@ interface Frame {
   scope: Scope;
 }
 
-const CDATA_OPEN = '<![CDATA[';
 /** A decoded buffer at most this long may be pinned by kept strings as it is. */
 const SMALL_BUFFER = 1024;
 /** Source characters of a top-level element copied as one region (see `setRegion`). */
@@ -128,7 +132,9 @@ export class StreamParser implements StringKeeper {
   private lastTopSize = 512;
   private buf = '';
   private absBase = 0;
-  private stack: Frame[] = [];
+  /** Open elements: `frames[0, depth)`; frame objects are reused (one allocation per nesting level). */
+  private frames: Frame[] = [];
+  private depth = 0;
   private pending = false;
   private readonly tag = newPendingTag();
   private inCdata = false;
@@ -157,7 +163,7 @@ export class StreamParser implements StringKeeper {
     this.regionEnd = -1;
     this.buf = '';
     this.absBase = 0;
-    this.stack = [];
+    this.clearFrames();
     this.pending = false;
     this.inCdata = false;
     this.text = '';
@@ -179,12 +185,17 @@ export class StreamParser implements StringKeeper {
     try {
       const text = this.input.decode(chunk);
       if (text.length === 0) return;
-      this.buf = this.buf.length === 0 ? text : this.buf + text;
-      const t = this.tag;
-      if (this.pending && t.valueScan >= 0 && text.indexOf(t.quote) === -1) {
-        // Still inside a split attribute value: append only (no rescan, no flattening).
-        if (this.absBase + this.buf.length - (this.topStart >= 0 ? this.topStart : t.startAbs) > this.max) this.tooBig();
-        return;
+      if (this.buf.length === 0) this.buf = text;
+      else {
+        const t = this.tag;
+        if (this.pending && t.valueScan >= 0 && text.indexOf(t.quote) === -1) {
+          // Still inside a split attribute value: append only (no rescan, no flattening).
+          this.buf += text;
+          if (this.absBase + this.buf.length - (this.topStart >= 0 ? this.topStart : t.startAbs) > this.max) this.tooBig();
+          return;
+        }
+        // One flat string (`+` would make a rope that every charCodeAt/indexOf has to unwrap).
+        this.buf = [this.buf, text].join('');
       }
       this.parse(gen);
     } catch (e) {
@@ -197,7 +208,7 @@ export class StreamParser implements StringKeeper {
       this.buf = '';
       this.region = '';
       this.regionEnd = -1;
-      this.stack = [];
+      this.clearFrames();
       this.pending = false;
       this.safe(() => this.opts.onError(err));
     }
@@ -271,40 +282,27 @@ export class StreamParser implements StringKeeper {
         continue;
       }
       if (this.inCdata) {
-        const close = b.indexOf(']]>', pos);
-        const end = close === -1 ? Math.max(pos, n - 2) : close;
-        this.text += this.keep(b, pos, end);
-        pos = end;
-        if (close === -1) break;
-        pos += 3;
-        this.inCdata = false;
+        pos = this.cdata(b, pos);
+        if (this.inCdata) break;
         continue;
       }
       if (pos >= n) break;
-      let lt = idx.lt(pos);
+      let lt = idx.cLt >= pos ? idx.cLt : idx.lt(pos);
       if (lt === NONE) lt = -1;
       if (lt !== pos) {
-        const end = lt === -1 ? n : lt;
-        let segEnd = end;
         if (lt === -1) {
-          const amp = b.lastIndexOf('&', end - 1);
-          if (amp >= pos && b.indexOf(';', amp) === -1) {
-            if (end - amp > MAX_REF_LENGTH + 1) fail('not-well-formed', 'malformed reference');
-            segEnd = amp;
-          } else {
-            while (segEnd > pos && end - segEnd < 2 && b.charCodeAt(segEnd - 1) === 0x5d) segEnd--;
-          }
+          pos = this.tailText(b, pos);
+          break;
         }
-        if (segEnd > pos) this.addText(b, pos, segEnd);
-        pos = segEnd;
-        if (lt === -1) break;
+        this.addText(b, pos, lt);
+        pos = lt;
       }
       // b[lt] === '<'
       if (this.topStart >= 0 && this.absBase + lt - this.topStart > this.max) this.tooBig();
       if (lt + 1 >= n) break;
       const c = b.charCodeAt(lt + 1);
       if (c === 0x2f /* / */) {
-        const top = this.stack[this.stack.length - 1];
+        const top = this.depth > 0 ? (this.frames[this.depth - 1] as Frame) : undefined;
         if (top !== undefined) {
           // Fast path: `</qname>` exactly.
           const after = lt + 2 + top.qname.length;
@@ -314,55 +312,32 @@ export class StreamParser implements StringKeeper {
             continue;
           }
         }
-        const gt = b.indexOf('>', lt + 2);
-        if (gt === -1) {
-          checkSplitEndTag(b, lt + 2, top === undefined ? undefined : top.qname);
-          break;
-        }
-        let e = gt;
-        while (e > lt + 2 && isWs(b.charCodeAt(e - 1))) e--;
-        if (top === undefined || e - lt - 2 !== top.qname.length || !b.startsWith(top.qname, lt + 2)) {
-          fail('not-well-formed', `unexpected end tag </${b.slice(lt + 2, Math.min(e, lt + 42))}>`);
-        }
-        pos = gt + 1;
+        const end = endTagAt(b, lt, top === undefined ? undefined : top.qname);
+        if (end === -1) break;
+        pos = end;
         if (!this.closeElement(pos) || gen !== this.gen) return;
       } else if (c === 0x21 /* ! */) {
-        if (b.startsWith(CDATA_OPEN, lt)) {
-          if (this.stack.length <= this.topDepth) fail('not-well-formed', 'CDATA outside an element');
-          this.inCdata = true;
-          pos = lt + CDATA_OPEN.length;
-        } else if (b.startsWith('<!--', lt)) {
-          fail('restricted-xml', 'comment');
-        } else if (b.startsWith('<!DOCTYPE', lt)) {
-          fail('restricted-xml', 'DOCTYPE');
-        } else {
-          const head = b.slice(lt, lt + 9);
-          if (n - lt < 9 && (CDATA_OPEN.startsWith(head) || '<!DOCTYPE'.startsWith(head) || '<!--'.startsWith(head))) {
-            pos = lt;
-            break;
-          }
-          fail('not-well-formed', 'markup declaration');
-        }
+        const end = this.markup(b, lt);
+        if (end === -1) break;
+        pos = end;
       } else if (c === 0x3f /* ? */) {
-        if (this.absBase + lt !== 0 || !(n < 6 ? '<?xml '.startsWith(b) : /^<\?xml[ \t\n]/.test(b.slice(0, 6)))) {
-          fail('restricted-xml', 'processing instruction');
-        }
-        const end = b.indexOf('?>', lt);
-        if (end === -1) {
-          if (n > 256) fail('not-well-formed', 'XML declaration too long');
-          pos = lt;
-          break;
-        }
-        if (!XML_DECL_RE.test(b.slice(lt, end + 2))) fail('not-well-formed', 'bad XML declaration');
-        pos = end + 2;
+        const end = declarationAt(b, lt, this.absBase + lt === 0);
+        if (end === -1) break;
+        pos = end;
       } else {
-        if (this.stack.length === this.topDepth) {
+        if (this.depth === this.topDepth) {
           this.topStart = this.absBase + lt;
           this.setRegion(b, lt);
         }
         startTag(t, this.absBase + lt, lt + 1);
-        this.pending = true;
-        pos = lt;
+        if (!scanStartTag(b, t, idx, this)) {
+          this.pending = true;
+          pos = lt;
+          break;
+        }
+        if (this.absBase + t.end - t.startAbs > this.max) this.tooBig();
+        pos = t.end;
+        if (!this.openElement() || gen !== this.gen) return;
       }
     }
     // Keep what is not consumed, rebased to 0. Of a split start tag only the attribute being
@@ -380,22 +355,50 @@ export class StreamParser implements StringKeeper {
     if (this.absBase + this.buf.length - from > this.max) this.tooBig();
   }
 
+  /*
+   * The rarer constructs are out of the parse loop (here and in markup.ts): the loop stays small,
+   * so it is compiled sooner and at less cost. Each returns the position after what it consumed,
+   * or -1 when the buffer ends first (the caller keeps the input from the `<`).
+   */
+
+  /** Inside a CDATA section at `pos`: adds its text; clears `inCdata` at its end. */
+  private cdata(b: string, pos: number): number {
+    const close = b.indexOf(']]>', pos);
+    const end = close === -1 ? Math.max(pos, b.length - 2) : close;
+    this.text += this.keep(b, pos, end);
+    if (close === -1) return end;
+    this.inCdata = false;
+    return end + 3;
+  }
+
+  /** Text from `pos` to the end of the buffer: adds what is complete, returns where the kept tail starts. */
+  private tailText(b: string, pos: number): number {
+    const end = completeTextEnd(b, pos);
+    if (end > pos) this.addText(b, pos, end);
+    return end;
+  }
+
+  /** `<!` at `lt`: a CDATA section starts (anything else is refused). */
+  private markup(b: string, lt: number): number {
+    const end = cdataStartAt(b, lt, this.depth > this.topDepth);
+    if (end !== -1) this.inCdata = true;
+    return end;
+  }
+
   private tooBig(): never {
     fail('policy-violation', `top-level element larger than ${this.max} characters`);
   }
 
   private addText(b: string, s: number, e: number): void {
-    if (this.stack.length <= this.topDepth) {
+    if (this.depth <= this.topDepth) {
       for (let i = s; i < e; i++) {
         if (!isWs(b.charCodeAt(i))) fail('not-well-formed', 'text outside elements');
       }
       return;
     }
-    if (this.idx.cdataEnd(s) < e) fail('not-well-formed', ']]> in text');
-    let seg = this.keep(b, s, e);
-    const amp = this.idx.amp(s);
-    if (amp < e) seg = decodeRefs(seg, amp - s);
-    this.text += seg;
+    const idx = this.idx;
+    if (idx.cdataEnd(s) < e) fail('not-well-formed', ']]> in text');
+    this.text += withRefs(this.keep(b, s, e), idx.amp(s) - s);
   }
 
   /** Resolves `prefix` in `scope`, recording prefixes a top-level element borrows from outside. */
@@ -445,8 +448,8 @@ export class StreamParser implements StringKeeper {
 
   private openElement(): boolean {
     const t = this.tag;
-    const depth = this.stack.length;
-    const parent = this.stack[depth - 1];
+    const depth = this.depth;
+    const parent = depth > 0 ? (this.frames[depth - 1] as Frame) : undefined;
     const qname = t.qname as string;
     const attrs = t.attrs;
     if (depth === this.topDepth) this.usedOuter = null;
@@ -461,7 +464,7 @@ export class StreamParser implements StringKeeper {
       if (ns !== STREAM_NS) fail('invalid-namespace', `stream header in namespace "${ns}"`);
       if (!CONTENT_NS.has(defNs)) fail('invalid-namespace', `unsupported content namespace "${defNs}"`);
       this.streamLang = attrs['xml:lang'];
-      this.stack.push({ el: null, qname, defNs, scope });
+      this.pushFrame(null, qname, defNs, scope);
       if (this.opts.onStreamStart !== undefined) {
         const cb = this.opts.onStreamStart;
         if (!this.safe(() => cb.call(this.opts, { ...attrs }))) return false;
@@ -483,14 +486,37 @@ export class StreamParser implements StringKeeper {
       pel.children.push(el);
       el.parent = pel;
     }
-    this.stack.push({ el, qname, defNs, scope });
+    this.pushFrame(el, qname, defNs, scope);
     return t.selfClose ? this.closeElement(t.end) : true;
+  }
+
+  private pushFrame(el: Element | null, qname: string, defNs: string, scope: Scope): void {
+    const f = this.frames[this.depth];
+    if (f === undefined) this.frames.push({ el, qname, defNs, scope });
+    else {
+      f.el = el;
+      f.qname = qname;
+      f.defNs = defNs;
+      f.scope = scope;
+    }
+    this.depth++;
+  }
+
+  /** Drops every open element (the frames are kept for reuse, emptied). */
+  private clearFrames(): void {
+    for (const f of this.frames) {
+      f.el = null;
+      f.scope = EMPTY_SCOPE;
+    }
+    this.depth = 0;
   }
 
   /** Pops the current element; `end` is the position just after its end tag. */
   private closeElement(end: number): boolean {
-    const frame = this.stack.pop() as Frame;
+    const frame = this.frames[--this.depth] as Frame;
     const el = frame.el;
+    frame.el = null;
+    frame.scope = EMPTY_SCOPE;
     if (el === null) {
       this.ended = true;
       if (this.opts.onStreamEnd !== undefined) {
@@ -503,13 +529,13 @@ export class StreamParser implements StringKeeper {
       el.children.push(this.text);
       this.text = '';
     }
-    if (this.stack.length !== this.topDepth) return true;
+    if (this.depth !== this.topDepth) return true;
     const size = this.absBase + end - this.topStart;
     if (size > this.max) this.tooBig();
     this.lastTopSize = size;
     this.topStart = -1;
     if (this.usedOuter !== null) {
-      const outer = this.stack[this.topDepth - 1] as Frame;
+      const outer = this.frames[this.topDepth - 1] as Frame;
       for (const p of this.usedOuter) {
         const key = `xmlns:${p}`;
         const d = outer.scope[p];

@@ -75,11 +75,7 @@ export function internAt(b: string, p: number, q: number, attr: boolean): string
   const h = (len * 31 + b.charCodeAt(p) * 7 + b.charCodeAt(q - 1) * 13 + b.charCodeAt(p + (len >> 1))) & 511;
   const atoms = attr ? attrAtoms : elementAtoms;
   const cand = atoms[h];
-  if (cand !== undefined && cand.length === len) {
-    let i = 0;
-    while (i < len && cand.charCodeAt(i) === b.charCodeAt(p + i)) i++;
-    if (i === len) return cand;
-  }
+  if (cand !== undefined && cand.length === len && b.startsWith(cand, p)) return cand;
   const name = internName(b.slice(p, q));
   atoms[h] = name;
   return name;
@@ -88,30 +84,48 @@ export function internAt(b: string, p: number, q: number, attr: boolean): string
 const elementGuess: (string | undefined)[] = new Array<string | undefined>(1024);
 const attrGuess: (string | undefined)[] = new Array<string | undefined>(1024);
 
-function guessSlot(b: string, p: number): number {
-  return (b.charCodeAt(p) * 961 + b.charCodeAt(p + 1) * 31 + b.charCodeAt(p + 2)) & 1023;
-}
+/*
+ * Guess slots are keyed by the first four characters at the name's position (for a name shorter
+ * than that, what follows it): `xmlns`/`xml:lang` and `status`/`stanza-id` get distinct slots.
+ * Callers check `p + 3 < n`.
+ */
 
 /**
- * Fast path for names: the atom last seen starting with the same three characters, if the name
- * at `p` is exactly that atom (followed by a char that cannot continue a name); else null. Only
- * atoms that {@link internAt} validated are ever guessed, so a hit needs no further check.
+ * Fast path for element names: the atom last seen at a position starting with the same four
+ * characters, if the name at `p` is exactly that atom (followed by a char that cannot continue a
+ * name); else null. Only atoms that {@link internAt} validated are ever guessed, so a hit needs
+ * no further check.
  */
-export function guessAtom(b: string, p: number, n: number, attr: boolean): string | null {
-  if (p + 2 >= n) return null;
-  const cand = (attr ? attrGuess : elementGuess)[guessSlot(b, p)];
+export function guessElement(b: string, p: number, n: number): string | null {
+  if (p + 3 >= n) return null;
+  const cand = elementGuess[(b.charCodeAt(p) * 29791 + b.charCodeAt(p + 1) * 961 + b.charCodeAt(p + 2) * 31 + b.charCodeAt(p + 3)) & 1023];
   if (cand === undefined) return null;
-  const len = cand.length;
-  if (p + len >= n) return null;
-  for (let i = 0; i < len; i++) if (cand.charCodeAt(i) !== b.charCodeAt(p + i)) return null;
-  const c = b.charCodeAt(p + len);
+  const end = p + cand.length;
+  if (end >= n || !b.startsWith(cand, p)) return null;
+  const c = b.charCodeAt(end);
   if (c > 0x3e || c === 0x3a || c === 0x2d || c === 0x2e || (c >= 0x30 && c <= 0x39)) return null;
   return cand;
 }
 
-/** Records `name` (validated, at `p` in `b`) for {@link guessAtom}. */
+/**
+ * Fast path for attribute names: the remembered atom (see {@link guessElement}) if the name at
+ * `p` is exactly that atom and is directly followed by `=`; else null. `Object.prototype` keys
+ * are never remembered, so a hit is an attribute to keep.
+ */
+export function guessAttr(b: string, p: number, n: number): string | null {
+  if (p + 3 >= n) return null;
+  const cand = attrGuess[(b.charCodeAt(p) * 29791 + b.charCodeAt(p + 1) * 961 + b.charCodeAt(p + 2) * 31 + b.charCodeAt(p + 3)) & 1023];
+  if (cand === undefined) return null;
+  const end = p + cand.length;
+  if (end >= n || b.charCodeAt(end) !== 0x3d || !b.startsWith(cand, p)) return null;
+  return cand;
+}
+
+/** Records `name` (validated, at `p` in `b`) for the guesses above; never an `Object.prototype` key. */
 export function rememberAtom(b: string, p: number, n: number, name: string, attr: boolean): void {
-  if (p + 2 < n) (attr ? attrGuess : elementGuess)[guessSlot(b, p)] = name;
+  if (p + 3 >= n || (attr && PROTO_KEYS.has(name))) return;
+  const slot = (b.charCodeAt(p) * 29791 + b.charCodeAt(p + 1) * 961 + b.charCodeAt(p + 2) * 31 + b.charCodeAt(p + 3)) & 1023;
+  (attr ? attrGuess : elementGuess)[slot] = name;
 }
 
 /**
@@ -213,6 +227,11 @@ export function decodeRefs(s: string, first: number): string {
     amp = s.indexOf('&', last);
   }
   return out + s.slice(last);
+}
+
+/** `s` with its references replaced (see {@link decodeRefs}) when its first `&` is at `first` < `s.length`; else `s`. */
+export function withRefs(s: string, first: number): string {
+  return first < s.length ? decodeRefs(s, first) : s;
 }
 
 /** True when `c` is an XML whitespace char code (space, TAB, LF, CR). */
