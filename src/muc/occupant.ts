@@ -1,5 +1,6 @@
 /** Room members: {@link Occupant} (a participant) and {@link ServiceMember} (the room itself). */
-import { Element } from 'ltx';
+import type { Element } from 'ltx';
+import { isElement } from '../xml/element.js';
 import { JID } from '../core/jid.js';
 import { LanguageMap } from '../core/language-map.js';
 import { type Logger, silentLogger } from '../core/logger.js';
@@ -32,7 +33,7 @@ export function readPresenceState(presence: Element): PresenceState {
   if (presence.attrs.type === 'unavailable') return { available: false };
   for (const c of presence.children) {
     // The first <show/> by local name, in any namespace (as ltx `getChildText('show')`).
-    if (!(c instanceof Element) || c.getName() !== 'show') continue;
+    if (!isElement(c) || c.getName() !== 'show') continue;
     const show = SHOWS.get(c.getText().trim());
     return show === undefined ? { available: true } : { available: true, show };
   }
@@ -50,7 +51,7 @@ const NO_STATUS: LanguageMap = new LanguageMap();
 export function readPresenceStatus(presence: Element): LanguageMap {
   let map: LanguageMap | undefined;
   for (const c of presence.children) {
-    if (!(c instanceof Element) || c.name !== 'status' || (c.attrs.xmlns !== undefined && c.attrs.xmlns !== NS.CLIENT)) continue;
+    if (!isElement(c) || c.name !== 'status' || (c.attrs.xmlns !== undefined && c.attrs.xmlns !== NS.CLIENT)) continue;
     map ??= new LanguageMap();
     const lang = LanguageMap.langOf(c);
     if (!map.has(lang)) map.set(lang === null ? null : ownString(lang), ownString(c.getText()));
@@ -61,7 +62,7 @@ export function readPresenceStatus(presence: Element): LanguageMap {
 /** The XEP-0421 occupant id of a stanza (`<occupant-id xmlns='urn:xmpp:occupant-id:0' id/>`), if any. */
 export function readOccupantId(stanza: Element): string | undefined {
   for (const c of stanza.children) {
-    if (c instanceof Element && c.name === 'occupant-id' && c.attrs.xmlns === NS.OCCUPANT_ID) {
+    if (isElement(c) && c.name === 'occupant-id' && c.attrs.xmlns === NS.OCCUPANT_ID) {
       const id = c.attrs.id as unknown;
       if (typeof id === 'string' && id !== '') return ownString(id);
     }

@@ -4,6 +4,7 @@
  * `getConfiguration` send: `<iq to=room><query xmlns=muc#owner>[form | destroy]</query></iq>`.
  */
 import { Element } from 'ltx';
+import { isElement } from '../xml/element.js';
 import type { XmppConnection } from '../core/connection.js';
 import { InvalidArgumentError, PayloadError } from '../core/errors.js';
 import type { JID } from '../core/jid.js';
@@ -45,7 +46,7 @@ function ownerQueryElement(child?: Element): Element {
 
 function submissionElement(form: ConfigSubmission): Element {
   let el: Element;
-  if (form instanceof Element) el = form;
+  if (isElement(form)) el = form;
   else if (typeof form === 'object' && form !== null && 'render' in form && typeof form.render === 'function') el = form.render();
   else if (typeof form === 'object' && form !== null && 'fields' in form) el = DataFormCodec.encode(form);
   else throw new InvalidArgumentError('setRoomConfig: expected a form instance, a DataForm or a jabber:x:data element');

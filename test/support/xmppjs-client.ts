@@ -3,7 +3,7 @@
  * own declarations of the part it uses.
  */
 // @ts-expect-error -- @xmpp/client has no type declarations; typed below with our own.
-import { client as untypedClient } from '@xmpp/client';
+import { client as untypedClient, xml as untypedXml } from '@xmpp/client';
 import type { Element } from 'ltx';
 import type { XmppJsClient, XmppJsReconnect, XmppJsStreamManagement } from '../../src/connection/xmppjs/types.js';
 
@@ -29,3 +29,6 @@ export interface TestClientOptions {
 export function createXmppJsClient(options: TestClientOptions): TestXmppClient {
   return (untypedClient as (o: TestClientOptions) => TestXmppClient)(options);
 }
+
+/** The ltx `Element` class xmpp.js builds its stanzas with (`ltx/lib/Element.js`, not the `ltx` xmuc imports). */
+export const XmppJsElement = (untypedXml as { Element: typeof import('ltx').Element }).Element;

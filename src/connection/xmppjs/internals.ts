@@ -5,19 +5,13 @@
  * @internal
  * @module
  */
-import { Element } from 'ltx';
 import type { XmppJsClient, XmppJsReconnect, XmppJsStreamManagement } from './types.js';
 
 /** Run `fn` after the current macrotask, when every pending microtask has run. @internal */
 export const yieldToEventLoop: (fn: () => void) => void =
   typeof setImmediate === 'function' ? (fn) => setImmediate(fn) : (fn) => globalThis.setTimeout(fn, 0);
 
-/** An ltx element, also one built by another copy of ltx (xmpp.js's `xml()`). @internal */
-export function isElement(value: unknown): value is Element {
-  if (value instanceof Element) return true;
-  const v = value as { name?: unknown; attrs?: unknown } | null;
-  return typeof v === 'object' && v !== null && typeof v.name === 'string' && typeof v.attrs === 'object' && v.attrs !== null;
-}
+export { isElement } from '../../xml/element.js';
 
 /**
  * M1: xmpp.js decodes every socket chunk on its own (`data.toString('utf8')`), so a UTF-8

@@ -2,7 +2,8 @@
  * The muc#user payload (`<x xmlns='http://jabber.org/protocol/muc#user'/>`, XEP-0045 §19.1):
  * status codes, items, invitations, declines, room destruction.
  */
-import { Element } from 'ltx';
+import type { Element } from 'ltx';
+import { isElement } from '../../xml/element.js';
 import { type JID, tryParseOnce } from '../../core/jid.js';
 import { NS } from '../../core/namespaces.js';
 import { type Codec, type DecodeOptions, element, required } from '../../xml/codec.js';
@@ -188,7 +189,7 @@ export const userExt: Codec<UserExt> = element<UserExt>(NS.MUC_USER, 'x', {
  */
 export function findUserExt(stanza: Element, options?: DecodeOptions): UserExt | undefined {
   for (const c of stanza.children) {
-    if (!(c instanceof Element) || !isX(c.name) || !userExt.matches(c)) continue;
+    if (!isElement(c) || !isX(c.name) || !userExt.matches(c)) continue;
     try {
       return quickUserExt(c) ?? userExt.decode(c, options);
     } catch (error) {
@@ -224,7 +225,7 @@ export function quickUserExt(x: Element): UserExt | undefined {
   const items: UserItem[] = [];
   const statusCodes = new Set<number>();
   for (const c of x.children) {
-    if (!(c instanceof Element)) continue;
+    if (!isElement(c)) continue;
     // No xmlns and no prefix: the child is in muc#user, as its parent.
     if (c.attrs.xmlns !== undefined) return undefined;
     if (c.name === 'item') {
@@ -244,7 +245,7 @@ export function quickUserExt(x: Element): UserExt | undefined {
 }
 
 function quickItem(el: Element): UserItem | undefined {
-  for (const c of el.children) if (c instanceof Element) return undefined; // actor, reason, continue
+  for (const c of el.children) if (isElement(c)) return undefined; // actor, reason, continue
   const item: UserItem = {};
   const rawAffiliation = attrValue(el, 'affiliation');
   if (rawAffiliation !== undefined) {
