@@ -15,7 +15,7 @@
 import { createHash } from 'node:crypto';
 
 /** Bytes per simulated socket read. */
-export const READ_BYTES = 64 * 1024;
+export const READ_BYTES = Number(process.env.BENCH_READ_BYTES ?? 64 * 1024);
 /** Our full JID in the in-memory stream. */
 export const SELF_JID = 'bench@localhost/mem';
 /** Our nick in every room. */
