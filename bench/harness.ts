@@ -4,6 +4,7 @@
  * part of `npm test`.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 
 /** One row of the summary table printed by `bench/run.ts`. */
 export interface BenchRow {
@@ -130,4 +131,24 @@ export function runChild(command: string, argv: string[], options: ChildOptions)
       resolve({ code, stdout, stderr, timedOut });
     });
   });
+}
+
+/**
+ * Start a V8 CPU profile (100 µs sampling) of what follows when `BENCH_CPU_PROFILE` names a file
+ * and `on` is true; returns the stopper, which writes the `.cpuprofile` (nothing otherwise).
+ */
+export async function startCpuProfile(on: boolean): Promise<() => Promise<void>> {
+  const file = process.env.BENCH_CPU_PROFILE;
+  if (!on || !file) return async () => {};
+  const { Session } = await import('node:inspector/promises');
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.setSamplingInterval', { interval: 100 });
+  await session.post('Profiler.start');
+  return async () => {
+    const { profile } = await session.post('Profiler.stop');
+    writeFileSync(file, JSON.stringify(profile));
+    session.disconnect();
+  };
 }

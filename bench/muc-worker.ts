@@ -14,10 +14,9 @@
  * Env `BENCH_CPU_PROFILE=file.cpuprofile` profiles pass 1 (the cold pass) only; with
  * `BENCH_PROFILE_PASS=N`, pass N instead (a warm pass when N >= 3).
  */
-import { writeFileSync } from 'node:fs';
 import { Element } from 'ltx';
 import { MucClient, type Room, RoomState } from '../src/index.js';
-import { cpuSince, gc } from './harness.js';
+import { cpuSince, gc, startCpuProfile } from './harness.js';
 import { attrOf, connectInMemory, type MemoryServer } from './memory-transport.js';
 import {
   SELF_JID,
@@ -60,23 +59,6 @@ const EVENTS = ['enter', 'join', 'leave', 'message', 'topicChanged', 'stateChang
 
 const heapKB = () => process.memoryUsage().heapUsed / 1024;
 const report = (r: PassResult) => process.stdout.write(`RESULT ${JSON.stringify(r)}\n`);
-
-/** Start a CPU profile of what follows when `BENCH_CPU_PROFILE` is set and `on`; returns the stopper. */
-async function profile(on: boolean): Promise<() => Promise<void>> {
-  const file = process.env.BENCH_CPU_PROFILE;
-  if (!on || !file) return async () => {};
-  const { Session } = await import('node:inspector/promises');
-  const session = new Session();
-  session.connect();
-  await session.post('Profiler.enable');
-  await session.post('Profiler.setSamplingInterval', { interval: 100 });
-  await session.post('Profiler.start');
-  return async () => {
-    const { profile: p } = await session.post('Profiler.stop');
-    writeFileSync(file, JSON.stringify(p));
-    session.disconnect();
-  };
-}
 
 interface Env {
   server: MemoryServer;
@@ -135,7 +117,7 @@ async function measure(
   gc();
   const heap0 = heapKB();
   if (env) env.counter.n = 0;
-  const stop = await profile(pass === Number(process.env.BENCH_PROFILE_PASS ?? 1));
+  const stop = await startCpuProfile(pass === Number(process.env.BENCH_PROFILE_PASS ?? 1));
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   await work();

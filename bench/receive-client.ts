@@ -10,10 +10,9 @@
  * `BENCH_CPU_PROFILE=file.cpuprofile` writes a V8 CPU profile of pass `BENCH_CPU_PROFILE_PASS`
  * (default 1, the cold pass) only (read it with `bench/profile-summary.ts`).
  */
-import { writeFileSync } from 'node:fs';
 import { Element } from 'ltx';
 import type { XmppConnection } from '../src/core/connection.js';
-import { gc } from './harness.js';
+import { gc, startCpuProfile } from './harness.js';
 import { ROOM, SELF_NICK } from './replay-room.js';
 
 /** The benchmark's client kinds. */
@@ -146,23 +145,6 @@ async function roomSubject(conn: XmppConnection, close: () => Promise<void>): Pr
   };
 }
 
-/** Start a CPU profile (100 µs sampling) when `BENCH_CPU_PROFILE` is set and `on`; returns the stopper. */
-async function profile(on: boolean): Promise<() => Promise<void>> {
-  const file = process.env.BENCH_CPU_PROFILE;
-  if (!on || !file) return async () => {};
-  const { Session } = await import('node:inspector/promises');
-  const session = new Session();
-  session.connect();
-  await session.post('Profiler.enable');
-  await session.post('Profiler.setSamplingInterval', { interval: 100 });
-  await session.post('Profiler.start');
-  return async () => {
-    const { profile: p } = await session.post('Profiler.stop');
-    writeFileSync(file, JSON.stringify(p));
-    session.disconnect();
-  };
-}
-
 async function main(): Promise<void> {
   const profiledPass = Number(process.env.BENCH_CPU_PROFILE_PASS ?? 1);
   const s = await subject();
@@ -189,7 +171,7 @@ async function main(): Promise<void> {
     const result = new Promise<{ cpuUs: number; wallMs: number; heapAfterKB: number }>((resolve) => {
       done = resolve;
     });
-    const stopProfile = await profile(pass === profiledPass);
+    const stopProfile = await startCpuProfile(pass === profiledPass);
     await s.trigger(new Element('message', { to: 'replay@localhost', id: `flood-${pass}-${n}` }));
     const r = await result;
     await stopProfile();
