@@ -111,10 +111,13 @@ interface Frame {
   scope: Scope;
 }
 
-/** A decoded buffer at most this long may be pinned by kept strings as it is. */
-const SMALL_BUFFER = 1024;
 /** Source characters of a top-level element copied as one region (see `setRegion`). */
 const REGION = 2048;
+/**
+ * A decoded buffer at most this long may be pinned by kept strings as it is: no more than a
+ * region copy would pin, and small reads (a server writing stanza by stanza) copy nothing.
+ */
+const SMALL_BUFFER = REGION;
 
 /** Incremental XMPP stream parser. `write()` never throws. */
 export class StreamParser implements StringKeeper {

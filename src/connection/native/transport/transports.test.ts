@@ -64,6 +64,34 @@ for (const transport of ['tcp', 'ws'] as ScriptedTransport[]) {
       expect(conn.status).toBe('offline');
     });
 
+    it('delivers stanzas written in small pieces intact, split inside tags and characters', async () => {
+      // TCP reads land in one reused buffer: nothing of a read may be kept past it.
+      let sc!: ScriptedConnection;
+      server = await startScriptedServer({
+        transport,
+        async onConnection(c) {
+          sc = c;
+          await scriptHandshake(c, { jid: 'anon@localhost/r1', sm: false });
+        },
+      });
+      const conn = await connect({ service: serviceOf(server), domain: 'localhost', allowPlaintext: true, keepalive: false });
+      conns.push(conn);
+      const bodies = Array.from({ length: 12 }, (_, i) => `Grüße ${i} — 你好 😀 &amp; ${'x'.repeat(i * 37)}`);
+      const got: string[] = [];
+      conn.events.on('stanza', ({ stanza }) => got.push(`${stanza.attrs.id} ${stanza.getChildText('body')}`));
+      const all = Buffer.from(
+        bodies.map((b, i) => `<message xmlns='jabber:client' from='bob@localhost/x' id='m${i}'><body>${b}</body></message>`).join(''),
+        'utf8',
+      );
+      // Pieces of 1 to 23 bytes; on TCP each is its own write (and mostly its own read).
+      for (let p = 0, len = 1; p < all.length; p += len, len = (len % 23) + 1) {
+        if (transport === 'tcp') await sc.write(all.subarray(p, p + len));
+      }
+      if (transport === 'ws') await sc.write(all.toString('utf8'));
+      await conn.events.waitFor('stanza', { timeoutMs: 3000, filter: ({ stanza }) => stanza.attrs.id === 'm11' });
+      expect(got).toEqual(bodies.map((b, i) => `m${i} ${b.replace('&amp;', '&')}`));
+    });
+
     it('resumes on a new socket after a network cut, resending what the server did not ack', async () => {
       const sockets: ScriptedConnection[] = [];
       const resumeSeen: string[] = [];
