@@ -28,12 +28,7 @@ export interface WaitForOptions<P> {
  * ```
  */
 export class TypedEmitter<Events extends { [K in keyof Events]: object }> {
-  /**
-   * Listeners by event. A list is never changed once stored (subscribing or unsubscribing
-   * stores a new one), so an emit iterates the list it found: listeners added or removed while
-   * it runs do not change who it calls, without a copy per emit.
-   */
-  #listeners = new Map<keyof Events, readonly Listener<never>[]>();
+  #listeners = new Map<keyof Events, Set<Listener<never>>>();
   /** @internal */
   protected emitterLogger: Logger;
   /** @internal */
@@ -46,15 +41,19 @@ export class TypedEmitter<Events extends { [K in keyof Events]: object }> {
 
   /** Subscribe to an event. Returns a function that unsubscribes. */
   on<K extends keyof Events>(event: K, listener: Listener<Events[K]>): () => void {
+    let set = this.#listeners.get(event);
+    if (!set) {
+      set = new Set();
+      this.#listeners.set(event, set);
+    }
     // Wrap so that the same function can be subscribed twice and removed independently.
-    const entry = ((p: Events[K]) => listener(p)) as Listener<never>;
-    this.#listeners.set(event, [...(this.#listeners.get(event) ?? []), entry]);
+    const entry: Listener<Events[K]> = (p) => listener(p);
+    set.add(entry as Listener<never>);
     return () => {
-      const list = this.#listeners.get(event);
-      if (!list?.includes(entry)) return;
-      const rest = list.filter((l) => l !== entry);
-      if (rest.length === 0) this.#listeners.delete(event);
-      else this.#listeners.set(event, rest);
+      const s = this.#listeners.get(event);
+      if (!s) return;
+      s.delete(entry as Listener<never>);
+      if (s.size === 0) this.#listeners.delete(event);
     };
   }
 
@@ -105,9 +104,9 @@ export class TypedEmitter<Events extends { [K in keyof Events]: object }> {
 
   /** How many listeners an event has (or all events, without an argument). */
   listenerCount(event?: keyof Events): number {
-    if (event !== undefined) return this.#listeners.get(event)?.length ?? 0;
+    if (event !== undefined) return this.#listeners.get(event)?.size ?? 0;
     let n = 0;
-    for (const list of this.#listeners.values()) n += list.length;
+    for (const s of this.#listeners.values()) n += s.size;
     return n;
   }
 
@@ -123,9 +122,15 @@ export class TypedEmitter<Events extends { [K in keyof Events]: object }> {
    * @internal
    */
   emit<K extends keyof Events>(event: K, payload: Events[K]): boolean {
-    const list = this.#listeners.get(event);
-    if (list === undefined) return false;
-    for (let i = 0; i < list.length; i++) this.#call(event, list[i] as Listener<Events[K]>, payload);
+    const set = this.#listeners.get(event);
+    if (!set || set.size === 0) return false;
+    if (set.size === 1) {
+      // The common case, without copying the set (a snapshot keeps listeners added or removed
+      // during the emit from changing who is called).
+      this.#call(event, set.values().next().value as Listener<Events[K]>, payload);
+      return true;
+    }
+    for (const listener of [...set]) this.#call(event, listener as Listener<Events[K]>, payload);
     return true;
   }
 
