@@ -35,6 +35,20 @@ describe('TypedEmitter', () => {
     expect(n).toBe(3);
   });
 
+  it('unsubscribing one of two subscriptions of a function keeps the order of the others', () => {
+    const em = new TypedEmitter<Events>();
+    const seen: string[] = [];
+    const f = (p: { n: number }) => seen.push(`f${p.n}`);
+    em.on('ping', f);
+    em.on('ping', (p) => seen.push(`g${p.n}`));
+    const offSecondF = em.on('ping', f);
+    offSecondF();
+    offSecondF();
+    em.emit('ping', { n: 1 });
+    expect(seen).toEqual(['f1', 'g1']);
+    expect(em.listenerCount()).toBe(2);
+  });
+
   it('a throwing listener is logged, stays subscribed, and does not stop the others', () => {
     const logger = recordingLogger();
     const em = new TypedEmitter<Events>({ logger });

@@ -76,6 +76,25 @@ describe('MucClient routing and hostile input', () => {
     expect(recSecond.map(([, p]) => p.member.nick)).toEqual(['alice', 'bob', 'alice']);
   });
 
+  it('routes consecutive occupant presences to the room currently registered (left room, then a new one)', async () => {
+    const env = setup();
+    const first = await joinedRoom(env);
+    const recFirst = recordEvents(first, ['join']);
+    const presence = (nick: string, from = ROOM) =>
+      `<presence from="${from}/${nick}"><x xmlns="http://jabber.org/protocol/muc#user"><item role="participant" affiliation="none"/></x></presence>`;
+    expect(env.conn.receive(presence('carol'))).toBe(true);
+    expect(env.conn.receive(presence('dave', ROOM.toUpperCase()))).toBe(true);
+    expect(env.conn.receive(presence('erin', `${ROOM}x`))).toBe(false);
+    env.conn.receive(loadFixture('prosody-kick-self'));
+    expect(env.conn.receive(presence('frank'))).toBe(false);
+    const second = await joinedRoom(env);
+    const recSecond = recordEvents(second, ['join']);
+    expect(env.conn.receive(presence('grace'))).toBe(true);
+    expect(env.conn.receive(presence('heidi'))).toBe(true);
+    expect(recFirst.map(([, p]) => p.member.nick)).toEqual(['carol', 'dave']);
+    expect(recSecond.map(([, p]) => p.member.nick)).toEqual(['grace', 'heidi']);
+  });
+
   it('does not let a self-presence for another nick (forged 110) change our occupant', async () => {
     const env = setup();
     const room = await joinedRoom(env);

@@ -151,6 +151,11 @@ export interface JoinResult {
 }
 
 const ASCII = /^[\x00-\x7f]*$/;
+
+/** Whether `from` is `key/…` (`key`: a room's bare JID in its normalised form, without `/`). */
+function isOccupantOf(from: string, key: string): boolean {
+  return from.length > key.length && from.charCodeAt(key.length) === 0x2f && from.startsWith(key);
+}
 const NS_CONFERENCE = 'jabber:x:conference';
 
 function defaultId(): string {
@@ -185,6 +190,8 @@ export class MucClient extends TypedEmitter<MucClientEvents> {
    * sends the next stanza too); valid while that key still maps to that room.
    */
   #lastHit: { from: string; key: string; ctl: RoomController; jid: JID } | undefined;
+  /** The room the last stanza from an occupant JID in its normalised form came from (a join's presences all do). */
+  #lastRoom: { key: string; ctl: RoomController } | undefined;
   readonly #unannounced = new Set<Room>();
   readonly #host: RoomHost;
   readonly #offs: (() => void)[] = [];
@@ -461,6 +468,7 @@ export class MucClient extends TypedEmitter<MucClientEvents> {
     const key = room.jid.toString();
     if (this.#rooms.get(key)?.room === room) this.#rooms.delete(key);
     if (this.#lastHit?.ctl.room === room) this.#lastHit = undefined;
+    if (this.#lastRoom?.ctl.room === room) this.#lastRoom = undefined;
     this.#announce(room);
     this.emit('conversationRemoved', { room });
   }
@@ -492,6 +500,11 @@ export class MucClient extends TypedEmitter<MucClientEvents> {
   #lookupSafe(from: string, remember = false): { ctl: RoomController; jid: JID } | 'drop' | undefined {
     const last = this.#lastHit;
     if (last !== undefined && last.from === from && this.#rooms.get(last.key) === last.ctl) return last;
+    const room = this.#lastRoom;
+    if (room !== undefined && isOccupantOf(from, room.key) && this.#rooms.get(room.key) === room.ctl) {
+      // `room.key/nick`: what the lookup below finds, without lowercasing the bare part again.
+      return this.#occupantOf(room.ctl, from, room.key.length, remember);
+    }
     const slash = from.indexOf('/');
     const bareFrom = slash === -1 ? from : from.slice(0, slash);
     const rawBare = bareFrom.toLowerCase();
@@ -501,14 +514,8 @@ export class MucClient extends TypedEmitter<MucClientEvents> {
     if (!ctl && ASCII.test(rawBare)) return undefined;
     if (byRaw !== undefined && bareFrom === rawBare) {
       // The bare part is the room's key, its normalised form: only the nick needs preparing.
-      const room = byRaw.room.jid;
-      try {
-        jid = slash === -1 ? room : room.withResource(from.slice(slash + 1));
-      } catch (error) {
-        this.#logger.debug('stanza for a room with a malformed from: dropped', { from, error });
-        return 'drop';
-      }
-      return remember ? this.#remember(from, byRaw, jid) : { ctl: byRaw, jid };
+      if (slash !== -1) this.#lastRoom = { key: rawBare, ctl: byRaw };
+      return this.#occupantOf(byRaw, from, slash, remember);
     }
     try {
       jid = parseJid(from);
@@ -523,6 +530,19 @@ export class MucClient extends TypedEmitter<MucClientEvents> {
     if (!ctl || !jid.bare().equals(ctl.room.jid)) return undefined;
     if (ctl === byRaw && remember) return this.#remember(from, ctl, jid);
     return { ctl, jid };
+  }
+
+  /** The lookup of `from` = the key of `ctl`'s room, then `/nick` at `slash` (or nothing when `slash` is -1). */
+  #occupantOf(ctl: RoomController, from: string, slash: number, remember: boolean): { ctl: RoomController; jid: JID } | 'drop' {
+    const room = ctl.room.jid;
+    let jid: JID;
+    try {
+      jid = slash === -1 ? room : room.withResource(from.slice(slash + 1));
+    } catch (error) {
+      this.#logger.debug('stanza for a room with a malformed from: dropped', { from, error });
+      return 'drop';
+    }
+    return remember ? this.#remember(from, ctl, jid) : { ctl, jid };
   }
 
   /**

@@ -9,6 +9,9 @@ import type { Occupant } from './occupant.js';
 export class OccupantRegistry {
   readonly #byNick = new Map<string, Occupant>();
   readonly #byId = new Map<string, Occupant>();
+  /** The last nick whose key was made, and its key: a join looks the nick up, then adds it. */
+  #lastNick: string | undefined;
+  #lastKey: string | undefined;
 
   /** How many occupants (us included, once entered). */
   get size(): number {
@@ -17,7 +20,7 @@ export class OccupantRegistry {
 
   /** The occupant with this nick. O(1). */
   get(nick: string | undefined): Occupant | undefined {
-    const key = nicknameKey(nick);
+    const key = this.#key(nick);
     return key === undefined ? undefined : this.#byNick.get(key);
   }
 
@@ -28,7 +31,7 @@ export class OccupantRegistry {
 
   /** Add (or replace) an occupant under its current nick. */
   add(occupant: Occupant): void {
-    const key = nicknameKey(occupant.nick)!;
+    const key = this.#key(occupant.nick)!;
     const previous = this.#byNick.get(key);
     if (previous && previous !== occupant) this.remove(previous);
     this.#byNick.set(key, occupant);
@@ -37,7 +40,7 @@ export class OccupantRegistry {
 
   /** Remove an occupant. */
   remove(occupant: Occupant): void {
-    const key = nicknameKey(occupant.nick)!;
+    const key = this.#key(occupant.nick)!;
     if (this.#byNick.get(key) === occupant) this.#byNick.delete(key);
     if (occupant.occupantId !== undefined && this.#byId.get(occupant.occupantId) === occupant) {
       this.#byId.delete(occupant.occupantId);
@@ -46,10 +49,20 @@ export class OccupantRegistry {
 
   /** Re-index an occupant after a change of nick or occupant id (call with the old values). */
   reindex(occupant: Occupant, oldNick: string, oldOccupantId: string | undefined): void {
-    const oldKey = nicknameKey(oldNick)!;
+    const oldKey = this.#key(oldNick)!;
     if (this.#byNick.get(oldKey) === occupant) this.#byNick.delete(oldKey);
     if (oldOccupantId !== undefined && this.#byId.get(oldOccupantId) === occupant) this.#byId.delete(oldOccupantId);
     this.add(occupant);
+  }
+
+  /** The RFC 8266 comparison key of `nick` (the last one is remembered). */
+  #key(nick: string | undefined): string | undefined {
+    if (nick === undefined) return undefined;
+    if (nick !== this.#lastNick) {
+      this.#lastKey = nicknameKey(nick);
+      this.#lastNick = nick;
+    }
+    return this.#lastKey;
   }
 
   /** Every occupant, in insertion order. */

@@ -4,7 +4,15 @@ import { x } from '../../test/support/xml.js';
 import { JID } from '../core/jid.js';
 import { LanguageMap } from '../core/language-map.js';
 import { recordingLogger } from '../core/logger.js';
-import { Occupant, ServiceMember, occupantUid, readOccupantId, readPresenceState, readPresenceStatus } from './occupant.js';
+import {
+  Occupant,
+  ServiceMember,
+  occupantUid,
+  readOccupantId,
+  readPresenceParts,
+  readPresenceState,
+  readPresenceStatus,
+} from './occupant.js';
 
 const j = (s: string) => JID.parse(s);
 let counter = 0;
@@ -183,5 +191,28 @@ describe('presence readers', () => {
     expect(readOccupantId(x`<presence><occupant-id xmlns='urn:xmpp:occupant-id:0' id=''/></presence>`)).toBeUndefined();
     expect(readOccupantId(x`<presence><occupant-id xmlns='urn:evil' id='a'/></presence>`)).toBeUndefined();
     expect(readOccupantId(loadFixture('prosody-kick-self'))).toBe('/m/tZMY5lLt8z9pKpktxmpOB7mMnMeREEqe9yVg9+Is=');
+  });
+
+  it('read in one pass (readPresenceParts) what the three readers read', () => {
+    const stanzas = [
+      x`<presence type='unavailable'><show>away</show><status>gone</status><occupant-id xmlns='urn:xmpp:occupant-id:0' id='o1'/></presence>`,
+      x`<presence><show>sleeping</show><show>dnd</show><status xml:lang='de'>weg</status><status xml:lang='de'>2</status></presence>`,
+      x`<presence xml:lang='fr'><status>a</status><status xmlns='urn:evil'>b</status><show xmlns='urn:other'>chat</show></presence>`,
+      x`<presence><occupant-id xmlns='urn:xmpp:occupant-id:0' id=''/><occupant-id xmlns='urn:evil' id='e'/><occupant-id xmlns='urn:xmpp:occupant-id:0' id='o2'/></presence>`,
+      x`<presence><show> xa </show></presence>`,
+      x`<presence/>`,
+      loadFixture('prosody-kick-self'),
+    ];
+    for (const p of stanzas) {
+      const parts = readPresenceParts(p);
+      expect(parts.state).toStrictEqual(readPresenceState(p));
+      expect([...parts.status]).toStrictEqual([...readPresenceStatus(p)]);
+      expect(parts.occupantId).toBe(readOccupantId(p));
+      expect(Object.isFrozen(parts.state)).toBe(true);
+    }
+    expect(readPresenceParts(stanzas[1]!).state).toStrictEqual({ available: true });
+    expect(readPresenceParts(stanzas[2]!).state).toStrictEqual({ available: true, show: 'chat' });
+    expect(readPresenceParts(stanzas[3]!).occupantId).toBe('o2');
+    expect(readPresenceParts(stanzas[4]!).state).toStrictEqual({ available: true, show: 'xa' });
   });
 });

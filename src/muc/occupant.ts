@@ -21,23 +21,33 @@ export interface PresenceState {
   show?: PresenceShow;
 }
 
-const SHOWS = new Map<string, PresenceShow>([
-  ['away', 'away'],
-  ['chat', 'chat'],
-  ['dnd', 'dnd'],
-  ['xa', 'xa'],
-]);
+/** The states of a presence: shared and frozen (a room keeps one per occupant). */
+const AVAILABLE: PresenceState = Object.freeze({ available: true });
+const UNAVAILABLE: PresenceState = Object.freeze({ available: false });
+const SHOWS = new Map<string, PresenceState>(
+  (['away', 'chat', 'dnd', 'xa'] as const).map((show) => [show, Object.freeze({ available: true, show })]),
+);
 
-/** The {@link PresenceState} of a presence stanza. Never throws. */
+/**
+ * The {@link PresenceState} of a presence stanza. Never throws. The object returned is
+ * frozen and may be shared with other presences.
+ */
 export function readPresenceState(presence: Element): PresenceState {
-  if (presence.attrs.type === 'unavailable') return { available: false };
+  if (presence.attrs.type === 'unavailable') return UNAVAILABLE;
   for (const c of presence.children) {
-    // The first <show/> by local name, in any namespace (as ltx `getChildText('show')`).
-    if (!isElement(c) || c.getName() !== 'show') continue;
-    const show = SHOWS.get(c.getText().trim());
-    return show === undefined ? { available: true } : { available: true, show };
+    if (isElement(c) && isShow(c)) return showState(c);
   }
-  return { available: true };
+  return AVAILABLE;
+}
+
+/** Whether `el` is a `<show/>`: by local name, in any namespace (as ltx `getChildText('show')`). */
+function isShow(el: Element): boolean {
+  return el.getName() === 'show';
+}
+
+/** The available state a `<show/>` gives (an unknown value gives none). */
+function showState(show: Element): PresenceState {
+  return SHOWS.get(show.getText().trim()) ?? AVAILABLE;
 }
 
 /**
@@ -47,27 +57,68 @@ export function readPresenceState(presence: Element): PresenceState {
  */
 const NO_STATUS: LanguageMap = new LanguageMap();
 
+/** Whether `el` is a `<status/>` of the client namespace. */
+function isStatus(el: Element): boolean {
+  return el.name === 'status' && (el.attrs.xmlns === undefined || el.attrs.xmlns === NS.CLIENT);
+}
+
+/** Add a `<status/>` text to `map` unless its language already has one. */
+function addStatus(map: LanguageMap, status: Element): void {
+  const lang = LanguageMap.langOf(status);
+  if (!map.has(lang)) map.set(lang === null ? null : ownString(lang), ownString(status.getText()));
+}
+
 /** The `<status/>` texts of a presence, by language. Never throws. */
 export function readPresenceStatus(presence: Element): LanguageMap {
   let map: LanguageMap | undefined;
   for (const c of presence.children) {
-    if (!isElement(c) || c.name !== 'status' || (c.attrs.xmlns !== undefined && c.attrs.xmlns !== NS.CLIENT)) continue;
+    if (!isElement(c) || !isStatus(c)) continue;
     map ??= new LanguageMap();
-    const lang = LanguageMap.langOf(c);
-    if (!map.has(lang)) map.set(lang === null ? null : ownString(lang), ownString(c.getText()));
+    addStatus(map, c);
   }
   return map ?? NO_STATUS;
+}
+
+/** The id of an `<occupant-id xmlns='urn:xmpp:occupant-id:0' id/>` (`undefined` for another element or an empty id). */
+function occupantIdOf(el: Element): string | undefined {
+  if (el.name !== 'occupant-id' || el.attrs.xmlns !== NS.OCCUPANT_ID) return undefined;
+  const id = el.attrs.id as unknown;
+  return typeof id === 'string' && id !== '' ? ownString(id) : undefined;
 }
 
 /** The XEP-0421 occupant id of a stanza (`<occupant-id xmlns='urn:xmpp:occupant-id:0' id/>`), if any. */
 export function readOccupantId(stanza: Element): string | undefined {
   for (const c of stanza.children) {
-    if (isElement(c) && c.name === 'occupant-id' && c.attrs.xmlns === NS.OCCUPANT_ID) {
-      const id = c.attrs.id as unknown;
-      if (typeof id === 'string' && id !== '') return ownString(id);
-    }
+    const id = isElement(c) ? occupantIdOf(c) : undefined;
+    if (id !== undefined) return id;
   }
   return undefined;
+}
+
+/** What {@link readPresenceParts} reads. @internal */
+export interface PresenceParts {
+  state: PresenceState;
+  status: LanguageMap;
+  occupantId: string | undefined;
+}
+
+/**
+ * {@link readPresenceState}, {@link readPresenceStatus} and {@link readOccupantId} in one
+ * pass over the children (the same results). Never throws. @internal
+ */
+export function readPresenceParts(presence: Element): PresenceParts {
+  let state = presence.attrs.type === 'unavailable' ? UNAVAILABLE : undefined;
+  let status: LanguageMap | undefined;
+  let occupantId: string | undefined;
+  for (const c of presence.children) {
+    if (!isElement(c)) continue;
+    if (isShow(c)) state ??= showState(c);
+    else if (isStatus(c)) {
+      status ??= new LanguageMap();
+      addStatus(status, c);
+    } else occupantId ??= occupantIdOf(c);
+  }
+  return { state: state ?? AVAILABLE, status: status ?? NO_STATUS, occupantId };
 }
 
 /** A random identifier (used for {@link Occupant.uid} when nothing better is known). */
@@ -177,7 +228,7 @@ export class Occupant implements ConversationMember {
     this.conversationJid = init.conversationJid;
     this.isSelf = init.isSelf;
     this.directJid = init.directJid;
-    this.presenceState = init.presenceState ?? { available: true };
+    this.presenceState = init.presenceState ?? AVAILABLE;
     this.#status = init.presenceStatus === NO_STATUS ? undefined : init.presenceStatus;
     this.affiliation = init.affiliation;
     this.role = init.role;

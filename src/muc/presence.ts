@@ -16,7 +16,7 @@ import type { JID } from '../core/jid.js';
 import type { LanguageMap } from '../core/language-map.js';
 import { type Logger, silentLogger } from '../core/logger.js';
 import { LeaveMode, StatusCode, leaveModeFromStatusCodes } from './constants.js';
-import { Occupant, hasStatus, readOccupantId, readPresenceState, readPresenceStatus, type PresenceState } from './occupant.js';
+import { Occupant, hasStatus, readPresenceParts, type PresenceState } from './occupant.js';
 import type { UserExt, UserItem } from './payloads/user.js';
 import type { OccupantRegistry } from './occupant-registry.js';
 import type { PresenceChange, RoomEventRecord } from './room-events.js';
@@ -47,16 +47,17 @@ const NO_CODES: ReadonlySet<number> = Object.freeze(new Set<number>());
 
 /** Read an occupant presence (`from` = `room/nick`, given parsed). Never throws. */
 export function readOccupantPresence(stanza: Element, from: JID, ext: UserExt | undefined): OccupantPresence {
+  const { state, status, occupantId } = readPresenceParts(stanza);
   return {
     from,
     nick: from.resource ?? '',
     stanza,
-    state: readPresenceState(stanza),
-    status: readPresenceStatus(stanza),
+    state,
+    status,
     ext,
     item: ext?.items[0],
     statusCodes: ext?.statusCodes ?? NO_CODES,
-    occupantId: readOccupantId(stanza),
+    occupantId,
   };
 }
 

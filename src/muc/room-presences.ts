@@ -105,7 +105,10 @@ export class RoomPresences {
   /** Emit the events of one presence in order; our `exit` ends the room (and the list). */
   #emitAll(events: RoomEventRecord[]): void {
     const ctx = this.#ctx;
-    for (const [name, payload] of events) {
+    for (const event of events) {
+      // Index access, not `[name, payload]` destructuring: that runs the array iterator per event.
+      const name = event[0];
+      const payload = event[1];
       if (name === 'exit') {
         ctx.terminate(payload as RoomEvents['exit']);
         return;

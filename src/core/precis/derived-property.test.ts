@@ -100,4 +100,14 @@ describe('stringClassViolation', () => {
     expect(stringClassViolation('\ud800', 'freeform')).toBe('U+D800 is disallowed');
     expect(stringClassViolation('\udc00x', 'freeform')).toBe('U+DC00 is disallowed');
   });
+
+  it('gives each class its own answer for a code point met again (the remembered properties)', () => {
+    // U+00BD VULGAR FRACTION ONE HALF has a compatibility decomposition: freeform only.
+    for (let round = 0; round < 3; round++) {
+      expect(stringClassViolation('\u00bd', 'freeform')).toBeUndefined();
+      expect(stringClassViolation('\u00bd', 'identifier')).toBe('U+00BD is disallowed');
+      expect(stringClassViolation('j\u00fcrgen', 'identifier')).toBeUndefined();
+      expect(stringClassViolation('a\u200db', 'freeform')).toBe('U+200D is not allowed in this context');
+    }
+  });
 });

@@ -90,7 +90,7 @@ export function stringClassViolation(s: string, cls: StringClass): string | unde
   let i = 0;
   for (const ch of s) {
     const cp = ch.codePointAt(0)!;
-    const p = cp >= 0x21 && cp <= 0x7e ? 'PVALID' : derivedProperty(cp, cls);
+    const p = cp >= 0x21 && cp <= 0x7e ? 'PVALID' : knownProperty(cp, cls);
     if (p === 'CONTEXTJ' || p === 'CONTEXTO') {
       cps ??= Array.from(s, (c) => c.codePointAt(0)!);
       const ok = p === 'CONTEXTJ' ? contextJAllows(cps, i) : contextOAllows(cps, i);
@@ -101,6 +101,26 @@ export function stringClassViolation(s: string, cls: StringClass): string | unde
     i++;
   }
   return undefined;
+}
+
+/** Most code points a process meets, per class, remembered (cleared when full). */
+const MAX_KNOWN = 4096;
+const knownIdentifier = new Map<number, DerivedProperty>();
+const knownFreeform = new Map<number, DerivedProperty>();
+
+/**
+ * {@link derivedProperty}, remembered: it tests a code point against several Unicode-property
+ * regular expressions, while the non-ASCII nicks and localparts of a room repeat few code points.
+ */
+function knownProperty(cp: number, cls: StringClass): DerivedProperty {
+  const known = cls === 'identifier' ? knownIdentifier : knownFreeform;
+  let p = known.get(cp);
+  if (p === undefined) {
+    p = derivedProperty(cp, cls);
+    if (known.size >= MAX_KNOWN) known.clear();
+    known.set(cp, p);
+  }
+  return p;
 }
 
 /** `U+200B` style name of a code point, for error messages. */

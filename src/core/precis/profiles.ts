@@ -33,6 +33,8 @@ function fail(profile: string, input: string, reason: string): never {
 
 function settle(profile: string, input: string, map: (s: string) => string): string {
   let out = map(input);
+  // Already stable (the usual case: a string in its enforced form): mapping it again gives `out`.
+  if (out === input) return out;
   for (let round = 1; round < MAX_ROUNDS; round++) {
     const again = map(out);
     if (again === out) return out;
