@@ -13,12 +13,12 @@ import { type UserExt, findUserExt } from './payloads/user.js';
 /** The `<show/>` values of RFC 6121 §4.7.2.1. */
 export type PresenceShow = 'away' | 'chat' | 'dnd' | 'xa';
 
-/** Availability and `<show/>` of a presence (aioxmpp `PresenceState`). */
+/** Availability and `<show/>` of a presence (aioxmpp `PresenceState`): a value, shared and frozen (compare fields, not objects). */
 export interface PresenceState {
   /** False for `type='unavailable'`. */
-  available: boolean;
+  readonly available: boolean;
   /** The `<show/>`, when available and given (unknown values are dropped). */
-  show?: PresenceShow;
+  readonly show?: PresenceShow;
 }
 
 /** The states of a presence: shared and frozen (a room keeps one per occupant). */
