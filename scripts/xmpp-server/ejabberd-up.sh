@@ -151,7 +151,7 @@ modules:
   mod_roster:
     versioning: true
   mod_stream_mgmt:
-    resume_timeout: 30
+    resume_timeout: 15
   mod_vcard:
     search: false
   mod_vcard_xupdate: {}
@@ -166,7 +166,7 @@ host_config:
       mod_ping: {}
       mod_roster: {}
       mod_stream_mgmt:
-        resume_timeout: 30
+        resume_timeout: 15
 YAML
 
 START_MS=$(now_ms)

@@ -81,7 +81,7 @@ allow_registration = true
 min_seconds_between_registrations = 0
 consider_websocket_secure = true
 consider_bosh_secure = true
-smacks_hibernation_time = 30
+smacks_hibernation_time = 15
 c2s_stanza_size_limit = 1024 * 1024
 archive_expires_after = "never"
 

@@ -7,7 +7,7 @@
  * Scenarios here: (a) socket cut, the session resumed (XEP-0198): no room event, no rejoin;
  * (a2) a dead link (blackhole) past our keepalive, resumed on a new socket; (b) socket cut,
  * no resumption possible (stream management off: a new session): suspend, resume, rejoin,
- * catch-up; (b3) socket cut and the server unreachable past its resumption window (30 s in
+ * catch-up; (b3) socket cut and the server unreachable past its resumption window (15 s in
  * the test servers' configuration): the resumption is refused, a new session; (b2) the same after a dead link, the old session lingering on the server;
  * (d) server restart with the same data dir (last: the server is new afterwards). Scenario (c),
  * our occupant removed while the session stays up, is in reliability-selfping.test.ts; the 333
@@ -160,13 +160,13 @@ describeEachServer('reliability under faults', (server: ServerInfo) => {
       expect(f).toMatchObject({ lost: 0, duplicated: 0 });
     }, 60_000);
 
-    it('(b3) socket cut and the server unreachable past its 30 s resumption window: resumption refused, new session, rejoin, catch-up', async () => {
+    it('(b3) socket cut and the server unreachable past its 15 s resumption window: resumption refused, new session, rejoin, catch-up', async () => {
       const { figures: f, events } = await scenario(
         'window-expired',
         true,
         (proxy) => {
           proxy.setMode('cut'); // and new connections are refused while in 'cut'
-          setTimeout(() => proxy.setMode('pass'), 33_000).unref();
+          setTimeout(() => proxy.setMode('pass'), 18_000).unref();
         },
         50_000,
       );
