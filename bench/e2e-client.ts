@@ -17,6 +17,7 @@
  * Usage: `node --import tsx bench/e2e-client.ts MODE KIND ENDPOINTS_JSON ROOM NICK [N]`.
  */
 import { Element } from 'ltx';
+import { startCpuProfile, threadCpu, threadCpuSince } from './harness.js';
 import { MucClient, RoomState, connect, fromXmppJs, type Room, type XmppConnection } from '../src/index.js';
 
 /** The client kinds. */
@@ -37,6 +38,8 @@ export interface E2eResult {
   kind: E2eKind;
   mode: 'join' | 'drain';
   cpuUs: number;
+  /** `cpuUs` split by thread (Linux only): the JavaScript thread, all others (V8's compiler and GC workers, tsx's loader), the busiest other. */
+  threadsUs?: { main: number; others: number; top: number };
   wallMs: number;
   /** Occupants seen (join) or messages received (drain). */
   count: number;
@@ -242,12 +245,19 @@ function emit(r: E2eResult): void {
 
 async function main(): Promise<void> {
   const s = await subject();
+  // BENCH_CPU_PROFILE=PREFIX: a V8 CPU profile of the measured window, to PREFIX-KIND-MODE.cpuprofile.
+  const prefix = process.env.BENCH_CPU_PROFILE;
+  const profileFile = prefix ? `${prefix}-${kind}-${mode}.cpuprofile` : undefined;
   if (mode === 'join') {
+    const stopProfile = await startCpuProfile(true, profileFile);
+    const threads0 = threadCpu();
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     const count = await withTimeout(s.join(ROOM, NICK, HISTORY), 90_000, 'join');
     const d = process.cpuUsage(cpu0);
-    emit({ kind, mode, cpuUs: d.user + d.system, wallMs: performance.now() - t0, count });
+    const threadsUs = threadCpuSince(threads0);
+    await stopProfile();
+    emit({ kind, mode, cpuUs: d.user + d.system, threadsUs, wallMs: performance.now() - t0, count });
   } else {
     const n = Number(nArg);
     await withTimeout(s.join(ROOM, NICK, 0), 60_000, 'join');
@@ -261,11 +271,15 @@ async function main(): Promise<void> {
     });
     // Let the join's tail (acks, timers) settle, then sample and tell the parent to stop us.
     await new Promise((r) => setTimeout(r, 200));
+    const stopProfile = await startCpuProfile(true, profileFile);
+    const threads0 = threadCpu();
     const cpu0 = process.cpuUsage();
     process.stdout.write('READY\n');
     await withTimeout(done, 400_000, `drain (${got} of ${n})`); // the parent bounds the whole run
     const d = process.cpuUsage(cpu0);
-    emit({ kind, mode, cpuUs: d.user + d.system, wallMs: performance.now() - t0, count: got });
+    const threadsUs = threadCpuSince(threads0);
+    await stopProfile();
+    emit({ kind, mode, cpuUs: d.user + d.system, threadsUs, wallMs: performance.now() - t0, count: got });
   }
   await withTimeout(s.close(), 10_000, 'close').catch(() => {});
   process.exit(0);

@@ -114,11 +114,17 @@ function parseResult(stdout: string): E2eResult | undefined {
   return line ? (JSON.parse(line.slice(7)) as E2eResult) : undefined;
 }
 
+/** ` (main thread X ms, other threads Y ms)` when the client could tell (Linux). */
+function threadsNote(res: E2eResult): string {
+  const t = res.threadsUs;
+  return t === undefined ? '' : ` (JavaScript thread ${(t.main / 1000).toFixed(1)} ms, other threads ${(t.others / 1000).toFixed(1)} ms)`;
+}
+
 async function measureJoin(ep: Endpoints, kind: Kind, room: string, nick: string): Promise<E2eResult | undefined> {
   const r = await runClient(kind, ['join', kind, JSON.stringify(ep), room, nick], { timeoutMs: limit(150_000) });
   const res = parseResult(r.stdout);
   if (!res) problems.push(`join ${kind} ${room}: exit ${r.code}${r.timedOut ? ' (timed out)' : ''} ${r.stderr.trim().slice(0, 300)}`);
-  else console.log(`  . ${nick} join ${room}: ${(res.cpuUs / 1000).toFixed(1)} ms CPU, ${res.count} occupants`);
+  else console.log(`  . ${nick} join ${room}: ${(res.cpuUs / 1000).toFixed(1)} ms CPU${threadsNote(res)}, ${res.count} occupants`);
   return res;
 }
 
@@ -179,7 +185,7 @@ async function measureDrains(
     const r = await c.done;
     const res = parseResult(r.stdout);
     if (!res) problems.push(`drain ${c.kind}: exit ${r.code}${r.timedOut ? ' (timed out)' : ''} ${r.stderr.trim().slice(0, 300)}`);
-    else console.log(`  . drain-${c.kind}-${rep}: ${(res.cpuUs / DRAIN).toFixed(2)} µs CPU/msg, ${res.count} messages`);
+    else console.log(`  . drain-${c.kind}-${rep}: ${(res.cpuUs / DRAIN).toFixed(2)} µs CPU/msg${threadsNote(res)}, ${res.count} messages`);
     out.set(c.kind, res);
   }
   return out;

@@ -4,7 +4,7 @@
  * part of `npm test`.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 
 /** One row of the summary table printed by `bench/run.ts`. */
 export interface BenchRow {
@@ -55,6 +55,49 @@ export function spread(xs: readonly number[], digits = 2): string {
 export function cpuSince(start: NodeJS.CpuUsage): number {
   const d = process.cpuUsage(start);
   return d.user + d.system;
+}
+
+/**
+ * CPU time (ns) of each thread of this process, by thread id, from Linux's
+ * `/proc/self/task/TID/schedstat` (Node names none of its threads, so the JavaScript thread is
+ * told by its id, the process id; the others are V8's workers (optimising compiles, GC), libuv's
+ * pool and tsx's module-loader thread). Empty where `/proc` is missing.
+ */
+export function threadCpu(): Map<string, number> {
+  const out = new Map<string, number>();
+  let tids: string[];
+  try {
+    tids = readdirSync('/proc/self/task');
+  } catch {
+    return out;
+  }
+  for (const tid of tids) {
+    try {
+      out.set(tid, Number(readFileSync(`/proc/self/task/${tid}/schedstat`, 'utf8').split(' ')[0]));
+    } catch {
+      // The thread ended between the listing and the read.
+    }
+  }
+  return out;
+}
+
+/**
+ * Thread CPU in µs since `start` (a {@link threadCpu} sample): `main` (the JavaScript thread)
+ * and `others` (all other threads), plus `top` (the busiest other thread alone).
+ */
+export function threadCpuSince(start: Map<string, number>): { main: number; others: number; top: number } {
+  let main = 0;
+  let others = 0;
+  let top = 0;
+  for (const [tid, ns] of threadCpu()) {
+    const us = Math.round((ns - (start.get(tid) ?? 0)) / 1000);
+    if (tid === String(process.pid)) main = us;
+    else {
+      others += us;
+      top = Math.max(top, us);
+    }
+  }
+  return { main, others, top };
 }
 
 /** Run a full GC when the process was started with `--expose-gc`; returns whether it could. */
@@ -134,11 +177,11 @@ export function runChild(command: string, argv: string[], options: ChildOptions)
 }
 
 /**
- * Start a V8 CPU profile (100 µs sampling) of what follows when `BENCH_CPU_PROFILE` names a file
- * and `on` is true; returns the stopper, which writes the `.cpuprofile` (nothing otherwise).
+ * Start a V8 CPU profile (100 µs sampling) of what follows when `file` (by default
+ * `BENCH_CPU_PROFILE`) names a file and `on` is true; returns the stopper, which writes the
+ * `.cpuprofile` (nothing otherwise).
  */
-export async function startCpuProfile(on: boolean): Promise<() => Promise<void>> {
-  const file = process.env.BENCH_CPU_PROFILE;
+export async function startCpuProfile(on: boolean, file = process.env.BENCH_CPU_PROFILE): Promise<() => Promise<void>> {
   if (!on || !file) return async () => {};
   const { Session } = await import('node:inspector/promises');
   const session = new Session();

@@ -12,11 +12,12 @@
  * - `churn J`: in a joined room of 500 occupants, J occupants join and leave (2J presences).
  * - `rooms R K`: join R rooms of K occupants each at once (R x K occupants in all).
  * Env `BENCH_CPU_PROFILE=file.cpuprofile` profiles pass 1 (the cold pass) only; with
- * `BENCH_PROFILE_PASS=N`, pass N instead (a warm pass when N >= 3).
+ * `BENCH_PROFILE_PASS=N`, pass N instead (a warm pass when N >= 3). `BENCH_PERF_WINDOW=1` prints
+ * each pass's start and end (`WINDOW pass start end`, CLOCK_MONOTONIC seconds) to stderr.
  */
 import { Element } from 'ltx';
 import { MucClient, type Room, RoomState } from '../src/index.js';
-import { cpuSince, gc, startCpuProfile } from './harness.js';
+import { cpuSince, gc, startCpuProfile, threadCpu, threadCpuSince } from './harness.js';
 import { attrOf, connectInMemory, type MemoryServer } from './memory-transport.js';
 import {
   SELF_JID,
@@ -41,6 +42,8 @@ export interface PassResult {
   /** Room events emitted during the measurement. */
   events: number;
   cpuUs: number;
+  /** CPU µs of the JavaScript thread and of all others (V8's compiler and GC workers, ...), where Linux's `/proc` tells. */
+  threadsUs: { main: number; others: number; top: number };
   wallMs: number;
   /** Heap after GC minus heap after GC before the pass (KiB). */
   retainedKB: number;
@@ -54,6 +57,8 @@ export interface PassResult {
 }
 
 const HISTORY = 20;
+/** Pause before each measured pass (see `measure`). */
+const SETTLE_MS = 150;
 const BASE_OCCUPANTS = 500;
 const EVENTS = ['enter', 'join', 'leave', 'message', 'topicChanged', 'stateChanged', 'presenceChanged'] as const;
 
@@ -114,20 +119,40 @@ async function measure(
   extra: Partial<PassResult> = {},
   after?: (r: PassResult) => Promise<void>,
 ): Promise<void> {
+  // Let V8's background compiler finish the jobs of what ran before (building the stream): on a
+  // cold pass they would otherwise land in the window and count as the library's.
+  await new Promise((r) => setTimeout(r, SETTLE_MS));
   gc();
   const heap0 = heapKB();
   if (env) env.counter.n = 0;
   const stop = await startCpuProfile(pass === Number(process.env.BENCH_PROFILE_PASS ?? 1));
+  const threads0 = threadCpu();
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
+  const mono0 = process.hrtime.bigint();
   await work();
+  const mono1 = process.hrtime.bigint();
   const cpuUs = cpuSince(cpu0);
+  const threadsUs = threadCpuSince(threads0);
+  // For `perf record -k mono` + `perf script --time START,END` (bench/perf-classes.py).
+  if (process.env.BENCH_PERF_WINDOW) process.stderr.write(`WINDOW ${pass} ${Number(mono0) / 1e9} ${Number(mono1) / 1e9}\n`);
   const wallMs = performance.now() - t0;
   await stop();
   const events = env?.counter.n ?? 0;
   gc();
   const heap1 = heapKB();
-  const result: PassResult = { case: name, pass, stanzas, events, cpuUs, wallMs, retainedKB: heap1 - heap0, heapKB: heap1, ...extra };
+  const result: PassResult = {
+    case: name,
+    pass,
+    stanzas,
+    events,
+    cpuUs,
+    threadsUs,
+    wallMs,
+    retainedKB: heap1 - heap0,
+    heapKB: heap1,
+    ...extra,
+  };
   if (after) {
     await after(result);
     gc();

@@ -66,6 +66,14 @@ for (let rep = 0; rep < REPS; rep++) {
 }
 
 const perStanza = (p: PassResult) => p.cpuUs / p.stanzas;
+/** `; JavaScript thread X ms, other threads Y ms` (medians; Linux only): the other threads are mostly V8's optimising compiler on a cold pass. */
+const threadSplit = (ps: PassResult[]): string => {
+  const known = ps.filter((p) => p.threadsUs.main > 0);
+  if (known.length === 0) return '';
+  const main = median(known.map((p) => p.threadsUs.main / 1000));
+  const others = median(known.map((p) => p.threadsUs.others / 1000));
+  return `; JavaScript thread ${fmt(main)} ms, other threads ${fmt(others)} ms`;
+};
 const evPerSec = (p: PassResult) => (p.events / p.wallMs) * 1000;
 const cold = (key: string) => (results.get(key) ?? []).flatMap((ps) => ps.filter((p) => p.pass === 1));
 const warm = (key: string) => (results.get(key) ?? []).flatMap((ps) => ps.filter((p) => p.pass >= 3));
@@ -111,7 +119,7 @@ for (const n of JOIN_NS) {
     value: c,
     unit: 'µs/stanza',
     ratio: c / floorCold,
-    note: `${fmt(msCold)} ms CPU to the subject; ${fmt(eps / 1000)}k events/s; ${fmt(perOcc, 0)} B heap/occupant; range ${spread(jc.map(perStanza))}`,
+    note: `${fmt(msCold)} ms CPU to the subject${threadSplit(jc)}; ${fmt(eps / 1000)}k events/s; ${fmt(perOcc, 0)} B heap/occupant; range ${spread(jc.map(perStanza))}`,
   });
   reportRow({
     bench: 'muc',
@@ -139,7 +147,7 @@ for (const [label, pick] of [
     label: `${MESSAGES} messages ${label}`,
     value: v,
     unit: 'µs/msg',
-    note: `${fmt(eps / 1000)}k msg/s; ${fmt(kept, 0)} KiB retained`,
+    note: `${fmt(eps / 1000)}k msg/s; ${fmt(kept, 0)} KiB retained${threadSplit(ps)}`,
   });
 }
 {

@@ -309,7 +309,7 @@ export class StreamParser implements StringKeeper {
         if (top !== undefined) {
           // Fast path: `</qname>` exactly.
           const after = lt + 2 + top.qname.length;
-          if (b.charCodeAt(after) === 0x3e && b.startsWith(top.qname, lt + 2)) {
+          if (after < n && b.charCodeAt(after) === 0x3e && b.startsWith(top.qname, lt + 2)) {
             pos = after + 1;
             if (!this.closeElement(pos) || gen !== this.gen) return;
             continue;
@@ -350,7 +350,9 @@ export class StreamParser implements StringKeeper {
       t.p -= keep;
       if (t.valueScan >= 0) t.valueScan -= keep;
     }
-    this.buf = keep >= n ? '' : b.slice(keep);
+    // Always called (slice past the end is ''): a call site that never ran would deoptimise
+    // `parse` the first time a chunk ends inside a stanza.
+    this.buf = b.slice(keep);
     this.absBase += keep;
     this.region = '';
     this.regionEnd = -1;
