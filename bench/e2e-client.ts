@@ -17,7 +17,7 @@
  * Usage: `node --import tsx bench/e2e-client.ts MODE KIND ENDPOINTS_JSON ROOM NICK [N]`.
  */
 import { Element } from 'ltx';
-import { startCpuProfile, threadCpu, threadCpuSince } from './harness.js';
+import { reportPerfWindow, startCpuProfile, threadCpu, threadCpuSince } from './harness.js';
 import { MucClient, RoomState, connect, fromXmppJs, type Room, type XmppConnection } from '../src/index.js';
 
 /** The client kinds. */
@@ -253,7 +253,9 @@ async function main(): Promise<void> {
     const threads0 = threadCpu();
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
+    const mono0 = process.hrtime.bigint();
     const count = await withTimeout(s.join(ROOM, NICK, HISTORY), 90_000, 'join');
+    reportPerfWindow(`${kind}-join`, mono0);
     const d = process.cpuUsage(cpu0);
     const threadsUs = threadCpuSince(threads0);
     await stopProfile();
@@ -263,9 +265,13 @@ async function main(): Promise<void> {
     await withTimeout(s.join(ROOM, NICK, 0), 60_000, 'join');
     let got = 0;
     let t0 = 0;
+    let drainStart = 0n;
     const done = new Promise<void>((resolve) => {
       s.onMessage(() => {
-        if (++got === 1) t0 = performance.now();
+        if (++got === 1) {
+          t0 = performance.now();
+          drainStart = process.hrtime.bigint();
+        }
         if (got === n) resolve();
       });
     });
@@ -276,6 +282,8 @@ async function main(): Promise<void> {
     const cpu0 = process.cpuUsage();
     process.stdout.write('READY\n');
     await withTimeout(done, 400_000, `drain (${got} of ${n})`); // the parent bounds the whole run
+    // The drain's window starts at the first message (the client waited stopped before it).
+    reportPerfWindow(`${kind}-drain`, drainStart);
     const d = process.cpuUsage(cpu0);
     const threadsUs = threadCpuSince(threads0);
     await stopProfile();

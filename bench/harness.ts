@@ -4,7 +4,7 @@
  * part of `npm test`.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 
 /** One row of the summary table printed by `bench/run.ts`. */
 export interface BenchRow {
@@ -98,6 +98,20 @@ export function threadCpuSince(start: Map<string, number>): { main: number; othe
     }
   }
   return { main, others, top };
+}
+
+/**
+ * With `BENCH_PERF_WINDOW` set, reports a measured window for `perf script --time` (and
+ * bench/perf-classes.py): `WINDOW label pid start end`, CLOCK_MONOTONIC seconds (what
+ * `perf record -k mono` stamps), to stderr when the variable is `1`, else appended to the file it
+ * names. `start` is a `process.hrtime.bigint()` sample; the end is now.
+ */
+export function reportPerfWindow(label: string, start: bigint): void {
+  const to = process.env.BENCH_PERF_WINDOW;
+  if (!to) return;
+  const line = `WINDOW ${label} ${process.pid} ${Number(start) / 1e9} ${Number(process.hrtime.bigint()) / 1e9}\n`;
+  if (to === '1') process.stderr.write(line);
+  else appendFileSync(to, line);
 }
 
 /** Run a full GC when the process was started with `--expose-gc`; returns whether it could. */

@@ -12,12 +12,12 @@
  * - `churn J`: in a joined room of 500 occupants, J occupants join and leave (2J presences).
  * - `rooms R K`: join R rooms of K occupants each at once (R x K occupants in all).
  * Env `BENCH_CPU_PROFILE=file.cpuprofile` profiles pass 1 (the cold pass) only; with
- * `BENCH_PROFILE_PASS=N`, pass N instead (a warm pass when N >= 3). `BENCH_PERF_WINDOW=1` prints
- * each pass's start and end (`WINDOW pass start end`, CLOCK_MONOTONIC seconds) to stderr.
+ * `BENCH_PROFILE_PASS=N`, pass N instead (a warm pass when N >= 3). `BENCH_PERF_WINDOW` reports
+ * each pass's window for `perf` (see `reportPerfWindow`; the label is the pass number).
  */
 import { Element } from 'ltx';
 import { MucClient, type Room, RoomState } from '../src/index.js';
-import { cpuSince, gc, startCpuProfile, threadCpu, threadCpuSince } from './harness.js';
+import { cpuSince, gc, reportPerfWindow, startCpuProfile, threadCpu, threadCpuSince } from './harness.js';
 import { attrOf, connectInMemory, type MemoryServer } from './memory-transport.js';
 import {
   SELF_JID,
@@ -131,11 +131,9 @@ async function measure(
   const t0 = performance.now();
   const mono0 = process.hrtime.bigint();
   await work();
-  const mono1 = process.hrtime.bigint();
+  reportPerfWindow(String(pass), mono0);
   const cpuUs = cpuSince(cpu0);
   const threadsUs = threadCpuSince(threads0);
-  // For `perf record -k mono` + `perf script --time START,END` (bench/perf-classes.py).
-  if (process.env.BENCH_PERF_WINDOW) process.stderr.write(`WINDOW ${pass} ${Number(mono0) / 1e9} ${Number(mono1) / 1e9}\n`);
   const wallMs = performance.now() - t0;
   await stop();
   const events = env?.counter.n ?? 0;

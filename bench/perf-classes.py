@@ -4,7 +4,11 @@
 Usage (see docs/benchmarks.md, "Profiling"):
     BENCH_PERF_WINDOW=1 perf record -k mono -F 4000 -o /tmp/perf.data -- \
         node --expose-gc --import tsx bench/muc-worker.ts join 2000 1 2>/tmp/window.txt
-    python3 bench/perf-classes.py /tmp/perf.data "$(awk '/^WINDOW 1 /{print $3","$4}' /tmp/window.txt)"
+    python3 bench/perf-classes.py /tmp/perf.data "$(awk '/^WINDOW 1 /{print $4","$5}' /tmp/window.txt)"
+
+A third argument, a process id, keeps only that process's samples (a recording of a whole
+`e2e.bench.ts` run holds every client; `BENCH_PERF_WINDOW=FILE` makes each client append its
+`WINDOW label pid start end` line to FILE).
 
 Prints the share of samples in the window per (thread, class): `main` is the JavaScript thread,
 `worker` every other thread (V8's compiler and GC workers, libuv, a module loader). The classes
@@ -34,11 +38,13 @@ def classify(sym: str) -> str:
 
 
 def main() -> None:
-    if len(sys.argv) != 3:
+    if len(sys.argv) not in (3, 4):
         sys.exit(__doc__)
     data, window = sys.argv[1], sys.argv[2]
-    out = subprocess.run(['perf', 'script', '-i', data, '--time', window, '-F', 'pid,tid,ip,sym'],
-                         capture_output=True, text=True, check=True).stdout
+    command = ['perf', 'script', '-i', data, '--time', window, '-F', 'pid,tid,ip,sym']
+    if len(sys.argv) == 4:
+        command += ['--pid', sys.argv[3]]
+    out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     counts: collections.Counter = collections.Counter()
     for line in out.splitlines():
         m = re.match(r'\s*(\d+)/(\d+)\s+[0-9a-f]+\s+(.*)', line)
