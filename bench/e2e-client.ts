@@ -85,11 +85,11 @@ async function xmppJs(): Promise<XmppJsClient> {
   xmpp.reconnect.stop();
   xmpp.on('error', (e: unknown) => {
     trace(`error ${String(e)}`);
-    lost ??= String(e);
+    markLost(String(e));
   });
   xmpp.on('status', (s: unknown) => {
     trace(`status ${String(s)}`);
-    if (s === 'disconnect' || s === 'offline') lost ??= `status ${String(s)}`;
+    if (s === 'disconnect' || s === 'offline') markLost(`status ${String(s)}`);
   });
   return xmpp;
 }
@@ -101,6 +101,18 @@ async function xmppJs(): Promise<XmppJsClient> {
  * already acknowledged"): such a client must not say READY.
  */
 let lost: string | undefined;
+let onLost: (why: string) => void = () => {};
+/** Rejects once the connection is lost (see `lost`). */
+const lostPromise = new Promise<never>((_, reject) => {
+  onLost = (why) => reject(new Error(`connection lost (${why})`));
+});
+lostPromise.catch(() => {});
+/** Record that the connection went away (the first reason wins). */
+function markLost(why: string): void {
+  if (lost !== undefined) return;
+  lost = why;
+  onLost(why);
+}
 
 /** E2E_TRACE=1: what the client's connection does, on stderr (shown when a measurement fails). */
 function trace(what: string): void {
@@ -121,7 +133,7 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
 function mucSubject(conn: XmppConnection, close: () => Promise<void>): Subject {
   conn.events.on('destroyed', ({ reason }) => {
     trace(`destroyed ${String(reason)}`);
-    lost ??= `session destroyed (${String(reason)})`;
+    markLost(`session destroyed (${String(reason)})`);
   });
   const muc = new MucClient(conn);
   let room: Room | undefined;
@@ -228,11 +240,11 @@ async function subject(): Promise<Subject> {
       });
       client.on('disconnected', () => {
         trace('disconnected');
-        lost ??= 'disconnected';
+        markLost('disconnected');
       });
       client.on('stream:error', (e: unknown) => {
         trace(`stream:error ${JSON.stringify(e)}`);
-        lost ??= `stream error ${JSON.stringify(e)}`;
+        markLost(`stream error ${JSON.stringify(e)}`);
       });
       client.connect();
       await withTimeout(started, 30_000, 'stanza connect');
@@ -286,7 +298,7 @@ async function main(): Promise<void> {
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     const mono0 = process.hrtime.bigint();
-    const count = await withTimeout(s.join(ROOM, NICK, HISTORY), 90_000, 'join');
+    const count = await withTimeout(Promise.race([s.join(ROOM, NICK, HISTORY), lostPromise]), 90_000, 'join');
     reportPerfWindow(`${kind}-join`, mono0);
     const d = process.cpuUsage(cpu0);
     const threadsUs = threadCpuSince(threads0);
@@ -316,7 +328,7 @@ async function main(): Promise<void> {
     trace('READY');
     process.stdout.write('READY\n');
     // The parent bounds the whole run and says how long to wait (E2E_DRAIN_WAIT_MS).
-    await withTimeout(done, Number(process.env.E2E_DRAIN_WAIT_MS ?? 400_000), 'drain').catch((e: unknown) => {
+    await withTimeout(Promise.race([done, lostPromise]), Number(process.env.E2E_DRAIN_WAIT_MS ?? 400_000), 'drain').catch((e: unknown) => {
       throw new Error(`${String(e)}: ${got} of ${n} messages`);
     });
     // The drain's window starts at the first message (the client waited stopped before it).
