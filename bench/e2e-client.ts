@@ -17,7 +17,7 @@
  * Usage: `node --import tsx bench/e2e-client.ts MODE KIND ENDPOINTS_JSON ROOM NICK [N]`.
  */
 import { Element } from 'ltx';
-import { reportPerfWindow, startCpuProfile, threadCpu, threadCpuSince } from './harness.js';
+import { type ThreadCpu, reportPerfWindow, startCpuProfile, threadCpu, threadCpuSince } from './harness.js';
 import { MucClient, RoomState, connect, fromXmppJs, type Room, type XmppConnection } from '../src/index.js';
 
 /** The client kinds. */
@@ -38,8 +38,8 @@ export interface E2eResult {
   kind: E2eKind;
   mode: 'join' | 'drain';
   cpuUs: number;
-  /** `cpuUs` split by thread (Linux only): the JavaScript thread, all others (V8's compiler and GC workers, tsx's loader), the busiest other. */
-  threadsUs?: { main: number; others: number; top: number };
+  /** `cpuUs` split by thread (Linux only): the JavaScript thread, all others (V8's compiler and GC workers, tsx's loader). */
+  threadsUs?: ThreadCpu;
   wallMs: number;
   /** Occupants seen (join) or messages received (drain). */
   count: number;
@@ -306,7 +306,7 @@ async function main(): Promise<void> {
     emit({ kind, mode, cpuUs: d.user + d.system, threadsUs, wallMs: performance.now() - t0, count });
   } else {
     const n = Number(nArg);
-    await withTimeout(s.join(ROOM, NICK, 0), 60_000, 'join');
+    await withTimeout(Promise.race([s.join(ROOM, NICK, 0), lostPromise]), 60_000, 'join');
     let got = 0;
     let t0 = 0;
     let drainStart = 0n;

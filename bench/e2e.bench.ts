@@ -122,17 +122,19 @@ function threadsNote(res: E2eResult): string {
   return t === undefined ? '' : ` (JavaScript thread ${(t.main / 1000).toFixed(1)} ms, other threads ${(t.others / 1000).toFixed(1)} ms)`;
 }
 
+/** The first line of a client's stderr that holds `needle`. */
+function stderrLine(r: ChildResult, needle: string): string | undefined {
+  return r.stderr.split('\n').find((l) => l.includes(needle));
+}
+
 async function measureJoin(ep: Endpoints, kind: Kind, room: string, nick: string): Promise<E2eResult | undefined> {
-  let r = await runClient(kind, ['join', kind, JSON.stringify(ep), room, nick], { timeoutMs: limit(150_000) });
-  if (!parseResult(r.stdout) && r.stderr.includes('connection lost')) {
+  const run = () => runClient(kind, ['join', kind, JSON.stringify(ep), room, nick], { timeoutMs: limit(150_000) });
+  let r = await run();
+  const lost = parseResult(r.stdout) ? undefined : stderrLine(r, 'connection lost');
+  if (lost !== undefined) {
     // The session went away under the client (see `lost` in e2e-client.ts): once more.
-    notes.push(
-      `join ${kind} ${room} run again: ${r.stderr
-        .trim()
-        .split('\n')
-        .find((l) => l.includes('connection lost'))}`,
-    );
-    r = await runClient(kind, ['join', kind, JSON.stringify(ep), room, nick], { timeoutMs: limit(150_000) });
+    notes.push(`join ${kind} ${room} run again: ${lost}`);
+    r = await run();
   }
   const res = parseResult(r.stdout);
   if (!res) problems.push(`join ${kind} ${room}: exit ${r.code}${r.timedOut ? ' (timed out)' : ''} ${r.stderr.trim().slice(0, 1500)}`);
@@ -175,8 +177,7 @@ async function measureDrains(
   const readiness = await Promise.all(
     clients.map((c) => Promise.race([c.ready, new Promise<boolean>((r) => setTimeout(() => r(false), 90_000))])),
   );
-  const unready = clients.filter((_, i) => !readiness[i]);
-  if (unready.length > 0) {
+  if (readiness.some((ok) => !ok)) {
     // A client that lost its session before READY (see `lost` in e2e-client.ts) leaves the
     // round without its measurement, and the room may not route the flood to the others:
     // the round is dropped (its clients killed) and the caller runs it again in a new room.
@@ -189,18 +190,12 @@ async function measureDrains(
         // already gone
       }
     }
-    for (const c of unready) {
-      const r = await c.done;
-      notes.push(
-        `drain round in ${room}: ${c.kind} was not ready (${
-          r.stderr
-            .trim()
-            .split('\n')
-            .find((l) => l.includes('failed')) ?? `exit ${r.code}`
-        })`,
-      );
+    const results = await Promise.all(clients.map((c) => c.done));
+    for (const [i, c] of clients.entries()) {
+      if (readiness[i]) continue;
+      const r = results[i]!;
+      notes.push(`drain round in ${room}: ${c.kind} was not ready (${stderrLine(r, 'failed') ?? `exit ${r.code}`})`);
     }
-    await Promise.all(clients.map((c) => c.done));
     return undefined;
   }
   // Prosody drops a socket it cannot write to for 180 s (send_timeout): the flood and the drains before the last client must fit.

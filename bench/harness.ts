@@ -57,6 +57,12 @@ export function cpuSince(start: NodeJS.CpuUsage): number {
   return d.user + d.system;
 }
 
+/** CPU µs of the JavaScript thread and of all the process's other threads (see {@link threadCpuSince}). */
+export interface ThreadCpu {
+  main: number;
+  others: number;
+}
+
 /**
  * CPU time (ns) of each thread of this process, by thread id, from Linux's
  * `/proc/self/task/TID/schedstat` (Node names none of its threads, so the JavaScript thread is
@@ -83,21 +89,17 @@ export function threadCpu(): Map<string, number> {
 
 /**
  * Thread CPU in µs since `start` (a {@link threadCpu} sample): `main` (the JavaScript thread)
- * and `others` (all other threads), plus `top` (the busiest other thread alone).
+ * and `others` (all other threads).
  */
-export function threadCpuSince(start: Map<string, number>): { main: number; others: number; top: number } {
+export function threadCpuSince(start: Map<string, number>): ThreadCpu {
   let main = 0;
   let others = 0;
-  let top = 0;
   for (const [tid, ns] of threadCpu()) {
     const us = Math.round((ns - (start.get(tid) ?? 0)) / 1000);
     if (tid === String(process.pid)) main = us;
-    else {
-      others += us;
-      top = Math.max(top, us);
-    }
+    else others += us;
   }
-  return { main, others, top };
+  return { main, others };
 }
 
 /**

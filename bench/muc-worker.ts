@@ -17,7 +17,7 @@
  */
 import { Element } from 'ltx';
 import { MucClient, type Room, RoomState } from '../src/index.js';
-import { cpuSince, gc, reportPerfWindow, startCpuProfile, threadCpu, threadCpuSince } from './harness.js';
+import { type ThreadCpu, cpuSince, gc, reportPerfWindow, startCpuProfile, threadCpu, threadCpuSince } from './harness.js';
 import { attrOf, connectInMemory, type MemoryServer } from './memory-transport.js';
 import {
   SELF_JID,
@@ -43,7 +43,7 @@ export interface PassResult {
   events: number;
   cpuUs: number;
   /** CPU µs of the JavaScript thread and of all others (V8's compiler and GC workers, ...), where Linux's `/proc` tells. */
-  threadsUs: { main: number; others: number; top: number };
+  threadsUs: ThreadCpu;
   wallMs: number;
   /** Heap after GC minus heap after GC before the pass (KiB). */
   retainedKB: number;
