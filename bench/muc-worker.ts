@@ -9,12 +9,14 @@
  * - `join N PASSES`: join a room of N occupants + 20 history messages, to the subject; then leave.
  * - `floor N PASSES`: the same stream through the connection only (a handler counts stanzas).
  * - `messages M PASSES`: in a joined room of 500 occupants, M live groupchat messages per pass.
- * - `churn J`: in a joined room of 500 occupants, J occupants join and leave (2J presences).
+ * - `churn J PASSES`: in a joined room of 500 occupants, J occupants join and leave per pass
+ *   (2J presences, new nicks each pass).
  * - `rooms R K`: join R rooms of K occupants each at once (R x K occupants in all).
  * Env `BENCH_CPU_PROFILE=file.cpuprofile` profiles pass 1 (the cold pass) only; with
  * `BENCH_PROFILE_PASS=N`, pass N instead (a warm pass when N >= 3). `BENCH_PERF_WINDOW` reports
  * each pass's window for `perf` (see `reportPerfWindow`; the label is the pass number).
  */
+import { getHeapSpaceStatistics } from 'node:v8';
 import { Element } from 'ltx';
 import { MucClient, type Room, RoomState } from '../src/index.js';
 import { type ThreadCpu, cpuSince, gc, reportPerfWindow, startCpuProfile, threadCpu, threadCpuSince } from './harness.js';
@@ -54,6 +56,8 @@ export interface PassResult {
   rooms?: number;
   /** join: heap after GC once the room was left, minus before the pass (KiB); ~0 unless something leaks. */
   afterLeaveKB?: number;
+  /** Of `retainedKB`, V8's code space (compiled code; bytecode and type feedback are in the old space). */
+  codeKB: number;
 }
 
 const HISTORY = 20;
@@ -63,6 +67,10 @@ const BASE_OCCUPANTS = 500;
 const EVENTS = ['enter', 'join', 'leave', 'message', 'topicChanged', 'stateChanged', 'presenceChanged'] as const;
 
 const heapKB = () => process.memoryUsage().heapUsed / 1024;
+const codeKB = () =>
+  getHeapSpaceStatistics()
+    .filter((s) => s.space_name.startsWith('code_'))
+    .reduce((sum, s) => sum + s.space_used_size, 0) / 1024;
 const report = (r: PassResult) => process.stdout.write(`RESULT ${JSON.stringify(r)}\n`);
 
 interface Env {
@@ -117,13 +125,15 @@ async function measure(
   env: Env | undefined,
   work: () => Promise<void>,
   extra: Partial<PassResult> = {},
-  after?: (r: PassResult) => Promise<void>,
+  /** Runs after the pass is measured, before it is reported; `heapSinceStart()` is heap after GC minus before the pass (KiB). */
+  after?: (r: PassResult, heapSinceStart: () => number) => Promise<void>,
 ): Promise<void> {
   // Let V8's background compiler finish the jobs of what ran before (building the stream): on a
   // cold pass they would otherwise land in the window and count as the library's.
   await new Promise((r) => setTimeout(r, SETTLE_MS));
   gc();
   const heap0 = heapKB();
+  const code0 = codeKB();
   if (env) env.counter.n = 0;
   const stop = await startCpuProfile(pass === Number(process.env.BENCH_PROFILE_PASS ?? 1));
   const threads0 = threadCpu();
@@ -148,13 +158,15 @@ async function measure(
     threadsUs,
     wallMs,
     retainedKB: heap1 - heap0,
+    codeKB: codeKB() - code0,
     heapKB: heap1,
     ...extra,
   };
   if (after) {
-    await after(result);
-    gc();
-    result.afterLeaveKB = heapKB() - heap0;
+    await after(result, () => {
+      gc();
+      return heapKB() - heap0;
+    });
   }
   report(result);
 }
@@ -174,9 +186,10 @@ async function join(n: number, passes: number): Promise<void> {
         room = await joinRoom(env, jid, reads);
       },
       { occupants: n },
-      async () => {
+      async (r, heapSinceStart) => {
         await room!.leave({ timeoutMs: 10_000 });
         room = undefined;
+        r.afterLeaveKB = heapSinceStart();
       },
     );
   }
@@ -232,23 +245,26 @@ async function messages(m: number, passes: number): Promise<void> {
   }
 }
 
-async function churn(j: number): Promise<void> {
+async function churn(j: number, passes: number): Promise<void> {
   const env = await setup();
   const jid = `churn@${SERVICE}`;
   const room = await joinedBase(env, jid);
   const window = 100;
-  const pieces = (i: number): string => {
-    // Step i: occupant i joins (while i < j), occupant i - window leaves (once i >= window).
-    let s = i < j ? occupantPresence(jid, `churn${i}`, BASE_OCCUPANTS + i) : '';
-    if (i >= window) s += occupantUnavailable(jid, `churn${i - window}`, BASE_OCCUPANTS + i - window);
-    return s;
-  };
-  const reads = readsOf(j + window, pieces);
   const before = room.members.length;
-  await measure(`churn ${j}`, 1, 2 * j, env, async () => {
-    await env.server.pushAll(reads);
-  });
-  if (room.members.length !== before) throw new Error(`churn: ${room.members.length} members, expected ${before}`);
+  for (let pass = 1; pass <= passes; pass++) {
+    // Step i: occupant i joins (while i < j), occupant i - window leaves (once i >= window); new nicks each pass.
+    const nick = (i: number) => `churn${pass}-${i}`;
+    const pieces = (i: number): string => {
+      let s = i < j ? occupantPresence(jid, nick(i), BASE_OCCUPANTS + i) : '';
+      if (i >= window) s += occupantUnavailable(jid, nick(i - window), BASE_OCCUPANTS + i - window);
+      return s;
+    };
+    const reads = readsOf(j + window, pieces);
+    await measure(`churn ${j}`, pass, 2 * j, env, async () => {
+      await env.server.pushAll(reads);
+    });
+    if (room.members.length !== before) throw new Error(`churn: ${room.members.length} members, expected ${before}`);
+  }
 }
 
 async function rooms(r: number, k: number): Promise<void> {
@@ -281,7 +297,7 @@ const run: Record<string, () => Promise<void>> = {
   join: () => join(A, B),
   floor: () => floor(A, B),
   messages: () => messages(A, B),
-  churn: () => churn(A),
+  churn: () => churn(A, B),
   rooms: () => rooms(A, B),
 };
 const fn = run[which ?? ''];
