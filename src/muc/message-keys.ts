@@ -56,8 +56,8 @@ function idKeyOf(nick: string, id: string, bodyLength: number, bodyHash: number)
   return `${nick}\u0000${id}\u0000${bodyLength}:${bodyHash.toString(16).padStart(8, '0')}`;
 }
 
-/** The id the room `room` assigned to `message` (a `<stanza-id/>` whose `by` is the room). */
-function stanzaIdBy(message: Message, room: JID): string | undefined {
+/** The id the room `room` assigned to `message` (the XEP-0359 `<stanza-id/>` whose `by` is the room), if any. */
+export function roomStanzaId(message: Message, room: JID): string | undefined {
   const ids = message.stanzaId;
   if (ids === undefined) return undefined;
   for (const s of ids) if (s.by === room || s.by.equals(room)) return s.id;
@@ -82,7 +82,7 @@ export function messageKeys(message: Message, room: JID, options: MessageKeyOpti
     idKey = idKeyOf(nick, message.id, body.length, fingerprint(body));
   }
   return {
-    stanzaId: options.archiveId ?? stanzaIdBy(message, room),
+    stanzaId: options.archiveId ?? roomStanzaId(message, room),
     originKey: message.originId === undefined ? undefined : originKeyOf(nick, message.originId),
     idKey,
     stamp: (options.stamp ?? message.delay?.stamp)?.getTime(),

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { x } from '../../test/support/xml.js';
 import { readMessage } from './message.js';
 import { JID } from '../core/jid.js';
-import { SeenMessages, roomStanzaId } from './seen-messages.js';
+import { roomStanzaId } from './message-keys.js';
+import { SeenMessages } from './seen-messages.js';
 
 const msg = (attrs: string, children = '') =>
   readMessage(x(`<message type="groupchat" from="r@c.localhost/alice" ${attrs}><body>b</body>${children}</message>`));

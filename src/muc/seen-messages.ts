@@ -1,4 +1,3 @@
-import type { JID } from '../core/jid.js';
 import type { Message } from './message.js';
 import { MESSAGE_KEY_INDEX_LIMIT, MessageKeyIndex, keysWith } from './message-keys.js';
 
@@ -35,12 +34,4 @@ export class SeenMessages {
   get size(): number {
     return this.index.size;
   }
-}
-
-/** The id of the XEP-0359 `<stanza-id/>` assigned by the room `room` (its `by`), if any. */
-export function roomStanzaId(message: Message, room: JID): string | undefined {
-  const ids = message.stanzaId;
-  if (ids === undefined) return undefined;
-  for (const s of ids) if (s.by === room || s.by.equals(room)) return s.id;
-  return undefined;
 }
