@@ -15,6 +15,8 @@
  * Env `BENCH_CPU_PROFILE=file.cpuprofile` profiles pass 1 (the cold pass) only; with
  * `BENCH_PROFILE_PASS=N`, pass N instead (a warm pass when N >= 3). `BENCH_PERF_WINDOW` reports
  * each pass's window for `perf` (see `reportPerfWindow`; the label is the pass number).
+ * `BENCH_MARK_WINDOW=1` prints `@@WINDOW START` and `@@WINDOW END` on stdout around each measured
+ * pass, to cut V8's `--trace-opt` / `--trace-deopt` output (also on stdout) to the window.
  */
 import { getHeapSpaceStatistics } from 'node:v8';
 import { Element } from 'ltx';
@@ -63,6 +65,8 @@ export interface PassResult {
 const HISTORY = 20;
 /** Pause before each measured pass (see `measure`). */
 const SETTLE_MS = 150;
+/** Mark each measured window on stdout (env `BENCH_MARK_WINDOW=1`). */
+const MARK_WINDOW = process.env.BENCH_MARK_WINDOW === '1';
 const BASE_OCCUPANTS = 500;
 const EVENTS = ['enter', 'join', 'leave', 'message', 'topicChanged', 'stateChanged', 'presenceChanged'] as const;
 
@@ -136,11 +140,13 @@ async function measure(
   const code0 = codeKB();
   if (env) env.counter.n = 0;
   const stop = await startCpuProfile(pass === Number(process.env.BENCH_PROFILE_PASS ?? 1));
+  if (MARK_WINDOW) process.stdout.write('@@WINDOW START\n');
   const threads0 = threadCpu();
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   const mono0 = process.hrtime.bigint();
   await work();
+  if (MARK_WINDOW) process.stdout.write('@@WINDOW END\n');
   reportPerfWindow(String(pass), mono0);
   const cpuUs = cpuSince(cpu0);
   const threadsUs = threadCpuSince(threads0);
