@@ -91,14 +91,20 @@ function escapeText(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
-/** A groupchat message from `nick`; with `stamp`, a history message (delay from the room). */
-export function groupchat(room: string, nick: string, i: number, stamp?: string, to = SELF_JID): string {
+/**
+ * A groupchat message from `nick`; with `stamp`, a history message (delay from the room). With
+ * `archived` false, as a room without an archive sends it (Prosody without `mod_muc_mam`): no
+ * occupant-id and no stanza-id.
+ */
+export function groupchat(room: string, nick: string, i: number, stamp?: string, to = SELF_JID, archived = true): string {
   const body = escapeText(`${BODIES[i % BODIES.length]!} #${i}`);
   const delay = stamp === undefined ? '' : `<delay xmlns='urn:xmpp:delay' from='${room}' stamp='${stamp}'/>`;
-  return (
+  const head =
     `<message to='${to}' xml:lang='en' type='groupchat' from='${room}/${nick}' id='m${i}'>` +
-    `<body>${body}</body><origin-id xmlns='urn:xmpp:sid:0' id='o${i}-${nick}'/>` +
-    `<occupant-id xmlns='urn:xmpp:occupant-id:0' id='${occupantId(`${room}/${nick}`)}'/>${delay}` +
+    `<body>${body}</body><origin-id xmlns='urn:xmpp:sid:0' id='o${i}-${nick}'/>`;
+  if (!archived) return `${head}${delay}</message>`;
+  return (
+    `${head}<occupant-id xmlns='urn:xmpp:occupant-id:0' id='${occupantId(`${room}/${nick}`)}'/>${delay}` +
     `<stanza-id xmlns='urn:xmpp:sid:0' by='${room}' id='${stanzaId(`${room}:${i}`)}'/></message>`
   );
 }

@@ -9,6 +9,7 @@
  * - `join N PASSES`: join a room of N occupants + 20 history messages, to the subject; then leave.
  * - `floor N PASSES`: the same stream through the connection only (a handler counts stanzas).
  * - `messages M PASSES`: in a joined room of 500 occupants, M live groupchat messages per pass.
+ * - `plain-messages M PASSES`: the same from a room without an archive (no stanza-id, no occupant-id).
  * - `churn J PASSES`: in a joined room of 500 occupants, J occupants join and leave per pass
  *   (2J presences, new nicks each pass).
  * - `rooms R K`: join R rooms of K occupants each at once (R x K occupants in all).
@@ -231,7 +232,7 @@ async function joinedBase(env: Env, jid: string): Promise<Room> {
   return joinRoom(env, jid, toReads(joinAnswer(jid, BASE_OCCUPANTS, HISTORY)));
 }
 
-async function messages(m: number, passes: number): Promise<void> {
+async function messages(m: number, passes: number, archived = true): Promise<void> {
   const env = await setup();
   const jid = `messages@${SERVICE}`;
   const room = await joinedBase(env, jid);
@@ -241,9 +242,9 @@ async function messages(m: number, passes: number): Promise<void> {
     if (++got === m) done?.();
   });
   for (let pass = 1; pass <= passes; pass++) {
-    const reads = readsOf(m, (i) => groupchat(jid, nickOf((i * 7) % BASE_OCCUPANTS), pass * m + i));
+    const reads = readsOf(m, (i) => groupchat(jid, nickOf((i * 7) % BASE_OCCUPANTS), pass * m + i, undefined, SELF_JID, archived));
     got = 0;
-    await measure(`messages ${m}`, pass, m, env, async () => {
+    await measure(`${archived ? '' : 'plain-'}messages ${m}`, pass, m, env, async () => {
       const finished = new Promise<void>((r) => (done = r));
       await env.server.pushAll(reads);
       await finished;
@@ -303,12 +304,13 @@ const run: Record<string, () => Promise<void>> = {
   join: () => join(A, B),
   floor: () => floor(A, B),
   messages: () => messages(A, B),
+  'plain-messages': () => messages(A, B, false),
   churn: () => churn(A, B),
   rooms: () => rooms(A, B),
 };
 const fn = run[which ?? ''];
 if (!fn) {
-  process.stderr.write(`usage: muc-worker.ts join|floor|messages|churn|rooms ARGS (got ${String(which)})\n`);
+  process.stderr.write(`usage: muc-worker.ts join|floor|messages|plain-messages|churn|rooms ARGS (got ${String(which)})\n`);
   process.exit(2);
 }
 fn().then(

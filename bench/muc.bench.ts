@@ -6,7 +6,8 @@
  * - join of a room of N occupants (N = 500, 2 000, 10 000) + 20 history messages, to the
  *   subject: cold (pass 1) and warm (passes 3+), with the connection-only floor (the same
  *   stream, a handler that counts stanzas) measured the same way;
- * - 100 000 live groupchat messages in a room of 500 (pass 1 and pass 2);
+ * - 100 000 live groupchat messages in a room of 500 (pass 1 and pass 2), from a room with an
+ *   archive (every message has the room's stanza-id) and from one without (none has);
  * - churn: 10 000 occupants join and leave a room of 500, again with new ones in each of 4 passes
  *   (heap after GC against before each pass: the first pass grows by V8's warm-up, later ones not);
  * - one client joining 1 000 rooms of 100 occupants at once.
@@ -62,6 +63,7 @@ for (let rep = 0; rep < REPS; rep++) {
   }
   if (rep < Math.min(REPS, 2)) {
     await runCase('messages', ['messages', String(MESSAGES), '2']);
+    await runCase('plain-messages', ['plain-messages', String(MESSAGES), '2']);
     await runCase('churn', ['churn', String(CHURN), String(CHURN_PASSES)]);
   }
   if (rep === 0) await runCase('rooms', ['rooms', String(ROOMS[0]), String(ROOMS[1])]);
@@ -134,11 +136,17 @@ for (const n of JOIN_NS) {
     note: `floor warm ${fmt(floorWarm, 2)} µs/stanza; ${jw.length} passes; ${fmt(leftOver, 0)} KiB left after leaving`,
   });
 }
-for (const [label, pick] of [
-  ['cold (pass 1)', (k: string) => cold(k)],
-  ['warm (pass 2)', (k: string) => (results.get(k) ?? []).flatMap((ps) => ps.filter((p) => p.pass === 2))],
+for (const [label, pick, key] of [
+  ['cold (pass 1)', (k: string) => cold(k), 'messages'],
+  ['warm (pass 2)', (k: string) => (results.get(k) ?? []).flatMap((ps) => ps.filter((p) => p.pass === 2)), 'messages'],
+  ['without stanza-ids, cold (pass 1)', (k: string) => cold(k), 'plain-messages'],
+  [
+    'without stanza-ids, warm (pass 2)',
+    (k: string) => (results.get(k) ?? []).flatMap((ps) => ps.filter((p) => p.pass === 2)),
+    'plain-messages',
+  ],
 ] as const) {
-  const ps = pick('messages');
+  const ps = pick(key);
   if (ps.length === 0) continue;
   const v = median(ps.map(perStanza));
   const eps = median(ps.map(evPerSec));

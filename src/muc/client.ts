@@ -535,9 +535,15 @@ export class MucClient extends TypedEmitter<MucClientEvents> {
   /** The lookup of `from` = the key of `ctl`'s room, then `/nick` at `slash` (or nothing when `slash` is -1). */
   #occupantOf(ctl: RoomController, from: string, slash: number, remember: boolean): { ctl: RoomController; jid: JID } | 'drop' {
     const room = ctl.room.jid;
+    if (slash === -1) return { ctl, jid: room };
+    const nick = from.slice(slash + 1);
+    // An occupant's own JID when the nick is spelled as in its presence: nothing to prepare, and
+    // nothing to remember (the next lookup of that nick is as cheap).
+    const known = ctl.occupantJid(nick);
+    if (known !== undefined) return { ctl, jid: known };
     let jid: JID;
     try {
-      jid = slash === -1 ? room : room.withResource(from.slice(slash + 1));
+      jid = room.withResource(nick);
     } catch (error) {
       this.#logger.debug('stanza for a room with a malformed from: dropped', { from, error });
       return 'drop';

@@ -72,7 +72,7 @@ describe('classifyGroupchat', () => {
   it('history already seen is a duplicate; the same message live is not checked against what was seen', () => {
     const seen = new SeenMessages();
     const old = msg('alice', `<body>old</body>${DELAY}`);
-    seen.addMessage(old, 's1', 'alice');
+    seen.rememberMessage(old, 's1', 'alice');
     expect(classifyGroupchat(input({ message: old, stanzaId: 's1', state: RoomState.HISTORY, seen })).kind).toBe('duplicate');
     expect(classifyGroupchat(input({ message: old, stanzaId: 's2', state: RoomState.HISTORY, seen })).kind).toBe('message');
     expect(classifyGroupchat(input({ message: msg('alice', '<body>old</body>'), stanzaId: 's1', seen })).kind).toBe('message');

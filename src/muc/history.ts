@@ -174,7 +174,7 @@ export class HistoryReplay {
 
   /** Remember a message (not a subject) as seen; `stanzaId` is the one the room assigned. */
   remember(message: Message, stanzaId: string | undefined, nick: string | undefined): void {
-    this.#seen.addMessage(message, stanzaId, nick);
+    this.#seen.rememberMessage(message, stanzaId, nick);
   }
 
   /** A message was received (live: now; replayed: at its delay stamp). */

@@ -262,11 +262,22 @@ export class MessageKeyIndex {
   /** Remember a message; returns `false` (and remembers nothing new) when it was already seen. */
   add(keys: MessageKeys): boolean {
     if (this.has(keys)) return false;
+    this.remember(keys);
+    return true;
+  }
+
+  /**
+   * Remember a message without asking first whether it was seen: for a caller that already
+   * knows it is new, or for whom a repeat does no harm (a live message: the same message
+   * remembered twice is found either way). It builds no origin or id key and looks nothing up,
+   * which {@link add} does for every message without the room's stanza-id.
+   */
+  remember(keys: MessageKeys): void {
     const keyed =
       keys instanceof LazyMessageKeys
         ? keys.keyed
         : keys.stanzaId !== undefined || keys.originKey !== undefined || keys.idKey !== undefined;
-    if (!keyed) return true;
+    if (!keyed) return;
     let gen = this.#current;
     if (gen.entries.length >= this.#limit) {
       this.#previous = gen;
@@ -276,7 +287,6 @@ export class MessageKeyIndex {
     gen.entries.push(entry);
     if (keys.stanzaId !== undefined) gen.byStanzaId.set(keys.stanzaId, entry);
     else this.#lastWithoutStanzaId = entry.seq;
-    return true;
   }
 
   /** How many messages are remembered. */

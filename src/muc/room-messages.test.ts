@@ -182,6 +182,26 @@ describe('Room messages', () => {
     expect(p.message.originId).toBe('alice-origin-1');
   });
 
+  it("takes the sender's JID from the occupant when the nick is spelled as in its presence, else prepares it", async () => {
+    const env = setup();
+    const room = await joinedRoom(env);
+    const rec = recordEvents(room, ['message']);
+    const alice = room.getOccupant('alice')!;
+    const from = (nick: string) =>
+      `<message from="probe@conference.localhost/${nick}" to="bob@localhost/probe" type="groupchat"><body>x</body></message>`;
+    env.conn.receive(from('alice'));
+    env.conn.receive(from('ALICE'));
+    env.conn.receive(from('alice'));
+    const senders = rec.map(([, p]) => p.message.from);
+    expect(senders.map((j) => j === alice.conversationJid)).toEqual([true, false, true]);
+    expect(senders.map((j) => j?.toString())).toEqual([
+      'probe@conference.localhost/alice',
+      'probe@conference.localhost/ALICE',
+      'probe@conference.localhost/alice',
+    ]);
+    expect(rec.map(([, p]) => p.member)).toEqual([alice, alice, alice]);
+  });
+
   it('ignores a stanza-id not assigned by the room', async () => {
     const env = setup();
     const room = await joinedRoom(env);

@@ -35,6 +35,8 @@ export interface RoomDriver {
   handlePresence(stanza: Element, from: JID): void;
   /** A message whose bare `from` is the room; returns whether it was claimed. */
   handleMessage(stanza: Element, from: JID): boolean;
+  /** The occupant JID of the occupant whose nick is exactly `nick` (no preparation needed), if one is in the room. */
+  occupantJid(nick: string): JID | undefined;
   /** The XEP-0198 ack of a message sent to the room. */
   handleAcked(stanza: Element): void;
   /** Send the join presence (first join). */
@@ -180,6 +182,7 @@ export function createRoomParts(host: RoomServices, init: RoomInit, shell: RoomS
       if (catchUp.hold(stanza, from)) return true;
       return handleMessage(stanza, from);
     },
+    occupantJid: (nick) => registry.getExact(nick)?.conversationJid,
     handleAcked: (stanza) => messages.acked(stanza),
     sendJoin: () => life.sendJoin(),
     sendDeferredJoin: () => life.sendDeferredJoin(),

@@ -25,9 +25,12 @@ export class SeenMessages {
     return this.index.has(keysWith(message, roomStanzaId, nick, message.delay?.stamp));
   }
 
-  /** Remember this message; returns `false` when it was already seen. */
-  addMessage(message: Message, roomStanzaId: string | undefined, nick: string | undefined): boolean {
-    return this.index.add(keysWith(message, roomStanzaId, nick, message.delay?.stamp));
+  /**
+   * Remember this message, without asking whether it was seen (see `MessageKeyIndex.remember`):
+   * a history message is asked about first ({@link hasMessage}), a live one is emitted either way.
+   */
+  rememberMessage(message: Message, roomStanzaId: string | undefined, nick: string | undefined): void {
+    this.index.remember(keysWith(message, roomStanzaId, nick, message.delay?.stamp));
   }
 
   /** How many messages are remembered. */
