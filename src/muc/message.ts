@@ -6,6 +6,7 @@ import { Element } from 'ltx';
 import { type JID, parseJid } from '../core/jid.js';
 import { LanguageMap } from '../core/language-map.js';
 import { type Logger, silentLogger } from '../core/logger.js';
+import { ownString } from '../core/own-string.js';
 import { NS } from '../core/namespaces.js';
 import { parseDateTime } from '../xml/fields.js';
 
@@ -60,17 +61,6 @@ export interface Message {
   element: Element;
 }
 
-/**
- * Below this length V8 copies substrings instead of pointing into the parent string, so a
- * short string cannot keep a parser buffer alive and needs no copy.
- */
-const SLICED_STRING_MIN_LENGTH = 13;
-
-/** Copy a string so it does not keep a larger parser buffer alive. */
-function own(s: string): string {
-  return s.length < SLICED_STRING_MIN_LENGTH ? s : ` ${s}`.slice(1);
-}
-
 /** Occupant ids recur on every message of an occupant: owned copies, reused (bounded). */
 const occupantIds = new Map<string, string>();
 const OCCUPANT_ID_CACHE_SIZE = 512;
@@ -83,7 +73,7 @@ function ownOccupantId(raw: string): string {
   if (raw === lastOccupantId) return lastOccupantId;
   let v = occupantIds.get(raw);
   if (v === undefined) {
-    v = own(raw);
+    v = ownString(raw);
     if (occupantIds.size >= OCCUPANT_ID_CACHE_SIZE) occupantIds.clear();
     occupantIds.set(v, v);
   }
@@ -123,7 +113,7 @@ function jidAttr(el: Element, name: string, logger: Logger, last?: LastJid): JID
 
 function setLang(map: LanguageMap, el: Element): void {
   const lang = LanguageMap.langOf(el);
-  if (!map.has(lang)) map.set(lang, own(el.getText()));
+  if (!map.has(lang)) map.set(lang, ownString(el.getText()));
 }
 
 /**
@@ -155,7 +145,7 @@ export function readMessageFrom(el: Element, logger: Logger, from: JID | undefin
   };
   try {
     const id = strAttr(el, 'id');
-    if (id !== undefined) msg.id = own(id);
+    if (id !== undefined) msg.id = ownString(id);
     const sender = from ?? jidAttr(el, 'from', logger);
     if (sender !== undefined) msg.from = sender;
     const to = jidAttr(el, 'to', logger, lastTo);
@@ -173,7 +163,7 @@ export function readMessageFrom(el: Element, logger: Logger, from: JID | undefin
             setLang(msg.subject, c);
             break;
           case 'thread':
-            if (msg.thread === undefined) msg.thread = own(c.getText());
+            if (msg.thread === undefined) msg.thread = ownString(c.getText());
             break;
         }
         continue;
@@ -186,7 +176,7 @@ export function readMessageFrom(el: Element, logger: Logger, from: JID | undefin
           if (c.name === 'stanza-id') readStanzaId(msg, c, logger);
           else if (c.name === 'origin-id' && msg.originId === undefined) {
             const oid = strAttr(c, 'id');
-            if (oid) msg.originId = own(oid);
+            if (oid) msg.originId = ownString(oid);
           }
           break;
         case NS.OCCUPANT_ID:
@@ -226,7 +216,7 @@ function readStanzaId(msg: Message, c: Element, logger: Logger): void {
     return;
   }
   msg.stanzaId ??= [];
-  msg.stanzaId.push({ id: own(id), by });
+  msg.stanzaId.push({ id: ownString(id), by });
 }
 
 /** What {@link buildMessage} builds. */

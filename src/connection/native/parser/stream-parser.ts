@@ -40,7 +40,8 @@ import { Element } from 'ltx';
 import { CharIndex, NONE, newPendingTag, scanStartTag, startTag, type StringKeeper } from './start-tag.js';
 import { cdataStartAt, completeTextEnd, declarationAt, endTagAt } from './markup.js';
 import { InputDecoder } from './input-decoder.js';
-import { ParseFailure, copyString, fail, isWs, withRefs } from './xml-chars.js';
+import { ownString } from '../../../core/own-string.js';
+import { ParseFailure, fail, isWs, withRefs } from './xml-chars.js';
 
 /**
  * Stream error conditions (RFC 6120 §4.9.3) the parser can report: `not-well-formed` (XML or
@@ -225,7 +226,7 @@ export class StreamParser implements StringKeeper {
   keep(b: string, s: number, e: number): string {
     if (e - s < 13 || !this.copyOn) return b.slice(s, e);
     if (s >= this.regionStart && e <= this.regionEnd) return this.region.slice(s - this.regionStart, e - this.regionStart);
-    return copyString(b.slice(s, e));
+    return ownString(b.slice(s, e));
   }
 
   /**
@@ -246,7 +247,7 @@ export class StreamParser implements StringKeeper {
     const want = this.lastTopSize + (this.lastTopSize >> 2) + 64;
     if (from >= this.regionStart && this.regionEnd - from >= Math.min(want, REGION)) return;
     const end = n - from > REGION ? from + REGION : n;
-    this.region = copyString(b.slice(from, end));
+    this.region = ownString(b.slice(from, end));
     this.regionStart = from;
     this.regionEnd = end;
   }

@@ -166,15 +166,6 @@ function checkRange(u8: Uint8Array, from: number, to: number): boolean {
   return ascii;
 }
 
-/**
- * Copies a string so it does not keep a large parent string alive. V8 represents
- * substrings of 13+ chars as slices that pin their parent (the decoded chunk); the
- * concatenation is flattened into fresh memory before slicing.
- */
-export function copyString(s: string): string {
-  return s.length < 13 ? s : ` ${s}`.slice(1);
-}
-
 function isXmlChar(cp: number): boolean {
   return (
     cp === 0x9 ||
