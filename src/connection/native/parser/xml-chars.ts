@@ -137,8 +137,12 @@ export function checkBytes(u8: Uint8Array): boolean {
   const n = u8.length;
   if (n < 16) return checkRange(u8, 0, n);
   const head = (4 - (u8.byteOffset & 3)) & 3;
-  let ascii = checkRange(u8, 0, head);
   const words = (n - head) >> 2;
+  // Everything but the word loop runs before it: the loop of the first large chunk is compiled
+  // on stack (OSR) before it ever ends, and an operation after it that had never run would
+  // deoptimise that compiled loop at its exit on every later call.
+  const tailAscii = checkRange(u8, head + words * 4, n);
+  let ascii = checkRange(u8, 0, head) && tailAscii;
   const w32 = new Uint32Array(u8.buffer, u8.byteOffset + head, words);
   for (let k = 0; k < words; k++) {
     const w = w32[k] as number;
@@ -151,8 +155,7 @@ export function checkBytes(u8: Uint8Array): boolean {
       }
     }
   }
-  const tail = head + words * 4;
-  return checkRange(u8, tail, n) && ascii;
+  return ascii;
 }
 
 /** Byte-wise {@link checkBytes} of `u8[from, to)`. */
