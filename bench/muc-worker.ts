@@ -18,6 +18,11 @@
  * each pass's window for `perf` (see `reportPerfWindow`; the label is the pass number).
  * `BENCH_MARK_WINDOW=1` prints `@@WINDOW START` and `@@WINDOW END` on stdout around each measured
  * pass, to cut V8's `--trace-opt` / `--trace-deopt` output (also on stdout) to the window.
+ * `BENCH_NO_GC=1`: no forced GC around the passes, so no heap figures (reported as null), but
+ * warm passes that are warm: a full GC between passes collects the hidden classes of the last
+ * pass's stanzas (nothing keeps such a stanza alive), and the next pass then finds its
+ * optimised code for those classes gone and compiles it again (about 50 ms of TurboFan per join
+ * of 2 000; see docs/benchmarks.md).
  */
 import { getHeapSpaceStatistics } from 'node:v8';
 import { Element } from 'ltx';
@@ -123,6 +128,13 @@ async function joinRoom(env: Env, jid: string, reads: Buffer[]): Promise<Room> {
   return room;
 }
 
+const NO_GC = process.env.BENCH_NO_GC === '1';
+
+/** A full GC, unless `BENCH_NO_GC=1`; returns whether it ran. */
+function forcedGc(): boolean {
+  return NO_GC ? false : gc();
+}
+
 async function measure(
   name: string,
   pass: number,
@@ -136,7 +148,7 @@ async function measure(
   // Let V8's background compiler finish the jobs of what ran before (building the stream): on a
   // cold pass they would otherwise land in the window and count as the library's.
   await new Promise((r) => setTimeout(r, SETTLE_MS));
-  gc();
+  forcedGc();
   const heap0 = heapKB();
   const code0 = codeKB();
   if (env) env.counter.n = 0;
@@ -154,8 +166,8 @@ async function measure(
   const wallMs = performance.now() - t0;
   await stop();
   const events = env?.counter.n ?? 0;
-  gc();
-  const heap1 = heapKB();
+  const collected = forcedGc();
+  const heap1 = collected ? heapKB() : Number.NaN;
   const result: PassResult = {
     case: name,
     pass,
@@ -165,15 +177,12 @@ async function measure(
     threadsUs,
     wallMs,
     retainedKB: heap1 - heap0,
-    codeKB: codeKB() - code0,
+    codeKB: collected ? codeKB() - code0 : Number.NaN,
     heapKB: heap1,
     ...extra,
   };
   if (after) {
-    await after(result, () => {
-      gc();
-      return heapKB() - heap0;
-    });
+    await after(result, () => (forcedGc() ? heapKB() - heap0 : Number.NaN));
   }
   report(result);
 }

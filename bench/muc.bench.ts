@@ -5,7 +5,8 @@
  * processes (so pass 1 is cold), interleaved by repetition:
  * - join of a room of N occupants (N = 500, 2 000, 10 000) + 20 history messages, to the
  *   subject: cold (pass 1) and warm (passes 3+), with the connection-only floor (the same
- *   stream, a handler that counts stanzas) measured the same way;
+ *   stream, a handler that counts stanzas) measured the same way; and the join of 2 000 warm
+ *   without the forced GCs around each pass (which make V8 recompile it in every pass);
  * - 100 000 live groupchat messages in a room of 500 (pass 1 and pass 2), from a room with an
  *   archive (every message has the room's stanza-id) and from one without (none has);
  * - churn: 10 000 occupants join and leave a room of 500, again with new ones in each of 4 passes
@@ -30,18 +31,21 @@ const CHURN = SMOKE ? 200 : 10_000;
 const CHURN_PASSES = SMOKE ? 2 : 4;
 const ROOMS: [number, number] = SMOKE ? [20, 10] : [1000, 100];
 const BUDGET_MS = Number(process.env.BENCH_MUC_BUDGET_MS ?? 240_000);
+/** The join measured warm without forced GCs (see `BENCH_NO_GC` in muc-worker.ts): size, passes (the last half count). */
+const NOGC_N = SMOKE ? 200 : 2000;
+const NOGC_PASSES = SMOKE ? 4 : 8;
 
 const worker = fileURLToPath(new URL('./muc-worker.ts', import.meta.url));
 const results = new Map<string, PassResult[][]>();
 const t0 = Date.now();
 const problems: string[] = [];
 
-async function runCase(key: string, args: string[]): Promise<void> {
+async function runCase(key: string, args: string[], env?: Record<string, string>): Promise<void> {
   if (Date.now() - t0 > BUDGET_MS) {
     problems.push(`${key}: skipped (time budget)`);
     return;
   }
-  const r = await runNodeChild(worker, args, { nodeArgs: ['--expose-gc'], timeoutMs: 120_000 });
+  const r = await runNodeChild(worker, args, { nodeArgs: ['--expose-gc'], timeoutMs: 120_000, ...(env ? { env } : {}) });
   const passes = r.stdout
     .split('\n')
     .filter((l) => l.startsWith('RESULT '))
@@ -61,6 +65,7 @@ for (let rep = 0; rep < REPS; rep++) {
     await runCase(`floor ${n}`, ['floor', String(n), passes]);
     await runCase(`join ${n}`, ['join', String(n), passes]);
   }
+  await runCase(`join ${NOGC_N} no forced GC`, ['join', String(NOGC_N), String(NOGC_PASSES)], { BENCH_NO_GC: '1' });
   if (rep < Math.min(REPS, 2)) {
     await runCase('messages', ['messages', String(MESSAGES), '2']);
     await runCase('plain-messages', ['plain-messages', String(MESSAGES), '2']);
@@ -135,6 +140,24 @@ for (const n of JOIN_NS) {
     ratio: w / floorWarm,
     note: `floor warm ${fmt(floorWarm, 2)} µs/stanza; ${jw.length} passes; ${fmt(leftOver, 0)} KiB left after leaving`,
   });
+}
+{
+  // Warm without forced GCs: the last half of the passes (the forced GC before each pass of the
+  // join rows above makes V8 compile the join's code again in every pass).
+  const ps = (results.get(`join ${NOGC_N} no forced GC`) ?? []).flatMap((list) => list.filter((p) => p.pass > NOGC_PASSES / 2));
+  if (ps.length > 0) {
+    const v = median(ps.map(perStanza));
+    console.log(
+      `  join ${String(NOGC_N).padStart(5)} occupants, warm without forced GCs (passes ${NOGC_PASSES / 2 + 1}+): ${fmt(v, 2)} µs/stanza${threadSplit(ps)}`,
+    );
+    reportRow({
+      bench: 'muc',
+      label: `join ${NOGC_N} warm, no forced GC`,
+      value: v,
+      unit: 'µs/stanza',
+      note: `${ps.length} passes; range ${spread(ps.map(perStanza))}${threadSplit(ps)}`,
+    });
+  }
 }
 for (const [label, pick, key] of [
   ['cold (pass 1)', (k: string) => cold(k), 'messages'],
