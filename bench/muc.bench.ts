@@ -84,8 +84,11 @@ const threadSplit = (ps: PassResult[]): string => {
   return `; JavaScript thread ${fmt(main)} ms, other threads ${fmt(others)} ms`;
 };
 const evPerSec = (p: PassResult) => (p.events / p.wallMs) * 1000;
-const cold = (key: string) => (results.get(key) ?? []).flatMap((ps) => ps.filter((p) => p.pass === 1));
-const warm = (key: string) => (results.get(key) ?? []).flatMap((ps) => ps.filter((p) => p.pass >= 3));
+/** The passes of case `key` (all processes) that `keep` selects. */
+const passes = (key: string, keep: (p: PassResult) => boolean) => (results.get(key) ?? []).flatMap((ps) => ps.filter(keep));
+const cold = (key: string) => passes(key, (p) => p.pass === 1);
+const warm = (key: string) => passes(key, (p) => p.pass >= 3);
+const second = (key: string) => passes(key, (p) => p.pass === 2);
 const fmt = (v: number, d = 1) => (Number.isFinite(v) ? v.toFixed(d) : '-');
 /** KiB with its sign, no decimals. */
 const signed = (kb: number) => `${kb >= 0 ? '+' : ''}${fmt(kb, 0)}`;
@@ -144,7 +147,7 @@ for (const n of JOIN_NS) {
 {
   // Warm without forced GCs: the last half of the passes (the forced GC before each pass of the
   // join rows above makes V8 compile the join's code again in every pass).
-  const ps = (results.get(`join ${NOGC_N} no forced GC`) ?? []).flatMap((list) => list.filter((p) => p.pass > NOGC_PASSES / 2));
+  const ps = passes(`join ${NOGC_N} no forced GC`, (p) => p.pass > NOGC_PASSES / 2);
   if (ps.length > 0) {
     const v = median(ps.map(perStanza));
     console.log(
@@ -160,14 +163,10 @@ for (const n of JOIN_NS) {
   }
 }
 for (const [label, pick, key] of [
-  ['cold (pass 1)', (k: string) => cold(k), 'messages'],
-  ['warm (pass 2)', (k: string) => (results.get(k) ?? []).flatMap((ps) => ps.filter((p) => p.pass === 2)), 'messages'],
-  ['without stanza-ids, cold (pass 1)', (k: string) => cold(k), 'plain-messages'],
-  [
-    'without stanza-ids, warm (pass 2)',
-    (k: string) => (results.get(k) ?? []).flatMap((ps) => ps.filter((p) => p.pass === 2)),
-    'plain-messages',
-  ],
+  ['cold (pass 1)', cold, 'messages'],
+  ['warm (pass 2)', second, 'messages'],
+  ['without stanza-ids, cold (pass 1)', cold, 'plain-messages'],
+  ['without stanza-ids, warm (pass 2)', second, 'plain-messages'],
 ] as const) {
   const ps = pick(key);
   if (ps.length === 0) continue;
@@ -193,7 +192,7 @@ for (const [label, pick, key] of [
     const first = median(ps.map((p) => p.retainedKB));
     const firstCode = median(ps.map((p) => p.codeKB));
     // Passes 2+: the same churn with new occupants, once V8 has compiled what it runs.
-    const later = (results.get('churn') ?? []).flatMap((list) => list.filter((p) => p.pass >= 2)).map((p) => p.retainedKB);
+    const later = passes('churn', (p) => p.pass >= 2).map((p) => p.retainedKB);
     const laterText = later.length ? `${signed(median(later))} KiB per later pass (${later.map(signed).join(', ')})` : 'no later pass';
     console.log(
       `  churn: ${CHURN} joins + ${CHURN} leaves in a room of 500: ${fmt(v, 2)} µs/presence cold, ${fmt(eps / 1000)}k events/s; ` +
