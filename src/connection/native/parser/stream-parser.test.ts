@@ -344,6 +344,23 @@ describe('hardening', () => {
     expect(rec.events).toEqual(['start', '<message xmlns="jabber:client"><body>x</body></message>']);
   });
 
+  it('waits at every split point inside a matching end tag, and fails a mismatching one as soon as it differs', () => {
+    const close = '</message>';
+    for (let cut = 2; cut < close.length; cut++) {
+      const ok = recordingParser();
+      ok.parser.write(`${HEADER}<message>${close.slice(0, cut)}`);
+      expect(ok.events).toEqual(['start']);
+      ok.parser.write(close.slice(cut));
+      expect(ok.events).toEqual(['start', '<message xmlns="jabber:client"/>']);
+    }
+    const wrong = '</messaxe'; // differs from `</message>` at its 8th character
+    for (let cut = 2; cut <= wrong.length; cut++) {
+      const bad = recordingParser();
+      bad.parser.write(`${HEADER}<message>${wrong.slice(0, cut)}`);
+      expect(bad.events).toEqual(cut < 8 ? ['start'] : ['start', 'error:not-well-formed']);
+    }
+  });
+
   it('finds a forbidden control byte at any alignment of a byte chunk', () => {
     const clean = new TextEncoder().encode(`${HEADER}<message><body>${'a'.repeat(40)}</body></message>`);
     const at = HEADER.length + 20;

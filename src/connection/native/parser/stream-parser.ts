@@ -308,12 +308,19 @@ export class StreamParser implements StringKeeper {
       if (c === 0x2f /* / */) {
         const top = this.depth > 0 ? (this.frames[this.depth - 1] as Frame) : undefined;
         if (top !== undefined) {
-          // Fast path: `</qname>` exactly.
-          const after = lt + 2 + top.qname.length;
-          if (after < n && b.charCodeAt(after) === 0x3e && b.startsWith(top.qname, lt + 2)) {
-            pos = after + 1;
-            if (!this.closeElement(pos) || gen !== this.gen) return;
-            continue;
+          // Fast path: `</qname>` exactly, or its start where the buffer ends (wait for more).
+          // One code path for both (`slice` of the whole name returns the name itself): a branch
+          // first taken after optimisation, such as the first read that ends inside an end tag,
+          // would deoptimise `parse` and have it compiled again.
+          const q = top.qname;
+          if (b.startsWith(q.slice(0, n - lt - 2), lt + 2)) {
+            const after = lt + 2 + q.length;
+            if (after >= n) break;
+            if (b.charCodeAt(after) === 0x3e) {
+              pos = after + 1;
+              if (!this.closeElement(pos) || gen !== this.gen) return;
+              continue;
+            }
           }
         }
         const end = endTagAt(b, lt, top === undefined ? undefined : top.qname);
