@@ -120,6 +120,12 @@ const REGION = 2048;
  */
 const SMALL_BUFFER = REGION;
 
+/**
+ * Text at the end of a buffer up to this long is kept unparsed until the rest of its text node
+ * arrives (longer text is added as far as it is complete, so buffering stays linear).
+ */
+const TAIL_TEXT = 4096;
+
 /** Incremental XMPP stream parser. `write()` never throws. */
 export class StreamParser implements StringKeeper {
   private readonly opts: StreamParserOptions;
@@ -224,9 +230,16 @@ export class StreamParser implements StringKeeper {
    * top-level element's region copy pins only that copy, anything else is copied on its own.
    */
   keep(b: string, s: number, e: number): string {
-    if (e - s < 13 || !this.copyOn) return b.slice(s, e);
-    if (s >= this.regionStart && e <= this.regionEnd) return this.region.slice(s - this.regionStart, e - this.regionStart);
-    return ownString(b.slice(s, e));
+    // One `slice` for a short string and a region slice: a call first made after optimisation
+    // (the first short text) would deoptimise the parser.
+    let src = b;
+    let base = 0;
+    if (e - s >= 13 && this.copyOn) {
+      if (s < this.regionStart || e > this.regionEnd) return ownString(b.slice(s, e));
+      src = this.region;
+      base = this.regionStart;
+    }
+    return src.slice(s - base, e - base);
   }
 
   /**
@@ -295,7 +308,10 @@ export class StreamParser implements StringKeeper {
       if (lt === NONE) lt = -1;
       if (lt !== pos) {
         if (lt === -1) {
-          pos = this.tailText(b, pos);
+          // Text up to the end of the buffer: inside a stanza, a short tail waits for the rest
+          // of its text node (no call: a path first taken after optimisation would deoptimise
+          // `parse`); at stream level it is checked at once (only whitespace is allowed there).
+          if (n - pos > TAIL_TEXT || this.depth <= this.topDepth) pos = this.tailText(b, pos);
           break;
         }
         this.addText(b, pos, lt);

@@ -140,9 +140,12 @@ export function checkBytes(u8: Uint8Array): boolean {
   const words = (n - head) >> 2;
   // Everything but the word loop runs before it: the loop of the first large chunk is compiled
   // on stack (OSR) before it ever ends, and an operation after it that had never run would
-  // deoptimise that compiled loop at its exit on every later call.
-  const tailAscii = checkRange(u8, head + words * 4, n);
-  let ascii = checkRange(u8, 0, head) && tailAscii;
+  // deoptimise that compiled loop at its exit on every later call. The unaligned head and tail
+  // (0-3 bytes each) are covered by the first and last four bytes, checked in every call: a
+  // range check whose loop first runs after optimisation (the first chunk that does not start
+  // or end on a word boundary) would deoptimise `checkBytes` too.
+  const tailAscii = checkRange(u8, n - 4, n);
+  let ascii = checkRange(u8, 0, 4) && tailAscii;
   const w32 = new Uint32Array(u8.buffer, u8.byteOffset + head, words);
   for (let k = 0; k < words; k++) {
     const w = w32[k] as number;
