@@ -160,13 +160,24 @@ interface Entry {
   readonly seq: number;
 }
 
+/**
+ * An empty array whose elements are objects from the start. A `[]` starts as an array of small
+ * integers, and the optimised `remember` (compiled while the first generation's array was already
+ * holding objects) deoptimises when it first pushes an object into the next generation's `[]`.
+ */
+function emptyObjectArray<T extends object>(): T[] {
+  const a: (T | null)[] = [null];
+  a.length = 0;
+  return a as T[];
+}
+
 /** One generation of the index: the newest remembered message per key, one map per key kind. */
 class Generation {
   readonly byStanzaId = new Map<string, Entry>();
   readonly byOrigin = new Map<string, Entry>();
   readonly byId = new Map<string, Entry>();
   /** The messages remembered into this generation, oldest first. */
-  readonly entries: Entry[] = [];
+  readonly entries: Entry[] = emptyObjectArray();
   /** How many of `entries` are in `byOrigin` and `byId` (filled when first needed). */
   indexed = 0;
 
