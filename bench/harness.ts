@@ -211,3 +211,27 @@ export async function startCpuProfile(on: boolean, file = process.env.BENCH_CPU_
     session.disconnect();
   };
 }
+
+/**
+ * When `on` and `file` (env `BENCH_ALLOC_PROFILE`) are set, samples the heap allocations of the
+ * window (every 256 bytes on average, including objects that are already garbage when it
+ * stops) into a `.heapprofile`; `alloc-summary.ts` prints where the bytes were allocated.
+ * Returns the function that stops it and writes the file.
+ */
+export async function startAllocationProfile(on: boolean, file = process.env.BENCH_ALLOC_PROFILE): Promise<() => Promise<void>> {
+  if (!on || !file) return async () => {};
+  const { Session } = await import('node:inspector/promises');
+  const session = new Session();
+  session.connect();
+  await session.post('HeapProfiler.enable');
+  await session.post('HeapProfiler.startSampling', {
+    samplingInterval: 256,
+    includeObjectsCollectedByMajorGC: true,
+    includeObjectsCollectedByMinorGC: true,
+  } as never);
+  return async () => {
+    const { profile } = await session.post('HeapProfiler.stopSampling');
+    writeFileSync(file, JSON.stringify(profile));
+    session.disconnect();
+  };
+}

@@ -14,7 +14,8 @@
  *   (2J presences, new nicks each pass).
  * - `rooms R K`: join R rooms of K occupants each at once (R x K occupants in all).
  * Env `BENCH_CPU_PROFILE=file.cpuprofile` profiles pass 1 (the cold pass) only; with
- * `BENCH_PROFILE_PASS=N`, pass N instead (a warm pass when N >= 3). `BENCH_PERF_WINDOW` reports
+ * `BENCH_PROFILE_PASS=N`, pass N instead (a warm pass when N >= 3); `BENCH_ALLOC_PROFILE=file.heapprofile`
+ * samples that pass's heap allocations (see `alloc-summary.ts`). `BENCH_PERF_WINDOW` reports
  * each pass's window for `perf` (see `reportPerfWindow`; the label is the pass number).
  * `BENCH_MARK_WINDOW=1` prints `@@WINDOW START` and `@@WINDOW END` on stdout around each measured
  * pass, to cut V8's `--trace-opt` / `--trace-deopt` output (also on stdout) to the window.
@@ -27,7 +28,16 @@
 import { getHeapSpaceStatistics } from 'node:v8';
 import { Element } from 'ltx';
 import { MucClient, type Room, RoomState } from '../src/index.js';
-import { type ThreadCpu, cpuSince, gc, reportPerfWindow, startCpuProfile, threadCpu, threadCpuSince } from './harness.js';
+import {
+  type ThreadCpu,
+  cpuSince,
+  gc,
+  reportPerfWindow,
+  startAllocationProfile,
+  startCpuProfile,
+  threadCpu,
+  threadCpuSince,
+} from './harness.js';
 import { attrOf, connectInMemory, type MemoryServer } from './memory-transport.js';
 import {
   SELF_JID,
@@ -152,7 +162,9 @@ async function measure(
   const heap0 = heapKB();
   const code0 = codeKB();
   if (env) env.counter.n = 0;
-  const stop = await startCpuProfile(pass === Number(process.env.BENCH_PROFILE_PASS ?? 1));
+  const profiled = pass === Number(process.env.BENCH_PROFILE_PASS ?? 1);
+  const stop = await startCpuProfile(profiled);
+  const stopAllocations = await startAllocationProfile(profiled);
   if (MARK_WINDOW) process.stdout.write('@@WINDOW START\n');
   const threads0 = threadCpu();
   const cpu0 = process.cpuUsage();
@@ -165,6 +177,7 @@ async function measure(
   const threadsUs = threadCpuSince(threads0);
   const wallMs = performance.now() - t0;
   await stop();
+  await stopAllocations();
   const events = env?.counter.n ?? 0;
   const collected = forcedGc();
   const heap1 = collected ? heapKB() : Number.NaN;
