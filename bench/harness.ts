@@ -192,6 +192,14 @@ export function runChild(command: string, argv: string[], options: ChildOptions)
   });
 }
 
+/** A connected inspector session of this process (for the profilers below). */
+async function inspectorSession(): Promise<import('node:inspector/promises').Session> {
+  const { Session } = await import('node:inspector/promises');
+  const session = new Session();
+  session.connect();
+  return session;
+}
+
 /**
  * Start a V8 CPU profile (100 µs sampling) of what follows when `file` (by default
  * `BENCH_CPU_PROFILE`) names a file and `on` is true; returns the stopper, which writes the
@@ -199,9 +207,7 @@ export function runChild(command: string, argv: string[], options: ChildOptions)
  */
 export async function startCpuProfile(on: boolean, file = process.env.BENCH_CPU_PROFILE): Promise<() => Promise<void>> {
   if (!on || !file) return async () => {};
-  const { Session } = await import('node:inspector/promises');
-  const session = new Session();
-  session.connect();
+  const session = await inspectorSession();
   await session.post('Profiler.enable');
   await session.post('Profiler.setSamplingInterval', { interval: 100 });
   await session.post('Profiler.start');
@@ -220,9 +226,7 @@ export async function startCpuProfile(on: boolean, file = process.env.BENCH_CPU_
  */
 export async function startAllocationProfile(on: boolean, file = process.env.BENCH_ALLOC_PROFILE): Promise<() => Promise<void>> {
   if (!on || !file) return async () => {};
-  const { Session } = await import('node:inspector/promises');
-  const session = new Session();
-  session.connect();
+  const session = await inspectorSession();
   await session.post('HeapProfiler.enable');
   await session.post('HeapProfiler.startSampling', {
     samplingInterval: 256,
