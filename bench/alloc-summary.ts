@@ -9,7 +9,7 @@
  * then `npx tsx bench/alloc-summary.ts /tmp/m.heapprofile 20 20000`.
  */
 import { readFileSync } from 'node:fs';
-import { relative } from 'node:path';
+import { sourcePath } from './harness.js';
 
 interface HeapNode {
   callFrame: { functionName: string; url: string; lineNumber: number };
@@ -25,10 +25,7 @@ if (!file) {
 const top = Number(topArg ?? 20);
 const divisor = divArg === undefined ? undefined : Number(divArg);
 const { head } = JSON.parse(readFileSync(file, 'utf8')) as { head: HeapNode };
-const where = (n: HeapNode): string => {
-  const url = n.callFrame.url.replace(/^file:\/\//, '');
-  return url === '' ? '' : url.startsWith('/') ? relative(process.cwd(), url) : url;
-};
+const where = (n: HeapNode): string => sourcePath(n.callFrame.url);
 const byFunction = new Map<string, number>();
 let total = 0;
 const walk = (n: HeapNode, inProfiler: boolean): void => {

@@ -4,6 +4,7 @@
  * part of `npm test`.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { relative } from 'node:path';
 import { appendFileSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 
 /** One row of the summary table printed by `bench/run.ts`. */
@@ -238,4 +239,9 @@ export async function startAllocationProfile(on: boolean, file = process.env.BEN
     writeFileSync(file, JSON.stringify(profile));
     session.disconnect();
   };
+}
+
+/** A profile's script URL as a path relative to the working directory (`file://` URLs), else as it is. */
+export function sourcePath(url: string): string {
+  return url.startsWith('file://') ? relative(process.cwd(), new URL(url).pathname) : url;
 }

@@ -8,7 +8,7 @@
  * then `npx tsx bench/profile-summary.ts /tmp/join.cpuprofile`.
  */
 import { readFileSync } from 'node:fs';
-import { relative } from 'node:path';
+import { sourcePath } from './harness.js';
 
 interface ProfileNode {
   id: number;
@@ -48,7 +48,7 @@ for (let i = 0; i < profile.samples.length; i++) {
 const where = (n: ProfileNode): string => {
   const { url, lineNumber } = n.callFrame;
   if (!url) return '';
-  const path = url.startsWith('file://') ? relative(process.cwd(), new URL(url).pathname) : url;
+  const path = sourcePath(url);
   // Scripts transpiled by tsx report their functions at line 0: show the file only then.
   return lineNumber > 0 ? `${path}:${lineNumber + 1}` : path;
 };
