@@ -307,11 +307,15 @@ export class StreamParser implements StringKeeper {
       let lt = idx.cLt >= pos ? idx.cLt : idx.lt(pos);
       if (lt === NONE) lt = -1;
       if (lt !== pos) {
+        // Text up to the next `<`, or up to the end of the buffer (lt === -1). Inside a stanza a
+        // short tail waits for the rest of its text node; at stream level it is checked at once
+        // (only whitespace is allowed there). The tests run on every text, tail or not: an
+        // operation first run after `parse` is optimised (the first read that ends inside a
+        // text node) would deoptimise it.
+        const long = (lt === -1 ? n : lt) - pos > TAIL_TEXT;
+        const inside = this.depth > this.topDepth;
         if (lt === -1) {
-          // Text up to the end of the buffer: inside a stanza, a short tail waits for the rest
-          // of its text node (no call: a path first taken after optimisation would deoptimise
-          // `parse`); at stream level it is checked at once (only whitespace is allowed there).
-          if (n - pos > TAIL_TEXT || this.depth <= this.topDepth) pos = this.tailText(b, pos);
+          if (long || !inside) pos = this.tailText(b, pos);
           break;
         }
         this.addText(b, pos, lt);
