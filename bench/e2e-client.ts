@@ -17,7 +17,7 @@
  * Usage: `node --import tsx bench/e2e-client.ts MODE KIND ENDPOINTS_JSON ROOM NICK [N]`.
  */
 import { Element } from 'ltx';
-import { type ThreadCpu, reportPerfWindow, startCpuProfile, threadCpu, threadCpuSince } from './harness.js';
+import { type GcPauses, type ThreadCpu, reportPerfWindow, startCpuProfile, threadCpu, threadCpuSince, watchGc } from './harness.js';
 import { MucClient, RoomState, connect, fromXmppJs, type Room, type XmppConnection } from '../src/index.js';
 
 /** The client kinds. */
@@ -40,6 +40,8 @@ export interface E2eResult {
   cpuUs: number;
   /** `cpuUs` split by thread (Linux only): the JavaScript thread, all others (V8's compiler and GC workers, tsx's loader). */
   threadsUs?: ThreadCpu;
+  /** The garbage collections in the window (they run on the JavaScript thread, helped by others). */
+  gc?: GcPauses;
   wallMs: number;
   /** Occupants seen (join) or messages received (drain). */
   count: number;
@@ -294,6 +296,7 @@ async function main(): Promise<void> {
   const profileFile = prefix ? `${prefix}-${kind}-${mode}.cpuprofile` : undefined;
   if (mode === 'join') {
     const stopProfile = await startCpuProfile(true, profileFile);
+    const stopGc = watchGc();
     const threads0 = threadCpu();
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
@@ -302,8 +305,9 @@ async function main(): Promise<void> {
     reportPerfWindow(`${kind}-join`, mono0);
     const d = process.cpuUsage(cpu0);
     const threadsUs = threadCpuSince(threads0);
+    const wallMs = performance.now() - t0;
     await stopProfile();
-    emit({ kind, mode, cpuUs: d.user + d.system, threadsUs, wallMs: performance.now() - t0, count });
+    emit({ kind, mode, cpuUs: d.user + d.system, threadsUs, gc: await stopGc(), wallMs, count });
   } else {
     const n = Number(nArg);
     await withTimeout(Promise.race([s.join(ROOM, NICK, 0), lostPromise]), 60_000, 'join');
@@ -322,6 +326,7 @@ async function main(): Promise<void> {
     // Let the join's tail (acks, timers) settle, then sample and tell the parent to stop us.
     await new Promise((r) => setTimeout(r, 200));
     const stopProfile = await startCpuProfile(true, profileFile);
+    const stopGc = watchGc();
     const threads0 = threadCpu();
     const cpu0 = process.cpuUsage();
     if (lost !== undefined) throw new Error(`connection lost before READY (${lost})`);
@@ -335,8 +340,9 @@ async function main(): Promise<void> {
     reportPerfWindow(`${kind}-drain`, drainStart);
     const d = process.cpuUsage(cpu0);
     const threadsUs = threadCpuSince(threads0);
+    const wallMs = performance.now() - t0;
     await stopProfile();
-    emit({ kind, mode, cpuUs: d.user + d.system, threadsUs, wallMs: performance.now() - t0, count: got });
+    emit({ kind, mode, cpuUs: d.user + d.system, threadsUs, gc: await stopGc(), wallMs, count: got });
   }
   await withTimeout(s.close(), 10_000, 'close').catch(() => {});
   process.exit(0);

@@ -116,10 +116,14 @@ function parseResult(stdout: string): E2eResult | undefined {
   return line ? (JSON.parse(line.slice(7)) as E2eResult) : undefined;
 }
 
-/** ` (main thread X ms, other threads Y ms)` when the client could tell (Linux). */
+/** ` (JavaScript thread X ms, other threads Y ms; GC Z ms: N scavenges, F full, I incremental)`, as far as the client could tell. */
 function threadsNote(res: E2eResult): string {
+  const parts: string[] = [];
   const t = res.threadsUs;
-  return t === undefined ? '' : ` (JavaScript thread ${(t.main / 1000).toFixed(1)} ms, other threads ${(t.others / 1000).toFixed(1)} ms)`;
+  if (t !== undefined) parts.push(`JavaScript thread ${(t.main / 1000).toFixed(1)} ms, other threads ${(t.others / 1000).toFixed(1)} ms`);
+  const g = res.gc;
+  if (g !== undefined) parts.push(`GC ${g.ms.toFixed(1)} ms: ${g.minor} scavenges, ${g.major} full, ${g.incremental} incremental`);
+  return parts.length === 0 ? '' : ` (${parts.join('; ')})`;
 }
 
 /** The first line of a client's stderr that holds `needle`. */

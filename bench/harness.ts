@@ -5,6 +5,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { relative } from 'node:path';
+import { PerformanceObserver, constants as perfConstants } from 'node:perf_hooks';
 import { appendFileSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 
 /** One row of the summary table printed by `bench/run.ts`. */
@@ -101,6 +102,48 @@ export function threadCpuSince(start: Map<string, number>): ThreadCpu {
     else others += us;
   }
   return { main, others };
+}
+
+/** The garbage collections of a window, from Node's `gc` performance entries (pauses of the JavaScript thread). */
+export interface GcPauses {
+  /** Young-generation collections (scavenges). */
+  minor: number;
+  /** Full collections (mark-compact). */
+  major: number;
+  /** Incremental-marking pauses (the marking of a full collection, done in steps). */
+  incremental: number;
+  /** Their summed duration, ms. */
+  ms: number;
+}
+
+/**
+ * Starts counting garbage collections; the returned function stops and resolves with them.
+ * Node delivers `gc` entries a turn after the collection, so the stop waits two turns first.
+ * How much a window pays in GC depends on the process's history as much as on its own
+ * allocations (how large the young generation has grown; whether V8's memory reducer starts a
+ * full collection after the process was idle), so benchmarks print it next to their CPU.
+ */
+export function watchGc(): () => Promise<GcPauses> {
+  const out: GcPauses = { minor: 0, major: 0, incremental: 0, ms: 0 };
+  let open = true;
+  const observer = new PerformanceObserver((list) => {
+    if (!open) return;
+    for (const e of list.getEntries()) {
+      const kind = ((e as { detail?: unknown }).detail as { kind?: number } | undefined)?.kind;
+      if (kind === perfConstants.NODE_PERFORMANCE_GC_MINOR) out.minor++;
+      else if (kind === perfConstants.NODE_PERFORMANCE_GC_MAJOR) out.major++;
+      else if (kind === perfConstants.NODE_PERFORMANCE_GC_INCREMENTAL) out.incremental++;
+      out.ms += e.duration;
+    }
+  });
+  observer.observe({ entryTypes: ['gc'] });
+  return async () => {
+    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setImmediate(r));
+    open = false;
+    observer.disconnect();
+    return out;
+  };
 }
 
 /**
