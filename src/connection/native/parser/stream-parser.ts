@@ -193,21 +193,7 @@ export class StreamParser implements StringKeeper {
     if (this.dead || this.ended) return;
     const gen = this.gen;
     try {
-      const text = this.input.decode(chunk);
-      if (text.length === 0) return;
-      if (this.buf.length === 0) this.buf = text;
-      else {
-        const t = this.tag;
-        if (this.pending && t.valueScan >= 0 && text.indexOf(t.quote) === -1) {
-          // Still inside a split attribute value: append only (no rescan, no flattening).
-          this.buf += text;
-          if (this.absBase + this.buf.length - (this.topStart >= 0 ? this.topStart : t.startAbs) > this.max) this.tooBig();
-          return;
-        }
-        // One flat string (`+` would make a rope that every charCodeAt/indexOf has to unwrap).
-        this.buf = [this.buf, text].join('');
-      }
-      this.parse(gen);
+      if (this.take(chunk)) this.parse(gen);
     } catch (e) {
       if (gen !== this.gen) return;
       const err =
@@ -222,6 +208,31 @@ export class StreamParser implements StringKeeper {
       this.pending = false;
       this.safe(() => this.opts.onError(err));
     }
+  }
+
+  /**
+   * Decodes `chunk` onto the end of `buf`; returns whether there is something new to parse.
+   * A method of its own so that no frame below `parse` holds the decoded text: once joined to
+   * the unparsed tail it is garbage, and a reference to it would have every young-generation GC
+   * during the parse copy it (it is as large as the socket's read).
+   */
+  private take(chunk: Uint8Array | string): boolean {
+    const text = this.input.decode(chunk);
+    if (text.length === 0) return false;
+    if (this.buf.length === 0) {
+      this.buf = text;
+      return true;
+    }
+    const t = this.tag;
+    if (this.pending && t.valueScan >= 0 && text.indexOf(t.quote) === -1) {
+      // Still inside a split attribute value: append only (no rescan, no flattening).
+      this.buf += text;
+      if (this.absBase + this.buf.length - (this.topStart >= 0 ? this.topStart : t.startAbs) > this.max) this.tooBig();
+      return false;
+    }
+    // One flat string (`+` would make a rope that every charCodeAt/indexOf has to unwrap).
+    this.buf = [this.buf, text].join('');
+    return true;
   }
 
   /**
