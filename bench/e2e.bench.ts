@@ -146,6 +146,58 @@ async function measureJoin(ep: Endpoints, kind: Kind, room: string, nick: string
   return res;
 }
 
+/** A drain client: ready once it said READY (and was stopped), false if it ended first. */
+interface DrainClient {
+  kind: Kind;
+  ready: Promise<boolean>;
+  done: Promise<ChildResult>;
+  pid(): number | undefined;
+  /** Whether its process was spawned and has not ended. */
+  running(): boolean;
+}
+
+/** Start a drain client of `kind` in `room`; it is stopped (SIGSTOP) as soon as it says READY. */
+function startDrainClient(ep: Endpoints, kind: Kind, room: string, attempt: number): DrainClient {
+  let child: ChildProcess | undefined;
+  let markReady!: (ok: boolean) => void;
+  const ready = new Promise<boolean>((resolve) => (markReady = resolve));
+  const timeoutMs = limit(400_000);
+  const nick = `drain-${kind}-${room.split('@')[0]}${attempt > 0 ? `-${attempt}` : ''}`;
+  const done = runClient(kind, ['drain', kind, JSON.stringify(ep), room, nick, String(DRAIN)], {
+    timeoutMs,
+    // The client gives up (and says how many messages it got) before it would be killed.
+    env: { E2E_DRAIN_WAIT_MS: String(Math.max(1_000, timeoutMs - 10_000)) },
+    onSpawn: (c) => (child = c),
+    onLine: (line) => {
+      if (line !== 'READY' || !child?.pid) return;
+      process.kill(child.pid, 'SIGSTOP');
+      markReady(true);
+    },
+  }).finally(() => markReady(false));
+  const running = () => child !== undefined && child.exitCode === null && child.signalCode === null;
+  return { kind, ready, done, pid: () => child?.pid, running };
+}
+
+/** Whether `c` got ready within 90 s. */
+function readyWithin(c: DrainClient): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<boolean>((r) => (timer = setTimeout(() => r(false), 90_000)));
+  return Promise.race([c.ready, late]).finally(() => clearTimeout(timer));
+}
+
+/** Kill `c` (if it still runs) and wait for its end. */
+function stopDrainClient(c: DrainClient): Promise<ChildResult> {
+  const pid = c.pid();
+  if (pid !== undefined && c.running()) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+  return c.done;
+}
+
 /**
  * One drain round: every kind's client joins the drain room and is stopped (SIGSTOP) as soon
  * as it says READY; one flood of `DRAIN` messages then queues the same stream for all of them
@@ -160,41 +212,23 @@ async function measureDrains(
   rep: number,
 ): Promise<Map<Kind, E2eResult | undefined> | undefined> {
   const out = new Map<Kind, E2eResult | undefined>();
-  const clients = kinds.map((kind) => {
-    let child: ChildProcess | undefined;
-    let markReady!: (ok: boolean) => void;
-    const ready = new Promise<boolean>((resolve) => (markReady = resolve));
-    const timeoutMs = limit(400_000);
-    const done = runClient(kind, ['drain', kind, JSON.stringify(ep), room, `drain-${kind}-${room.split('@')[0]}`, String(DRAIN)], {
-      timeoutMs,
-      // The client gives up (and says how many messages it got) before it would be killed.
-      env: { E2E_DRAIN_WAIT_MS: String(Math.max(1_000, timeoutMs - 10_000)) },
-      onSpawn: (c) => (child = c),
-      onLine: (line) => {
-        if (line !== 'READY' || !child?.pid) return;
-        process.kill(child.pid, 'SIGSTOP');
-        markReady(true);
-      },
-    }).finally(() => markReady(false));
-    return { kind, ready, done, pid: () => child?.pid };
-  });
-  const readiness = await Promise.all(
-    clients.map((c) => Promise.race([c.ready, new Promise<boolean>((r) => setTimeout(() => r(false), 90_000))])),
-  );
-  if (readiness.some((ok) => !ok)) {
-    // A client that lost its session before READY (see `lost` in e2e-client.ts) leaves the
-    // round without its measurement, and the room may not route the flood to the others:
-    // the round is dropped (its clients killed) and the caller runs it again in a new room.
-    for (const c of clients) {
-      const pid = c.pid();
-      if (pid === undefined) continue;
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
+  const clients = kinds.map((kind) => startDrainClient(ep, kind, room, 0));
+  const readiness = await Promise.all(clients.map(readyWithin));
+  // A client that lost its session before READY (see `lost` in e2e-client.ts; the bare
+  // client's XEP-0198 race) is replaced by a new one of its kind, in the same room, before the
+  // flood: the others are stopped and only queue its leave and the new join.
+  for (const [i, kind] of kinds.entries()) {
+    for (let attempt = 1; !readiness[i] && attempt < DRAIN_ATTEMPTS; attempt++) {
+      const r = await stopDrainClient(clients[i]!);
+      notes.push(`drain round in ${room}: ${kind} was not ready (${stderrLine(r, 'failed') ?? `exit ${r.code}`}), started again`);
+      clients[i] = startDrainClient(ep, kind, room, attempt);
+      readiness[i] = await readyWithin(clients[i]!);
     }
-    const results = await Promise.all(clients.map((c) => c.done));
+  }
+  if (readiness.some((ok) => !ok)) {
+    // A kind that never got ready: the round is dropped (its clients killed) and the caller
+    // runs it again in a new room.
+    const results = await Promise.all(clients.map(stopDrainClient));
     for (const [i, c] of clients.entries()) {
       if (readiness[i]) continue;
       const r = results[i]!;
