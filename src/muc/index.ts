@@ -165,14 +165,8 @@ export {
   catchUpFromArchive,
   catchUpPlan,
 } from './catch-up.js';
-export {
-  MESSAGE_KEY_INDEX_LIMIT,
-  MessageKeyIndex,
-  type MessageKeyOptions,
-  type MessageKeys,
-  isSameMessage,
-  messageKeys,
-} from './message-keys.js';
+export { MESSAGE_KEY_INDEX_LIMIT, MessageKeyIndex } from './message-key-index.js';
+export { type MessageKeyOptions, type MessageKeys, isSameMessage, messageKeys } from './message-keys.js';
 export { RoomPosition, type RoomPositionInit } from './position.js';
 export { SELF_PING_DEFAULTS, type SelfPingOptions } from './self-ping.js';
 export { REJOIN_POLICY_DEFAULTS, type RejoinPolicyOptions } from './rejoin-policy.js';

@@ -1,5 +1,6 @@
 import type { Message } from './message.js';
-import { MESSAGE_KEY_INDEX_LIMIT, MessageKeyIndex, keysWith } from './message-keys.js';
+import { MESSAGE_KEY_INDEX_LIMIT, MessageKeyIndex } from './message-key-index.js';
+import { keysWith } from './message-keys.js';
 
 /** How many messages a room remembers for de-duplicating catch-up after a rejoin. */
 export const SEEN_MESSAGES_LIMIT = MESSAGE_KEY_INDEX_LIMIT;
@@ -30,7 +31,7 @@ export class SeenMessages {
    * a history message is asked about first ({@link hasMessage}), a live one is emitted either way.
    */
   rememberMessage(message: Message, roomStanzaId: string | undefined, nick: string | undefined): void {
-    this.index.remember(keysWith(message, roomStanzaId, nick, message.delay?.stamp));
+    this.index.rememberMessage(message, roomStanzaId, nick);
   }
 
   /** How many messages are remembered. */
