@@ -8,20 +8,44 @@ import { type MessageKeys, fingerprint, idKeyOf, isSameMessage, originKeyOf } fr
 /** How many messages a {@link MessageKeyIndex} remembers by default. */
 export const MESSAGE_KEY_INDEX_LIMIT = 500;
 
+/** The maps of one generation of an index: the newest message (its sequence number) per key. */
+class Generation {
+  readonly byStanzaId = new Map<string, number>();
+  readonly byOrigin = new Map<string, number>();
+  readonly byId = new Map<string, number>();
+}
+
+/** The previous generation of an index that has not filled its first one yet (stays empty). */
+const NO_GENERATION = new Generation();
+
+/**
+ * The newest remembered message with `key` in a map of the current generation, else of the
+ * previous one (one in the current one is newer), if it is still among the newest (sequence
+ * number at least `oldest`); else -1.
+ */
+function newest(current: Map<string, number>, previous: Map<string, number>, key: string, oldest: number): number {
+  const seq = current.get(key) ?? previous.get(key);
+  return seq !== undefined && seq >= oldest ? seq : -1;
+}
+
 /**
  * The messages already seen, by their {@link MessageKeys}, answering "seen before?" by
  * {@link isSameMessage} in O(1): one map per key kind. Bounded: exactly the newest `limit`
  * remembered messages count. When several of them share an origin or id key, the newest one is
  * compared.
  *
- * How it stays cheap per message: the remembered messages are a ring of `limit` slots, held as
- * one array per field (no object per message), and each map holds the sequence number of the
- * newest message with its key; when a slot is reused, the keys of the message it held leave the
- * maps (if no newer message took them over). And while every remembered message has a
- * stanza-id, the rule decides a question about a message with a stanza-id by the stanza-ids
- * alone, so the origin and id keys of a room's live messages are not even built until a
- * question needs them. A room remembers every message it receives, for as long as it is
- * joined: this is what its no-loss catch-up costs, and it is paid on every message.
+ * How it stays cheap per message: the remembered messages are a ring of `limit` slots held as
+ * one array per field (no object per message: a room's live messages would otherwise fill the
+ * heap's old generation with objects that all die there), and the maps hold sequence numbers.
+ * The maps come in two generations of `limit` messages each: a lookup reads the current one,
+ * then the previous one, and ignores a message older than the newest `limit`; when the current
+ * one is full it becomes the previous one and the one before it (all of whose messages are
+ * past the limit) is dropped, so nothing is deleted message by message. And while every
+ * remembered message has a stanza-id, the rule decides a question about a message with a
+ * stanza-id by the stanza-ids alone, so the origin and id keys of a room's live messages are
+ * not even built until a question needs them. A room remembers every message it receives, for
+ * as long as it is joined: this is what its no-loss catch-up costs, and it is paid on every
+ * message.
  */
 export class MessageKeyIndex {
   readonly #limit: number;
@@ -29,11 +53,12 @@ export class MessageKeyIndex {
   #seq = 0;
   /** The sequence number of the newest remembered message without a stanza-id (below every `oldest` while none). */
   #lastWithoutStanzaId: number;
-  /** The messages below this sequence number are in `#byOrigin` and `#byId` (if still in the ring). */
+  /** The messages below this sequence number are in their generation's origin and id maps. */
   #indexed = 0;
-  readonly #byStanzaId = new Map<string, number>();
-  readonly #byOrigin = new Map<string, number>();
-  readonly #byId = new Map<string, number>();
+  /** The maps of the messages `[n × limit, (n + 1) × limit)`, n = `floor((seq - 1) / limit)`. */
+  #current = new Generation();
+  /** The maps of the `limit` messages before those (a shared empty one until the first rotation). */
+  #previous = NO_GENERATION;
   // The ring, one array per field; a message's slot is its sequence number modulo `limit`.
   readonly #stanzaId: (string | undefined)[] = [];
   /** The origin and id keys, once built (or as given to `remember`). */
@@ -59,9 +84,11 @@ export class MessageKeyIndex {
   /** The remembered message that `keys` is the same as, if any (its keys). */
   find(keys: MessageKeys): MessageKeys | undefined {
     const oldest = this.#seq - this.#limit;
+    const cur = this.#current;
+    const prev = this.#previous;
     if (keys.stanzaId !== undefined) {
-      const hit = this.#byStanzaId.get(keys.stanzaId);
-      if (hit !== undefined && hit >= oldest) return this.#keysAt(hit);
+      const hit = newest(cur.byStanzaId, prev.byStanzaId, keys.stanzaId, oldest);
+      if (hit !== -1) return this.#keysAt(hit);
       // Every remembered message has a stanza-id, none of them this one: none is the same.
       if (this.#lastWithoutStanzaId < oldest) return undefined;
     }
@@ -70,15 +97,15 @@ export class MessageKeyIndex {
     if (originKey === undefined && idKey === undefined) return undefined;
     this.#indexRest();
     if (originKey !== undefined) {
-      const hit = this.#byOrigin.get(originKey);
-      if (hit !== undefined && hit >= oldest) {
+      const hit = newest(cur.byOrigin, prev.byOrigin, originKey, oldest);
+      if (hit !== -1) {
         const found = this.#keysAt(hit);
         if (isSameMessage(keys, found)) return found;
       }
     }
     if (idKey !== undefined) {
-      const hit = this.#byId.get(idKey);
-      if (hit !== undefined && hit >= oldest) {
+      const hit = newest(cur.byId, prev.byId, idKey, oldest);
+      if (hit !== -1) {
         const found = this.#keysAt(hit);
         if (isSameMessage(keys, found)) return found;
       }
@@ -145,37 +172,35 @@ export class MessageKeyIndex {
     return Math.min(this.#seq, this.#limit);
   }
 
-  /** Takes the next slot for a message with `stanzaId`, after the keys of its old message left the maps. */
+  /** Takes the next slot (and sequence number) for a message with `stanzaId`. */
   #next(stanzaId: string | undefined): number {
     const seq = this.#seq++;
     const slot = seq % this.#limit;
-    if (seq >= this.#limit) this.#evict(slot, seq - this.#limit);
+    // A new generation starts with every `limit`-th message; the one before the previous is
+    // dropped whole (all of its messages are past the newest `limit`).
+    if (slot === 0 && seq > 0) {
+      this.#previous = this.#current;
+      this.#current = new Generation();
+    }
     this.#stanzaId[slot] = stanzaId;
-    if (stanzaId !== undefined) this.#byStanzaId.set(stanzaId, seq);
+    if (stanzaId !== undefined) this.#current.byStanzaId.set(stanzaId, seq);
     else this.#lastWithoutStanzaId = seq;
     return slot;
   }
 
-  /** The message `old` in `slot` leaves the ring: its keys leave the maps where it is the newest with them. */
-  #evict(slot: number, old: number): void {
-    const stanzaId = this.#stanzaId[slot];
-    if (stanzaId !== undefined && this.#byStanzaId.get(stanzaId) === old) this.#byStanzaId.delete(stanzaId);
-    if (old >= this.#indexed) return;
-    const originKey = this.#originKey[slot];
-    if (originKey !== undefined && this.#byOrigin.get(originKey) === old) this.#byOrigin.delete(originKey);
-    const idKey = this.#idKey[slot];
-    if (idKey !== undefined && this.#byId.get(idKey) === old) this.#byId.delete(idKey);
-  }
-
-  /** Puts the origin and id keys of the messages not yet there into their maps, oldest first. */
+  /** Puts the origin and id keys of the messages not yet there into their generation's maps, oldest first. */
   #indexRest(): void {
     const end = this.#seq;
-    for (let seq = Math.max(this.#indexed, end - this.#limit); seq < end; seq++) {
-      const slot = seq % this.#limit;
+    const limit = this.#limit;
+    // The current generation starts at the last multiple of `limit` below `end`.
+    const currentStart = end - 1 - ((end - 1) % limit);
+    for (let seq = Math.max(this.#indexed, end - limit); seq < end; seq++) {
+      const slot = seq % limit;
+      const gen = seq >= currentStart ? this.#current : this.#previous;
       const originKey = this.#originKeyAt(slot);
-      if (originKey !== undefined) this.#byOrigin.set(originKey, seq);
+      if (originKey !== undefined) gen.byOrigin.set(originKey, seq);
       const idKey = this.#idKeyAt(slot);
-      if (idKey !== undefined) this.#byId.set(idKey, seq);
+      if (idKey !== undefined) gen.byId.set(idKey, seq);
     }
     this.#indexed = end;
   }
