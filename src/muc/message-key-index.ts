@@ -3,7 +3,7 @@
  * `message-keys.ts`), bounded and O(1) per message.
  */
 import type { Message } from './message.js';
-import { type MessageKeys, fingerprint, idKeyOf, isSameMessage, originKeyOf } from './message-keys.js';
+import { type MessageKeys, fingerprint, idKeyBody, idKeyOf, isSameMessage, originKeyOf } from './message-keys.js';
 
 /** How many messages a {@link MessageKeyIndex} remembers by default. */
 export const MESSAGE_KEY_INDEX_LIMIT = 500;
@@ -161,10 +161,9 @@ export class MessageKeyIndex {
     this.#nick[slot] = nick ?? '';
     this.#originId[slot] = originId;
     this.#id[slot] = id;
-    // The same body as `messageKeys` fingerprints (only a message with an id has an id key).
-    const body = id === undefined ? '' : (message.body.any() ?? '');
+    const body = idKeyBody(message);
     this.#bodyLength[slot] = body.length;
-    this.#bodyHash[slot] = id === undefined ? 0 : fingerprint(body) | 0;
+    this.#bodyHash[slot] = fingerprint(body) | 0;
   }
 
   /** How many messages are remembered. */

@@ -56,6 +56,11 @@ export function idKeyOf(nick: string, id: string, bodyLength: number, bodyHash: 
   return `${nick}\u0000${id}\u0000${bodyLength}:${bodyHash.toString(16).padStart(8, '0')}`;
 }
 
+/** The body the id key is built from: the message's body in any language; `''` for a message without an id (it has no id key). @internal */
+export function idKeyBody(message: Message): string {
+  return message.id === undefined ? '' : (message.body.any() ?? '');
+}
+
 /** The id the room `room` assigned to `message` (the XEP-0359 `<stanza-id/>` whose `by` is the room), if any. */
 export function roomStanzaId(message: Message, room: JID): string | undefined {
   const ids = message.stanzaId;
@@ -78,7 +83,7 @@ export function messageKeys(message: Message, room: JID, options: MessageKeyOpti
   const nick = message.from?.resource ?? '';
   let idKey: string | undefined;
   if (message.id !== undefined) {
-    const body = message.body.any() ?? '';
+    const body = idKeyBody(message);
     idKey = idKeyOf(nick, message.id, body.length, fingerprint(body));
   }
   return {
@@ -90,10 +95,10 @@ export function messageKeys(message: Message, room: JID, options: MessageKeyOpti
 }
 
 /**
- * {@link MessageKeys} whose origin and id keys are built when first read: a room remembers
- * every message it receives, and while every message has the room's stanza-id those keys are
- * never compared (see {@link MessageKeyIndex}). Only the body's fingerprint is taken at once,
- * so that the body is not kept.
+ * {@link MessageKeys} whose origin and id keys are built when first read: a room asks about
+ * every history message, and while every message has the room's stanza-id those keys are never
+ * compared (see `MessageKeyIndex`). Only the body's fingerprint is taken at once, so that the
+ * body is not kept.
  */
 class LazyMessageKeys implements MessageKeys {
   readonly stanzaId: string | undefined;
@@ -112,9 +117,9 @@ class LazyMessageKeys implements MessageKeys {
     this.#nick = nick;
     this.#originId = message.originId;
     this.#id = message.id;
-    const body = message.id === undefined ? '' : (message.body.any() ?? '');
+    const body = idKeyBody(message);
     this.#bodyLength = body.length;
-    this.#bodyHash = message.id === undefined ? 0 : fingerprint(body);
+    this.#bodyHash = fingerprint(body);
   }
 
   get originKey(): string | undefined {
@@ -125,11 +130,6 @@ class LazyMessageKeys implements MessageKeys {
   get idKey(): string | undefined {
     if (this.#idKey === undefined && this.#id !== undefined) this.#idKey = idKeyOf(this.#nick, this.#id, this.#bodyLength, this.#bodyHash);
     return this.#idKey;
-  }
-
-  /** Whether the message has any key. */
-  get keyed(): boolean {
-    return this.stanzaId !== undefined || this.#originId !== undefined || this.#id !== undefined;
   }
 }
 
