@@ -289,6 +289,20 @@ function emit(r: E2eResult): void {
   process.stdout.write(`RESULT ${JSON.stringify(r)}\n`);
 }
 
+/**
+ * `BENCH_E2E_V8_FLAGS='--trace-gc --trace-opt ...'`: V8 flags switched on at the start of the
+ * measured window (not before: the connection and the tsx loader stay out of the trace), the
+ * window marked `@@WINDOW START` / `@@WINDOW END` on stdout, where V8 traces go too. Keep the
+ * output with `BENCH_E2E_STDOUT_DIR` (e2e.bench.ts). The flags cost CPU: not for measuring.
+ */
+async function traceWindow(): Promise<() => void> {
+  const flags = process.env.BENCH_E2E_V8_FLAGS;
+  if (!flags) return () => {};
+  (await import('node:v8')).setFlagsFromString(flags);
+  process.stdout.write('@@WINDOW START\n');
+  return () => process.stdout.write('@@WINDOW END\n');
+}
+
 async function main(): Promise<void> {
   const s = await subject();
   // BENCH_CPU_PROFILE=PREFIX: a V8 CPU profile of the measured window, to PREFIX-KIND-MODE.cpuprofile.
@@ -297,11 +311,13 @@ async function main(): Promise<void> {
   if (mode === 'join') {
     const stopProfile = await startCpuProfile(true, profileFile);
     const stopGc = watchGc();
+    const endTrace = await traceWindow();
     const threads0 = threadCpu();
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     const mono0 = process.hrtime.bigint();
     const count = await withTimeout(Promise.race([s.join(ROOM, NICK, HISTORY), lostPromise]), 90_000, 'join');
+    endTrace();
     reportPerfWindow(`${kind}-join`, mono0);
     const d = process.cpuUsage(cpu0);
     const threadsUs = threadCpuSince(threads0);
@@ -327,6 +343,7 @@ async function main(): Promise<void> {
     await new Promise((r) => setTimeout(r, 200));
     const stopProfile = await startCpuProfile(true, profileFile);
     const stopGc = watchGc();
+    const endTrace = await traceWindow();
     const threads0 = threadCpu();
     const cpu0 = process.cpuUsage();
     if (lost !== undefined) throw new Error(`connection lost before READY (${lost})`);
@@ -336,6 +353,7 @@ async function main(): Promise<void> {
     await withTimeout(Promise.race([done, lostPromise]), Number(process.env.E2E_DRAIN_WAIT_MS ?? 400_000), 'drain').catch((e: unknown) => {
       throw new Error(`${String(e)}: ${got} of ${n} messages`);
     });
+    endTrace();
     // The drain's window starts at the first message (the client waited stopped before it).
     reportPerfWindow(`${kind}-drain`, drainStart);
     const d = process.cpuUsage(cpu0);

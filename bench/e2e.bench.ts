@@ -17,6 +17,7 @@
  * `BENCH_SMOKE=1`: one repetition, N = 30 (10 live), 500 messages. Run alone: `npx tsx bench/e2e.bench.ts`.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { startServer, stopServer, type ServerInfo } from '../scripts/xmpp-server/servers.js';
@@ -51,11 +52,17 @@ if (process.env.BENCH_E2E_PY === '1')
 const onlyKinds = process.env.BENCH_E2E_KINDS?.split(',');
 if (onlyKinds) KINDS.splice(0, KINDS.length, ...KINDS.filter((k) => k.kind === 'xmppjs' || onlyKinds.includes(k.kind)));
 
-/** Run the measured client of `kind` (Node or Python). */
-function runClient(kind: Kind, args: string[], options: ChildOptions): Promise<ChildResult> {
-  if (kind === 'slixmpp' || kind === 'aioxmpp')
-    return runChild('/usr/bin/python3', [here('./e2e-client.py'), args[0]!, kind, ...args.slice(2)], options);
-  return runNodeChild(here('./e2e-client.ts'), args, options);
+/** `BENCH_E2E_STDOUT_DIR=DIR`: each client's whole stdout is kept in `DIR/MODE-NICK.txt` (with `BENCH_E2E_V8_FLAGS`, see e2e-client.ts). */
+const STDOUT_DIR = process.env.BENCH_E2E_STDOUT_DIR;
+
+/** Run the measured client of `kind` (Node or Python); `args` = mode, kind, endpoints, room, nick, ... */
+async function runClient(kind: Kind, args: string[], options: ChildOptions): Promise<ChildResult> {
+  const r =
+    kind === 'slixmpp' || kind === 'aioxmpp'
+      ? await runChild('/usr/bin/python3', [here('./e2e-client.py'), args[0]!, kind, ...args.slice(2)], options)
+      : await runNodeChild(here('./e2e-client.ts'), args, options);
+  if (STDOUT_DIR) writeFileSync(`${STDOUT_DIR}/${args[0]}-${args[4]}.txt`, r.stdout);
+  return r;
 }
 const MUC = 'conference.localhost';
 
