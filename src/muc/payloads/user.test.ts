@@ -1,10 +1,11 @@
 import { readdirSync } from 'node:fs';
-import type { Element } from 'ltx';
+import { type Element, Element as LtxElement } from 'ltx';
 import { describe, expect, it } from 'vitest';
 import { loadFixture } from '../../../test/fixtures/xep0045/load.js';
 import { canonical, x } from '../../../test/support/xml.js';
 import { PayloadError } from '../../core/errors.js';
 import { JID } from '../../core/jid.js';
+import { NS } from '../../core/namespaces.js';
 import { recordingLogger } from '../../core/logger.js';
 import { adminQuery } from './admin.js';
 import { directInvite } from './direct-invite.js';
@@ -86,6 +87,31 @@ describe('findUserExt', () => {
       x`<presence><x xmlns='vcard-temp:x:update'/><x xmlns='http://jabber.org/protocol/muc#user'><status code='110'/></x></presence>`,
     );
     expect(ext?.statusCodes).toStrictEqual(new Set([110]));
+  });
+
+  it('finds an x whose namespace is inherited or prefixed, as ltx resolves it', () => {
+    const status = () => new LtxElement('status', { code: '110' });
+    const inherited = new LtxElement('presence', { xmlns: NS.MUC_USER }).cnode(new LtxElement('x')).cnode(status()).root();
+    const emptyXmlns = new LtxElement('presence', { xmlns: NS.MUC_USER })
+      .cnode(new LtxElement('x', { xmlns: '' }))
+      .cnode(status())
+      .root();
+    const prefixed = x`<presence><u:x xmlns:u='http://jabber.org/protocol/muc#user'><u:status code='110'/></u:x></presence>`;
+    for (const [name, stanza] of [
+      ['inherited', inherited],
+      ['empty xmlns', emptyXmlns],
+      ['prefixed', prefixed],
+    ] as const) {
+      expect(stanza.getChildElements()[0]?.getNS(), name).toBe(NS.MUC_USER);
+      expect(findUserExt(stanza)?.statusCodes, name).toStrictEqual(new Set([110]));
+    }
+  });
+
+  it('skips an x of another namespace, also one inherited from the stanza', () => {
+    const inherited = new LtxElement('presence', { xmlns: NS.MUC_OWNER }).cnode(new LtxElement('x')).root();
+    expect(findUserExt(inherited)).toBeUndefined();
+    const stanza = x`<presence><x xmlns='jabber:x:data'><status code='110'/></x><x xmlns='http://jabber.org/protocol/muc#user'><status code='201'/></x></presence>`;
+    expect(findUserExt(stanza)?.statusCodes).toStrictEqual(new Set([201]));
   });
 });
 

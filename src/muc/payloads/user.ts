@@ -189,7 +189,7 @@ export const userExt: Codec<UserExt> = element<UserExt>(NS.MUC_USER, 'x', {
  */
 export function findUserExt(stanza: Element, options?: DecodeOptions): UserExt | undefined {
   for (const c of stanza.children) {
-    if (!isElement(c) || !isX(c.name) || !userExt.matches(c)) continue;
+    if (!isElement(c) || !isUserX(c)) continue;
     try {
       return quickUserExt(c) ?? userExt.decode(c, options);
     } catch (error) {
@@ -200,9 +200,18 @@ export function findUserExt(stanza: Element, options?: DecodeOptions): UserExt |
   return undefined;
 }
 
-/** Whether an element name's local part is `x` (a cheap test before the namespace). */
-function isX(name: string): boolean {
-  return name === 'x' || name.endsWith(':x');
+/**
+ * Whether `el` is a muc#user `<x/>` ({@link userExt}'s `matches`), without ltx's namespace
+ * lookup for the common case: an unprefixed `x` with its own `xmlns` (ltx takes a missing or
+ * empty `xmlns` from the parent, so those, and prefixed names, go the generic way).
+ */
+function isUserX(el: Element): boolean {
+  const name = el.name;
+  if (name === 'x') {
+    const ns = el.attrs.xmlns as unknown;
+    if (typeof ns === 'string' && ns !== '') return ns === NS.MUC_USER;
+  } else if (!name.endsWith(':x')) return false;
+  return userExt.matches(el);
 }
 
 const KNOWN_AFFILIATIONS = new Map<string, Affiliation>(AFFILIATIONS.map((a) => [a, a]));
