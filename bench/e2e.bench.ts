@@ -366,9 +366,11 @@ function pairedRatio(
 ): number {
   const ratios: number[] = [];
   for (let i = 0; i < Math.min(list.length, floor.length); i++) {
-    const a = list[i] && pick(list[i] as E2eResult);
-    const b = floor[i] && pick(floor[i] as E2eResult);
-    if (a !== undefined && b !== undefined && b > 0) ratios.push(a / b);
+    const a = list[i];
+    const b = floor[i];
+    const va = a === undefined ? undefined : pick(a);
+    const vb = b === undefined ? undefined : pick(b);
+    if (va !== undefined && vb !== undefined && vb > 0) ratios.push(va / vb);
   }
   return ratios.length ? median(ratios) : NaN;
 }
