@@ -46,10 +46,78 @@ describe('derivedProperty (RFC 8264 §8)', () => {
     [0x202e, 'DISALLOWED', 'DISALLOWED', 'RIGHT-TO-LEFT OVERRIDE is Cf'],
     [0x1f600, 'DISALLOWED', 'PVALID', 'emoji is a symbol'],
     [0x4e2d, 'PVALID', 'PVALID', 'Han ideograph'],
+    [0x1f88, 'DISALLOWED', 'PVALID', 'titlecase without a compatibility mapping (Lt)'],
+    [0x2c6, 'PVALID', 'PVALID', 'modifier letter circumflex (Lm)'],
+    [0x966, 'PVALID', 'PVALID', 'Devanagari digit zero (Nd)'],
+    [0x903, 'PVALID', 'PVALID', 'Devanagari visarga (Mc)'],
+    [0x3164, 'DISALLOWED', 'DISALLOWED', 'HANGUL FILLER is Lo and default-ignorable'],
+    [0xfe00, 'DISALLOWED', 'DISALLOWED', 'variation selector is Mn and default-ignorable'],
+    [0x2065, 'UNASSIGNED', 'UNASSIGNED', 'unassigned and default-ignorable'],
+    [0xe0002, 'UNASSIGNED', 'UNASSIGNED', 'unassigned tag range, default-ignorable'],
+    [0xe0001, 'DISALLOWED', 'DISALLOWED', 'LANGUAGE TAG is Cf and default-ignorable'],
+    [0x10fffd, 'DISALLOWED', 'DISALLOWED', 'private use, plane 16'],
   ];
   it.each(table)('code point %d: %s / %s (%s)', (cp, identifier, freeform) => {
     expect(derivedProperty(cp, 'identifier')).toBe(identifier);
     expect(derivedProperty(cp, 'freeform')).toBe(freeform);
+  });
+});
+
+describe('derivedProperty against RFC 8264 §8 for every code point', () => {
+  // The rules of §8 in their order, each in terms of the general category, which one regular
+  // expression with a group per category tells.
+  // biome-ignore format: one general category per entry would take 30 lines
+  const all = ['Lu', 'Ll', 'Lt', 'Lm', 'Lo', 'Mn', 'Mc', 'Me', 'Nd', 'Nl', 'No', 'Pc', 'Pd', 'Ps', 'Pe', 'Pi', 'Pf', 'Po', 'Sm', 'Sc', 'Sk', 'So', 'Zs', 'Zl', 'Zp', 'Cc', 'Cf', 'Cs', 'Co', 'Cn'];
+  const reCategory = new RegExp(`^(?:${all.map((c) => `(?<${c}>\\p{${c}})`).join('|')})$`, 'u');
+  const reNoncharacter = /^\p{Noncharacter_Code_Point}$/u;
+  const reIgnorable = /^\p{Default_Ignorable_Code_Point}$/u;
+  const letterDigits = new Set(['Ll', 'Lu', 'Lo', 'Nd', 'Lm', 'Mn', 'Mc']);
+  const freeformOnly = new Set(['Lt', 'Nl', 'No', 'Me', 'Zs', 'Sm', 'Sc', 'Sk', 'So', 'Pc', 'Pd', 'Ps', 'Pe', 'Pi', 'Pf', 'Po']);
+  const jamo: [number, number][] = [
+    [0x1100, 0x11ff],
+    [0xa960, 0xa97c],
+    [0xd7b0, 0xd7c6],
+    [0xd7cb, 0xd7fb],
+  ];
+
+  /** §8's rules, in order, for a code point that is not one of the exceptions (F). */
+  function byTheRules(cp: number, cls: 'identifier' | 'freeform'): DerivedProperty {
+    const ch = String.fromCodePoint(cp);
+    const groups = reCategory.exec(ch)?.groups ?? {};
+    const gc = all.find((c) => groups[c] !== undefined);
+    const free = cls === 'freeform' ? 'PVALID' : 'DISALLOWED';
+    if (gc === 'Cn' && !reNoncharacter.test(ch)) return 'UNASSIGNED'; // (J)
+    if (cp >= 0x21 && cp <= 0x7e) return 'PVALID'; // (K)
+    if (cp === 0x200c || cp === 0x200d) return 'CONTEXTJ'; // (H)
+    if (jamo.some(([lo, hi]) => cp >= lo && cp <= hi)) return 'DISALLOWED'; // (I)
+    if (reIgnorable.test(ch) || reNoncharacter.test(ch)) return 'DISALLOWED'; // (M)
+    if (gc === 'Cc') return 'DISALLOWED'; // (L)
+    if (ch.normalize('NFKC') !== ch) return free; // (Q)
+    if (gc !== undefined && letterDigits.has(gc)) return 'PVALID'; // (A)
+    if (gc !== undefined && freeformOnly.has(gc)) return free; // (R), (N), (O), (P)
+    return 'DISALLOWED';
+  }
+
+  it('gives the same property as the rules in their order, in both classes', () => {
+    const exceptions = new Set([
+      0xdf, 0x3c2, 0x6fd, 0x6fe, 0xf0b, 0x3007, 0xb7, 0x375, 0x5f3, 0x5f4, 0x30fb, 0x640, 0x7fa, 0x302e, 0x302f, 0x303b,
+    ]);
+    for (let cp = 0x660; cp <= 0x669; cp++) exceptions.add(cp);
+    for (let cp = 0x6f0; cp <= 0x6f9; cp++) exceptions.add(cp);
+    for (let cp = 0x3031; cp <= 0x3035; cp++) exceptions.add(cp);
+    const wrong: string[] = [];
+    let checked = 0;
+    for (let cp = 0; cp <= 0x10ffff; cp++) {
+      if (exceptions.has(cp)) continue;
+      for (const cls of ['identifier', 'freeform'] as const) {
+        const want = byTheRules(cp, cls);
+        const got = derivedProperty(cp, cls);
+        checked++;
+        if (got !== want && wrong.length < 5) wrong.push(`U+${cp.toString(16)} ${cls}: ${got}, rules say ${want}`);
+      }
+    }
+    expect(wrong).toEqual([]);
+    expect(checked).toBe(2 * (0x110000 - exceptions.size));
   });
 });
 
