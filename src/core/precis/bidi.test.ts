@@ -20,6 +20,28 @@ describe('bidiClass', () => {
     expect(hasRtl('ελληνικά')).toBe(false);
     expect(hasRtl('a\u05d0')).toBe(true);
     expect(hasRtl('\u0661')).toBe(true);
+    expect(hasRtl('李雷')).toBe(false);
+    expect(hasRtl('a\u200f')).toBe(true); // RIGHT-TO-LEFT MARK is R
+    expect(hasRtl('\ufb1d')).toBe(true);
+    expect(hasRtl('\u{1e900}')).toBe(true); // Adlam
+  });
+
+  it('finds every R, AL and AN code point of the table, and nothing else', () => {
+    const missed: string[] = [];
+    const extra: string[] = [];
+    let rtl = 0;
+    for (let cp = 0; cp <= 0x10ffff; cp++) {
+      if (cp >= 0xd800 && cp <= 0xdfff) continue; // lone surrogates: not code points of a string
+      const c = bidiClass(cp);
+      const want = c === 'R' || c === 'AL' || c === 'AN';
+      if (want) rtl++;
+      const got = hasRtl(String.fromCodePoint(cp));
+      if (want && !got && missed.length < 5) missed.push(`U+${cp.toString(16)} ${c}`);
+      if (!want && got && extra.length < 5) extra.push(`U+${cp.toString(16)} ${c}`);
+    }
+    expect(missed).toEqual([]);
+    expect(extra).toEqual([]);
+    expect(rtl).toBeGreaterThan(2000);
   });
 });
 
