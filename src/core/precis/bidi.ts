@@ -1,12 +1,12 @@
+import bidiFactory from 'bidi-js';
 import type { Bidi, BidiCharTypeName } from 'bidi-js';
-import { bidiFactoryOf } from '../unicode-packages.js';
 
 /**
  * Bidi classes (Unicode Bidi_Class) and the Bidi Rule of RFC 5893 §2, as required by the
  * directionality rule of the RFC 8265 username profiles.
  *
- * The Bidi_Class data comes from `bidi-js` (a pure-JS, browser-safe table), loaded and run once,
- * lazily, on the first string that needs it.
+ * The Bidi_Class data comes from `bidi-js` (a pure-JS, browser-safe table); its factory is
+ * run once, lazily, on the first non-ASCII string that needs it.
  */
 
 /** One of the 23 Unicode Bidi_Class short names. */
@@ -15,7 +15,12 @@ export type BidiClass = BidiCharTypeName;
 let api: Bidi | undefined;
 
 function bidi(): Bidi {
-  api ??= bidiFactoryOf()();
+  // bidi-js is CommonJS; depending on the bundler the default import is the factory itself or
+  // a namespace object holding it.
+  if (!api) {
+    const factory = bidiFactory as unknown as { default?: () => Bidi } | (() => Bidi);
+    api = typeof factory === 'function' ? factory() : factory.default!();
+  }
   return api;
 }
 

@@ -4,12 +4,9 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 // jid.ts and the PRECIS module run in browsers too: they may import only browser-safe packages.
-// They reach tr46 and bidi-js through unicode-packages.ts, which loads them with Node's `require`;
-// its browser stand-in (mapped by package.json's `browser` field) is what a bundle holds.
 const here = dirname(fileURLToPath(import.meta.url));
 const sources = [
   join(here, '..', 'jid.ts'),
-  join(here, '..', 'unicode-packages.browser.ts'),
   ...readdirSync(here)
     .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
     .map((f) => join(here, f)),
@@ -27,10 +24,4 @@ describe('browser safety of jid.ts and precis/', () => {
       expect(text).not.toMatch(/\brequire\(|\bBuffer\b|\bprocess\.|['"]node:/);
     },
   );
-
-  it('maps unicode-packages.ts to its browser stand-in, in src and in dist', () => {
-    const pkg = JSON.parse(readFileSync(join(here, '..', '..', '..', 'package.json'), 'utf8')) as { browser: Record<string, string> };
-    expect(pkg.browser['./src/core/unicode-packages.js']).toBe('./src/core/unicode-packages.browser.ts');
-    expect(pkg.browser['./dist/core/unicode-packages.js']).toBe('./dist/core/unicode-packages.browser.js');
-  });
 });

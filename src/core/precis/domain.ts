@@ -1,5 +1,5 @@
+import { toASCII, toUnicode } from 'tr46';
 import { InvalidArgumentError } from '../errors.js';
-import { tr46Module } from '../unicode-packages.js';
 import { LruCache } from './lru-cache.js';
 
 /**
@@ -86,7 +86,6 @@ export function enforceDomain(input: string): string {
 
 function enforceIdn(input: string, d: string): string {
   if (/\p{Cs}/u.test(d)) fail(input, 'unpaired surrogate');
-  const { toASCII, toUnicode } = tr46Module();
   const ascii = toASCII(d, {
     checkBidi: true,
     checkHyphens: false,
