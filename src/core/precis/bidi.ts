@@ -39,7 +39,7 @@ function asciiBidiClass(cp: number): BidiClass {
 /**
  * Whether a code point lies in one of the ranges that hold every R, AL and AN code point of
  * Unicode (the Hebrew to Arabic blocks, U+200F RIGHT-TO-LEFT MARK, the Hebrew and Arabic
- * presentation forms, and the right-to-left blocks of planes 1). A superset, checked against
+ * presentation forms, and the right-to-left blocks of plane 1). A superset, checked against
  * the whole Bidi_Class table by a test: a string with no code point in it is left-to-right
  * without asking the table, whose first use costs about 10 ms and 1.2 MiB of heap.
  */

@@ -71,13 +71,13 @@ function isLetterDigit(ch: string): boolean {
 /**
  * The PRECIS derived property of a code point in a string class (RFC 8264 §8).
  *
- * The rules are those of §8 in their order, except that Unassigned (J) is decided where it can
- * matter, not first: every category tested before it in the code below (ASCII, join controls,
- * old jamo, controls, compatibility decompositions, letters, digits, marks, symbols,
- * punctuation, spaces) holds assigned code points only, and among the ignorables it is tested
- * there. So a letter costs no test against gc = Cn; each of these regular expressions costs
- * V8 about a millisecond to compile, the union of seven categories LetterDigits about four,
- * paid by the first non-ASCII nick or localpart a process meets.
+ * The rules are those of §8 in their order, except that Unassigned (J) is decided last: every
+ * other set tested here (ASCII, join controls, old jamo, controls, compatibility
+ * decompositions, letters, digits, marks, symbols, punctuation, spaces) holds assigned code
+ * points only, except the ignorables, among which it is tested first. So a letter costs no test
+ * against gc = Cn. Each of these regular expressions costs V8 about a millisecond to compile
+ * (the union of the seven LetterDigits categories about four), paid by the first non-ASCII nick
+ * or localpart a process meets.
  */
 export function derivedProperty(cp: number, cls: StringClass): DerivedProperty {
   const exception = EXCEPTIONS.get(cp);
