@@ -109,6 +109,17 @@ describe('valid input', () => {
     expect(parseSplit(`${HEADER}<?xml version="1.0"?>`).events).toEqual(['start', 'error:restricted-xml']);
   });
 
+  it('drops a byte order mark at the start of the stream only, U+FEFF elsewhere is text', () => {
+    const start = new TextEncoder().encode(`\uFEFF${HEADER}<a/>`);
+    expect(parseSplit(start, [1, 2]).events).toEqual(['start', '<a xmlns="jabber:client"/>']);
+    // The first non-ASCII chunk, starting with U+FEFF, after ASCII ones (a ZWNBSP in a body).
+    const body = new TextEncoder().encode(`${HEADER}<message><body>\uFEFFx</body></message>`);
+    const cut = body.indexOf(0xef);
+    for (const cuts of [[cut], [cut - 3, cut], [cut, cut + 1]]) {
+      expect(parseSplit(body, cuts).elements[0]?.getChildText('body')).toBe('\uFEFFx');
+    }
+  });
+
   it('ends on </stream:stream> and ignores what follows', () => {
     expect(parseSplit(`${HEADER}<a/></stream:stream><b/>junk`).events).toEqual(['start', '<a xmlns="jabber:client"/>', 'end']);
   });

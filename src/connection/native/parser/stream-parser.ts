@@ -28,8 +28,8 @@
  * index caches on every attribute rather than only when a cache may be stale.
  *
  * How: byte chunks are checked for forbidden controls four bytes at a time and all-ASCII ones
- * decoded as latin1 (others by a fatal streaming TextDecoder); a held tail and the next chunk are
- * joined into one flat string; scanning is `indexOf`/`charCodeAt` over it with next-occurrence
+ * decoded as latin1 (others by a fatal TextDecoder); a held tail is decoded again with the next
+ * chunk into one flat string (a long one is joined to it); scanning is `indexOf`/`charCodeAt` over it with next-occurrence
  * caches; names are validated once and then interned atoms, guessed from their first four
  * characters and compared with `startsWith`; `attrs` is built directly (duplicates found through
  * it: no inherited keys); entity decoding runs only when there is an `&`; a split tag resumes at
@@ -73,6 +73,12 @@ const REGION = 2048;
  * region copy would pin, and small reads (a server writing stanza by stanza) copy nothing.
  */
 const SMALL_BUFFER = REGION;
+
+/**
+ * An unparsed tail up to this long is decoded again with the next byte chunk (one flat string,
+ * see `InputDecoder`); a longer one is joined to it (both copy about as much).
+ */
+const MAX_PREFIX = 16384;
 
 /**
  * Text at the end of a buffer up to this long is kept unparsed until the rest of its text node
@@ -166,18 +172,29 @@ export class StreamParser implements StringKeeper {
 
   /**
    * Decodes `chunk` onto the end of `buf`; returns whether there is something new to parse.
-   * A method of its own so that no frame below `parse` holds the decoded text: once joined to
-   * the unparsed tail it is garbage, and a reference to it would have every young-generation GC
-   * during the parse copy it (it is as large as the socket's read).
+   * A byte chunk after a short unparsed tail is decoded with it (one string as large as the
+   * read instead of two). A method of its own so that no frame below `parse` holds a decoded
+   * text that was joined to the tail: it is garbage then, and a reference to it would have every
+   * young-generation GC during the parse copy it.
    */
   private take(chunk: Uint8Array | string): boolean {
+    const t = this.tag;
+    const prefix = this.buf;
+    if (typeof chunk !== 'string' && prefix.length <= MAX_PREFIX) {
+      // Still inside a split attribute value with no quote in sight: append below instead.
+      if (!(this.pending && t.valueScan >= 0 && chunk.indexOf(t.quote.charCodeAt(0)) === -1)) {
+        const all = this.input.decode(chunk, prefix);
+        if (all.length === prefix.length) return false;
+        this.buf = all;
+        return true;
+      }
+    }
     const text = this.input.decode(chunk);
     if (text.length === 0) return false;
     if (this.buf.length === 0) {
       this.buf = text;
       return true;
     }
-    const t = this.tag;
     if (this.pending && t.valueScan >= 0 && text.indexOf(t.quote) === -1) {
       // Still inside a split attribute value: append only (no rescan, no flattening).
       this.buf += text;
