@@ -412,6 +412,21 @@ describe('hardening', () => {
     expect(on.events).toEqual(off.events);
     expect(on.elements[0]?.getChildText('body')).toBe(`${long}&${long}`);
   });
+
+  it('keeps non-ASCII text whole across reads, whether the unparsed tail is short or long', () => {
+    // A 30 000-character attribute value outgrows the tail that is decoded again with the next
+    // read (16 384 characters) and is joined instead; the body's tails stay short.
+    const mixed = 'é€😀a\r\n'.repeat(5000);
+    const normalised = mixed.replaceAll('\r\n', '\n');
+    const bytes = new TextEncoder().encode(`${HEADER}<message v='${mixed.replaceAll('\r\n', '&#10;')}'><body>${mixed}</body></message>`);
+    for (const size of [7, 1000, 65536]) {
+      const rec = recordingParser({ maxStanzaBytes: 1_000_000 });
+      for (let i = 0; i < bytes.length; i += size) rec.parser.write(bytes.subarray(i, i + size));
+      expect(rec.errors).toEqual([]);
+      expect(rec.elements[0]?.attrs.v).toBe(normalised);
+      expect(rec.elements[0]?.getChildText('body')).toBe(normalised);
+    }
+  });
 });
 
 describe('start-tag fast paths', () => {
