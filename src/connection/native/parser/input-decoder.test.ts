@@ -115,12 +115,25 @@ describe('InputDecoder', () => {
     expect(d.decode(utf8('x'), 'p')).toBe('px');
   });
 
-  it('grows its scratch for a long prefix and a large chunk', () => {
+  it('puts long prefixes and large chunks together, in the shared buffer or one of their own', () => {
     const d = new InputDecoder();
     const prefix = 'é'.repeat(20_000);
     const chunk = `${'a'.repeat(70_000)}ü`;
-    const got = d.decode(utf8(chunk), prefix);
-    expect(got.length).toBe(prefix.length + chunk.length);
-    expect(got).toBe(prefix + chunk);
+    expect(d.decode(utf8(chunk), prefix)).toBe(prefix + chunk);
+    // Over 1 MiB: a buffer for this call only; the next, smaller one uses the shared buffer again.
+    const huge = `${'€'.repeat(400_000)}z`;
+    expect(d.decode(utf8(huge), 'p')).toBe(`p${huge}`);
+    expect(d.decode(utf8('ü'), 'q')).toBe('qü');
+  });
+
+  it('keeps the state of decoders that share the buffer apart', () => {
+    const a = new InputDecoder();
+    const b = new InputDecoder();
+    const euro = utf8('€');
+    expect(a.decode(euro.subarray(0, 1))).toBe('');
+    expect(b.decode(euro.subarray(0, 2))).toBe('');
+    expect(a.decode(euro.subarray(1, 2), 'A')).toBe('A');
+    expect(b.decode(euro.subarray(2), 'B')).toBe('B€');
+    expect(a.decode(euro.subarray(2), 'A')).toBe('A€');
   });
 });

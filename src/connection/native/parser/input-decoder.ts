@@ -48,6 +48,21 @@ function newDecoder(): TextDecoder {
 const BOM = 0xfeff;
 
 /**
+ * Where a prefix, a carried sequence and a chunk are put together: one buffer for every decoder
+ * (decoding runs no other code, so it is never used twice at once), kept up to {@link KEEP_MAX}
+ * bytes; a larger need gets a buffer of its own, for that call only.
+ */
+let shared = new Uint8Array(0);
+const KEEP_MAX = 1 << 20;
+
+function scratchFor(need: number): Uint8Array {
+  if (shared.length >= need) return shared;
+  if (need > KEEP_MAX) return new Uint8Array(need);
+  shared = new Uint8Array(Math.min(KEEP_MAX, Math.max(need, shared.length * 2)));
+  return shared;
+}
+
+/**
  * Decodes and checks input chunks. Byte chunks are checked for forbidden C0 controls before
  * decoding; all-ASCII ones (the common case) are decoded as latin1, others by a fatal UTF-8
  * TextDecoder, a sequence split by the chunk's end being held for the next chunk. Fails
@@ -62,8 +77,6 @@ export class InputDecoder {
   /** The start of a UTF-8 sequence the last chunk ended in (0–3 bytes). */
   private readonly carry = new Uint8Array(4);
   private carryLen = 0;
-  /** Where a prefix, the carry and a chunk are put together (grown on demand). */
-  private scratch = new Uint8Array(0);
   private heldTail = '';
   private atStart = true;
 
@@ -73,7 +86,6 @@ export class InputDecoder {
     this.carryLen = 0;
     this.heldTail = '';
     this.atStart = true;
-    this.scratch = new Uint8Array(0);
   }
 
   /**
@@ -96,9 +108,8 @@ export class InputDecoder {
       return this.finish(ascii ? decodeAscii(chunk, chunk.length) : this.utf8(chunk, chunk.length), ascii);
     }
     const n = chunk.length;
-    const need = prefix.length * 3 + 1 + this.carryLen + n;
-    if (this.scratch.length < need) this.scratch = new Uint8Array(Math.max(need, this.scratch.length * 2));
-    const s = this.scratch;
+    // A UTF-16 code unit takes at most 3 bytes of UTF-8; 1 for a held CR.
+    const s = scratchFor(prefix.length * 3 + 1 + this.carryLen + n);
     let w = prefix.length === 0 ? 0 : encoder.encodeInto(prefix, s).written;
     const asciiPrefix = w === prefix.length;
     if (prefix.length !== 0 && held.length !== 0) {

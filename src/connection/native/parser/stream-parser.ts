@@ -29,11 +29,11 @@
  *
  * How: byte chunks are checked for forbidden controls four bytes at a time and all-ASCII ones
  * decoded as latin1 (others by a fatal TextDecoder); a held tail is decoded again with the next
- * chunk into one flat string (a long one is joined to it); scanning is `indexOf`/`charCodeAt` over it with next-occurrence
- * caches; names are validated once and then interned atoms, guessed from their first four
- * characters and compared with `startsWith`; `attrs` is built directly (duplicates found through
- * it: no inherited keys); entity decoding runs only when there is an `&`; a split tag resumes at
- * its current attribute. Kept strings are sliced from a flat copy of the source region (at most
+ * chunk into one flat string (a long one is joined to it); scanning is `indexOf`/`charCodeAt`
+ * over it with next-occurrence caches; names are validated once and then interned atoms, guessed
+ * from their first four characters and compared with `startsWith`; `attrs` is built directly
+ * (duplicates found through it: no inherited keys); entity decoding runs only when there is an
+ * `&`; a split tag resumes at its current attribute. Kept strings are sliced from a flat copy of the source region (at most
  * 2 KiB) shared by consecutive top-level elements instead of being copied one by one.
  */
 import { Element } from 'ltx';
