@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { parse as ltxParse } from 'ltx';
+import { type Element, parse as ltxParse } from 'ltx';
 import { describe, expect, it } from 'vitest';
 import { StreamParseError, StreamParser } from './stream-parser.js';
 import { HEADER, parseSplit, recordingParser } from '../../../../test/support/stream-parser-recorder.js';
@@ -155,6 +155,58 @@ describe('valid input', () => {
     p.write(`${HEADER}<proceed xmlns='urn:ietf:params:xml:ns:xmpp-tls'/><injected/>`);
     p.write(`${HEADER}<message/>`);
     expect(rec.events).toEqual(['start', 'proceed', 'start', 'message']);
+  });
+
+  it('gives every element its own children, text and elements interleaved in document order', () => {
+    const xml = `<message><body>a<b>b1<i/>b2</b><![CDATA[c]]>d&amp;e</body><x><y/><z>t</z></x><w/>tail</message>`;
+    const rec = parseSplit(`${HEADER}${xml}<presence><a>1</a></presence>`);
+    expect(rec.errors).toEqual([]);
+    const [msg, pres] = rec.elements as [Element, Element];
+    const shape = (el: Element): unknown[] => el.children.map((c) => (typeof c === 'string' ? c : [c.name, ...shape(c)]));
+    expect(shape(msg)).toEqual([['body', 'a', ['b', 'b1', ['i'], 'b2'], 'cd&e'], ['x', ['y'], ['z', 't']], ['w'], 'tail']);
+    expect(shape(pres)).toEqual([['a', '1']]);
+    const whole = shape(msg);
+    // Each element's array is its own: changing one changes no other, and parents are linked.
+    const body = msg.children[0] as Element;
+    const w = msg.children[2] as Element;
+    expect(body.parent).toBe(msg);
+    expect((body.children[1] as Element).parent).toBe(body);
+    w.children.push('added');
+    expect(shape(msg)).toEqual([['body', 'a', ['b', 'b1', ['i'], 'b2'], 'cd&e'], ['x', ['y'], ['z', 't']], ['w', 'added'], 'tail']);
+    expect(shape(pres)).toEqual([['a', '1']]);
+    // The same split anywhere.
+    const bytes = new TextEncoder().encode(`${HEADER}${xml}`);
+    for (let cut = HEADER.length + 1; cut < bytes.length; cut += 3) {
+      expect(shape(parseSplit(bytes, [cut]).elements[0] as Element)).toEqual(whole);
+    }
+  });
+
+  it('keeps the children of an element with hundreds of them, and of the elements after it', () => {
+    const many = `<iq><query>${'<item/>x'.repeat(300)}</query></iq>`;
+    const rec = parseSplit(`${HEADER}${many}<message><body>after</body></message>`, [HEADER.length + 2000]);
+    expect(rec.errors).toEqual([]);
+    const query = (rec.elements[0] as Element).children[0] as Element;
+    expect(query.children).toHaveLength(600);
+    expect(query.children.filter((c) => c === 'x')).toHaveLength(300);
+    expect(rec.elements[1]?.toString()).toBe('<message xmlns="jabber:client"><body>after</body></message>');
+  });
+
+  it('starts the children of the first element after a reset, an error or a resumed stream from nothing', () => {
+    const seen: string[] = [];
+    const p = new StreamParser({ onElement: (el) => seen.push(el.toString()), onError: (e) => seen.push(`error:${e.condition}`) });
+    // An element left open (with children) by a reset.
+    p.write(`${HEADER}<message><body>lost</body><x><y/>`);
+    p.reset();
+    p.write(`${HEADER}<message><body>kept</body></message>`);
+    // An element left open by an error, then a new stream.
+    p.write(`<iq><query><item/><bad</iq>`);
+    p.reset();
+    p.write(`${HEADER}<presence><show>away</show></presence>`);
+    expect(seen).toEqual([
+      '<message xmlns="jabber:client"><body>kept</body></message>',
+      'error:not-well-formed',
+      '<presence xmlns="jabber:client"><show>away</show></presence>',
+    ]);
   });
 
   it('catches exceptions thrown by callbacks and keeps parsing', () => {

@@ -64,7 +64,12 @@ interface Frame {
   qname: string;
   defNs: string;
   scope: Scope;
+  /** Where this element's children start in the parser's `kids` stack. */
+  kids: number;
 }
+
+/** The children stack is dropped after a top-level element that made it longer than this. */
+const MAX_KEPT_KIDS = 256;
 
 /** Source characters of a top-level element copied as one region (see `setRegion`). */
 const REGION = 2048;
@@ -105,6 +110,13 @@ export class StreamParser implements StringKeeper {
   /** Open elements: `frames[0, depth)`; frame objects are reused (one allocation per nesting level). */
   private frames: Frame[] = [];
   private depth = 0;
+  /**
+   * Children of the open elements, `kids[frame.kids, kidsTop)` for the innermost: an element's
+   * `children` is made at its end tag, as large as they are (pushing onto `[]` would give even a
+   * single text child room for 16).
+   */
+  private kids: (Element | string)[] = [];
+  private kidsTop = 0;
   private pending = false;
   private readonly tag = newPendingTag();
   private inCdata = false;
@@ -493,13 +505,12 @@ export class StreamParser implements StringKeeper {
       if (t.xmlns === null && defNs !== '') attrs.xmlns = defNs;
       if (this.streamLang !== undefined && attrs['xml:lang'] === undefined) attrs['xml:lang'] = this.streamLang;
     } else {
-      const pel = (parent as Frame).el as Element;
       if (this.text !== '') {
-        pel.children.push(this.text);
+        this.addKid(this.text);
         this.text = '';
       }
-      pel.children.push(el);
-      el.parent = pel;
+      this.addKid(el);
+      el.parent = (parent as Frame).el as Element;
     }
     this.pushFrame(el, qname, defNs, scope);
     return t.selfClose ? this.closeElement(t.end) : true;
@@ -507,14 +518,32 @@ export class StreamParser implements StringKeeper {
 
   private pushFrame(el: Element | null, qname: string, defNs: string, scope: Scope): void {
     const f = this.frames[this.depth];
-    if (f === undefined) this.frames.push({ el, qname, defNs, scope });
+    const kids = this.kidsTop;
+    if (f === undefined) this.frames.push({ el, qname, defNs, scope, kids });
     else {
       f.el = el;
       f.qname = qname;
       f.defNs = defNs;
       f.scope = scope;
+      f.kids = kids;
     }
     this.depth++;
+  }
+
+  private addKid(kid: Element | string): void {
+    if (this.kidsTop === this.kids.length) this.kids.push(kid);
+    else this.kids[this.kidsTop] = kid;
+    this.kidsTop++;
+  }
+
+  /** `kids[from, kidsTop)` as a new array, popped from the stack (the slots emptied: no element kept alive). */
+  private takeKids(from: number): (Element | string)[] {
+    const kids = this.kids;
+    const top = this.kidsTop;
+    const out = kids.slice(from, top);
+    for (let i = from; i < top; i++) kids[i] = '';
+    this.kidsTop = from;
+    return out;
   }
 
   /** Drops every open element (the frames are kept for reuse, emptied). */
@@ -524,6 +553,8 @@ export class StreamParser implements StringKeeper {
       f.scope = EMPTY_SCOPE;
     }
     this.depth = 0;
+    this.kids.fill('');
+    this.kidsTop = 0;
   }
 
   /** Pops the current element; `end` is the position just after its end tag. */
@@ -541,10 +572,13 @@ export class StreamParser implements StringKeeper {
       return false;
     }
     if (this.text !== '') {
-      el.children.push(this.text);
+      this.addKid(this.text);
       this.text = '';
     }
+    if (this.kidsTop !== frame.kids) el.children = this.takeKids(frame.kids);
     if (this.depth !== this.topDepth) return true;
+    // An element with very many children grew the stack: not kept at that size.
+    if (this.kids.length > MAX_KEPT_KIDS) this.kids = [];
     const size = this.absBase + end - this.topStart;
     if (size > this.max) this.tooBig();
     this.lastTopSize = size;
