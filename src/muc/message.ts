@@ -150,8 +150,10 @@ export function readMessageFrom(el: Element, logger: Logger, from: JID | undefin
     if (sender !== undefined) msg.from = sender;
     const to = jidAttr(el, 'to', logger, lastTo);
     if (to !== undefined) msg.to = to;
-    for (const c of el.children) {
-      if (typeof c === 'string') continue;
+    const children = el.children;
+    for (let i = 0; i < children.length; i++) {
+      const c = children[i];
+      if (c === undefined || typeof c === 'string') continue;
       const ns = c.attrs.xmlns as unknown;
       if (ns === undefined || ns === NS.CLIENT) {
         switch (c.name) {
@@ -215,8 +217,10 @@ function readStanzaId(msg: Message, c: Element, logger: Logger): void {
     logger.debug('dropping malformed stanza-id', { id, by: c.attrs.by });
     return;
   }
-  msg.stanzaId ??= [];
-  msg.stanzaId.push({ id: ownString(id), by });
+  const entry = { id: ownString(id), by };
+  // The first as a literal (a push onto `[]` would make room for 16).
+  if (msg.stanzaId === undefined) msg.stanzaId = [entry];
+  else msg.stanzaId.push(entry);
 }
 
 /** What {@link buildMessage} builds. */

@@ -110,7 +110,9 @@ export function readPresenceParts(presence: Element): PresenceParts {
   let state = presence.attrs.type === 'unavailable' ? UNAVAILABLE : undefined;
   let status: LanguageMap | undefined;
   let occupantId: string | undefined;
-  for (const c of presence.children) {
+  const children = presence.children;
+  for (let i = 0; i < children.length; i++) {
+    const c = children[i];
     if (!isElement(c)) continue;
     if (isShow(c)) state ??= showState(c);
     else if (isStatus(c)) {

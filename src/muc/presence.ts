@@ -95,19 +95,20 @@ export interface DiffOptions {
 export function diffPresence(registry: OccupantRegistry, p: OccupantPresence, options: DiffOptions = {}): RoomEventRecord[] {
   const logger = options.logger ?? silentLogger;
   const existing = registry.get(p.nick);
-  const events: RoomEventRecord[] = [];
-  const isSelf = existing !== undefined && existing === options.self;
 
   if (!existing) {
     if (!p.state.available) {
       logger.debug('unavailable presence from an unknown occupant: ignored', { nick: p.nick });
-      return events;
+      return [];
     }
     const member = occupantFromPresence(p, false, options.randomId);
     registry.add(member);
-    events.push(['join', { member, presence: p.stanza }]);
-    return events;
+    // A literal, not a push onto `[]`: the join of a large room makes one of these per occupant,
+    // and a push would give each room for 16 events.
+    return [['join', { member, presence: p.stanza }]];
   }
+  const events: RoomEventRecord[] = [];
+  const isSelf = existing === options.self;
 
   // 303: nick change (the unavailable half of the pair). The object keeps its identity.
   if (!p.state.available && p.statusCodes.has(StatusCode.NEW_NICKNAME)) {

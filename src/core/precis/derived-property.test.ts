@@ -169,6 +169,18 @@ describe('stringClassViolation', () => {
     expect(stringClassViolation('\udc00x', 'freeform')).toBe('U+DC00 is disallowed');
   });
 
+  it('reads astral code points whole, and finds the neighbours of a contextual rule after them', () => {
+    expect(stringClassViolation('\u{1f600} ok \u{1d11e}', 'freeform')).toBeUndefined();
+    expect(stringClassViolation('\u{1f600}', 'identifier')).toBe('U+1F600 is disallowed');
+    // U+1F000 MAHJONG TILE EAST WIND is a symbol (freeform); U+E0001 LANGUAGE TAG is a format character.
+    expect(stringClassViolation('\u{1f000}\u{e0001}', 'freeform')).toBe('U+E0001 is disallowed');
+    // MIDDLE DOT between two l's, after astral characters: the rule looks at the right neighbours.
+    expect(stringClassViolation('\u{1f600}\u{1f600}l\u00b7l', 'freeform')).toBeUndefined();
+    expect(stringClassViolation('\u{1f600}l\u{1f600}\u00b7l', 'freeform')).toBe('U+00B7 is not allowed in this context');
+    // A lone high surrogate before an astral character is one code point of its own.
+    expect(stringClassViolation('a\ud800\u{1f600}', 'freeform')).toBe('U+D800 is disallowed');
+  });
+
   it('gives each class its own answer for a code point met again (the remembered properties)', () => {
     // U+00BD VULGAR FRACTION ONE HALF has a compatibility decomposition: freeform only.
     for (let round = 0; round < 3; round++) {

@@ -104,8 +104,9 @@ export function derivedProperty(cp: number, cls: StringClass): DerivedProperty {
 export function stringClassViolation(s: string, cls: StringClass): string | undefined {
   let cps: number[] | undefined;
   let i = 0;
-  for (const ch of s) {
-    const cp = ch.codePointAt(0)!;
+  for (let u = 0; u < s.length; u++) {
+    const cp = s.codePointAt(u)!;
+    if (cp > 0xffff) u++;
     const p = cp >= 0x21 && cp <= 0x7e ? 'PVALID' : knownProperty(cp, cls);
     if (p === 'CONTEXTJ' || p === 'CONTEXTO') {
       cps ??= Array.from(s, (c) => c.codePointAt(0)!);

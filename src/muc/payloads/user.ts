@@ -188,7 +188,9 @@ export const userExt: Codec<UserExt> = element<UserExt>(NS.MUC_USER, 'x', {
  * payload the codec rejects is reported as absent).
  */
 export function findUserExt(stanza: Element, options?: DecodeOptions): UserExt | undefined {
-  for (const c of stanza.children) {
+  const children = stanza.children;
+  for (let i = 0; i < children.length; i++) {
+    const c = children[i];
     if (!isElement(c) || !isUserX(c)) continue;
     try {
       return quickUserExt(c) ?? userExt.decode(c, options);
@@ -231,16 +233,20 @@ function attrValue(el: Element, name: string): string | undefined {
  */
 export function quickUserExt(x: Element): UserExt | undefined {
   if (x.name !== 'x') return undefined; // a prefixed <x/> would change its children's default namespace
-  const items: UserItem[] = [];
+  // Made by the first item (as large as it): a push onto `[]` would give it room for 16.
+  let items: UserItem[] | undefined;
   const statusCodes = new Set<number>();
-  for (const c of x.children) {
+  const children = x.children;
+  for (let i = 0; i < children.length; i++) {
+    const c = children[i];
     if (!isElement(c)) continue;
     // No xmlns and no prefix: the child is in muc#user, as its parent.
     if (c.attrs.xmlns !== undefined) return undefined;
     if (c.name === 'item') {
       const item = quickItem(c);
       if (item === undefined) return undefined;
-      items.push(item);
+      if (items === undefined) items = [item];
+      else items.push(item);
     } else if (c.name === 'status') {
       const raw = attrValue(c, 'code');
       const code = raw === undefined ? undefined : parseInteger(raw);
@@ -250,11 +256,12 @@ export function quickUserExt(x: Element): UserExt | undefined {
       return undefined;
     }
   }
-  return { invites: [], items, statusCodes };
+  return { invites: [], items: items ?? [], statusCodes };
 }
 
 function quickItem(el: Element): UserItem | undefined {
-  for (const c of el.children) if (isElement(c)) return undefined; // actor, reason, continue
+  const children = el.children;
+  for (let i = 0; i < children.length; i++) if (isElement(children[i])) return undefined; // actor, reason, continue
   const item: UserItem = {};
   const rawAffiliation = attrValue(el, 'affiliation');
   if (rawAffiliation !== undefined) {
