@@ -8,6 +8,7 @@ import { LanguageMap } from '../core/language-map.js';
 import { type Logger, silentLogger } from '../core/logger.js';
 import { ownString } from '../core/own-string.js';
 import { NS } from '../core/namespaces.js';
+import { textOf } from '../xml/element.js';
 import { parseDateTime } from '../xml/fields.js';
 
 /** The message types of RFC 6121 §5.2.2 (an unknown type is read as `normal`). */
@@ -113,7 +114,7 @@ function jidAttr(el: Element, name: string, logger: Logger, last?: LastJid): JID
 
 function setLang(map: LanguageMap, el: Element): void {
   const lang = LanguageMap.langOf(el);
-  if (!map.has(lang)) map.set(lang, ownString(el.getText()));
+  if (!map.has(lang)) map.set(lang, ownString(textOf(el)));
 }
 
 /**
@@ -165,7 +166,7 @@ export function readMessageFrom(el: Element, logger: Logger, from: JID | undefin
             setLang(msg.subject, c);
             break;
           case 'thread':
-            if (msg.thread === undefined) msg.thread = ownString(c.getText());
+            if (msg.thread === undefined) msg.thread = ownString(textOf(c));
             break;
         }
         continue;

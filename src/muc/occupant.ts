@@ -1,6 +1,6 @@
 /** Room members: {@link Occupant} (a participant) and {@link ServiceMember} (the room itself). */
 import type { Element } from 'ltx';
-import { isElement } from '../xml/element.js';
+import { isElement, textOf } from '../xml/element.js';
 import { JID } from '../core/jid.js';
 import { LanguageMap } from '../core/language-map.js';
 import { type Logger, silentLogger } from '../core/logger.js';
@@ -47,7 +47,7 @@ function isShow(el: Element): boolean {
 
 /** The available state a `<show/>` gives (an unknown value gives none). */
 function showState(show: Element): PresenceState {
-  return SHOWS.get(show.getText().trim()) ?? AVAILABLE;
+  return SHOWS.get(textOf(show).trim()) ?? AVAILABLE;
 }
 
 /**
@@ -65,7 +65,7 @@ function isStatus(el: Element): boolean {
 /** Add a `<status/>` text to `map` unless its language already has one. */
 function addStatus(map: LanguageMap, status: Element): void {
   const lang = LanguageMap.langOf(status);
-  if (!map.has(lang)) map.set(lang === null ? null : ownString(lang), ownString(status.getText()));
+  if (!map.has(lang)) map.set(lang === null ? null : ownString(lang), ownString(textOf(status)));
 }
 
 /** The `<status/>` texts of a presence, by language. Never throws. */

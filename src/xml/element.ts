@@ -16,3 +16,19 @@ export function isElement(value: unknown): value is Element {
   const v = value as { name?: unknown; attrs?: unknown; children?: unknown } | null;
   return typeof v === 'object' && v !== null && typeof v.name === 'string' && typeof v.attrs === 'object' && v.attrs !== null;
 }
+
+/**
+ * The text of `el`: its text children joined, as ltx's `getText()`, but by index (ltx's
+ * `for … of` is a large part of the compiled code of the hot readers that call it, and
+ * allocates per child before they are optimised). @internal
+ */
+export function textOf(el: Element): string {
+  const children = el.children as unknown[];
+  let text = '';
+  for (let i = 0; i < children.length; i++) {
+    const c = children[i];
+    if (typeof c === 'string') text += c;
+    else if (typeof c === 'number') text += String(c);
+  }
+  return text;
+}
