@@ -1,5 +1,6 @@
 /**
- * {@link isElement}: whether a value is an ltx element, whichever copy of ltx built it.
+ * {@link isElement}: whether a value is an ltx element, whichever copy of ltx built it; and
+ * {@link textOf}, an element's text.
  * @module
  */
 import { Element } from 'ltx';
