@@ -39,6 +39,7 @@
 import { Element } from 'ltx';
 import { CharIndex, NONE, newPendingTag, scanStartTag, startTag, type StringKeeper } from './start-tag.js';
 import { cdataStartAt, completeTextEnd, declarationAt, endTagAt } from './markup.js';
+import { ChildrenStack } from './children-stack.js';
 import { InputDecoder } from './input-decoder.js';
 import { ownString } from '../../../core/own-string.js';
 import { ParseFailure, fail, isWs, withRefs } from './xml-chars.js';
@@ -64,12 +65,9 @@ interface Frame {
   qname: string;
   defNs: string;
   scope: Scope;
-  /** Where this element's children start in the parser's `kids` stack. */
+  /** Where this element's children start on the parser's {@link ChildrenStack}. */
   kids: number;
 }
-
-/** The children stack is dropped after a top-level element that made it longer than this. */
-const MAX_KEPT_KIDS = 256;
 
 /** Source characters of a top-level element copied as one region (see `setRegion`). */
 const REGION = 2048;
@@ -110,13 +108,8 @@ export class StreamParser implements StringKeeper {
   /** Open elements: `frames[0, depth)`; frame objects are reused (one allocation per nesting level). */
   private frames: Frame[] = [];
   private depth = 0;
-  /**
-   * Children of the open elements, `kids[frame.kids, kidsTop)` for the innermost: an element's
-   * `children` is made at its end tag, as large as they are (pushing onto `[]` would give even a
-   * single text child room for 16).
-   */
-  private kids: (Element | string)[] = [];
-  private kidsTop = 0;
+  /** Children of the open elements (see `ChildrenStack`). */
+  private readonly kids = new ChildrenStack();
   private pending = false;
   private readonly tag = newPendingTag();
   private inCdata = false;
@@ -506,10 +499,10 @@ export class StreamParser implements StringKeeper {
       if (this.streamLang !== undefined && attrs['xml:lang'] === undefined) attrs['xml:lang'] = this.streamLang;
     } else {
       if (this.text !== '') {
-        this.addKid(this.text);
+        this.kids.push(this.text);
         this.text = '';
       }
-      this.addKid(el);
+      this.kids.push(el);
       el.parent = (parent as Frame).el as Element;
     }
     this.pushFrame(el, qname, defNs, scope);
@@ -518,7 +511,7 @@ export class StreamParser implements StringKeeper {
 
   private pushFrame(el: Element | null, qname: string, defNs: string, scope: Scope): void {
     const f = this.frames[this.depth];
-    const kids = this.kidsTop;
+    const kids = this.kids.top;
     if (f === undefined) this.frames.push({ el, qname, defNs, scope, kids });
     else {
       f.el = el;
@@ -530,22 +523,6 @@ export class StreamParser implements StringKeeper {
     this.depth++;
   }
 
-  private addKid(kid: Element | string): void {
-    if (this.kidsTop === this.kids.length) this.kids.push(kid);
-    else this.kids[this.kidsTop] = kid;
-    this.kidsTop++;
-  }
-
-  /** `kids[from, kidsTop)` as a new array, popped from the stack (the slots emptied: no element kept alive). */
-  private takeKids(from: number): (Element | string)[] {
-    const kids = this.kids;
-    const top = this.kidsTop;
-    const out = kids.slice(from, top);
-    for (let i = from; i < top; i++) kids[i] = '';
-    this.kidsTop = from;
-    return out;
-  }
-
   /** Drops every open element (the frames are kept for reuse, emptied). */
   private clearFrames(): void {
     for (const f of this.frames) {
@@ -553,8 +530,7 @@ export class StreamParser implements StringKeeper {
       f.scope = EMPTY_SCOPE;
     }
     this.depth = 0;
-    this.kids.fill('');
-    this.kidsTop = 0;
+    this.kids.clear();
   }
 
   /** Pops the current element; `end` is the position just after its end tag. */
@@ -572,13 +548,12 @@ export class StreamParser implements StringKeeper {
       return false;
     }
     if (this.text !== '') {
-      this.addKid(this.text);
+      this.kids.push(this.text);
       this.text = '';
     }
-    if (this.kidsTop !== frame.kids) el.children = this.takeKids(frame.kids);
+    if (this.kids.top !== frame.kids) el.children = this.kids.take(frame.kids);
     if (this.depth !== this.topDepth) return true;
-    // An element with very many children grew the stack: not kept at that size.
-    if (this.kids.length > MAX_KEPT_KIDS) this.kids = [];
+    this.kids.shrink();
     const size = this.absBase + end - this.topStart;
     if (size > this.max) this.tooBig();
     this.lastTopSize = size;
